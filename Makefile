@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test`. Each installs whatever is missing first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install assets chromium clean help
+
+help:
+	@echo "make run    install what is missing, prepare the database and demo, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install what is missing (Chromium too) and run every test"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/css/app.css: static/scss/app.scss node_modules/.installed
+	npm run --silent build
+
+assets: static/css/app.css
+	@test -f static/js/vendor/govuk-frontend.min.js || npm run --silent build:js
+
+install: $(VENV)/.runtime assets
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "Could not install Debian's chromium"; exit 1; }
+
+run: install
+	$(FLASK) migrate
+	$(FLASK) demo
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	@echo "Demo sign-ins: none yet. Accounts and roles are not built yet; the public pages and"
+	@echo "http://$(HOST):$(PORT)/healthz show the loaded frameworks and the demo partnership."
+	@echo
+	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 wsgi:app
+
+test: $(VENV)/.dev assets chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules static/css static/js/vendor .pytest_cache .hypothesis test-artifacts

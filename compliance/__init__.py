@@ -1,0 +1,87 @@
+"""The partnership compliance service: create_app() wires configuration, templates, database and views."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from . import auth, catalogue, config, db, web
+from .cli import register_commands
+from .views import pages
+
+ROOT = config.ROOT
+csrf = CSRFProtect()
+_prepare_lock = threading.Lock()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; test_config overrides the environment."""
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        static_url_path="/assets",
+        template_folder=str(ROOT / "templates"),
+        instance_path=str((test_config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+    )
+    _configure(app, test_config)
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    web.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.view_functions["static"] = auth.public(app.view_functions["static"])
+    register_commands(app)
+    # A CLI command does its own preparing and reporting; a server prepares at start-up, and
+    # `flask run` (which is also a CLI command) on its first request.
+    if click.get_current_context(silent=True) is None:
+        prepare_database(app)
+    app.before_request(lambda: _ensure_prepared(app))
+    return app
+
+
+def _ensure_prepared(app: Flask) -> None:
+    if "framework_errors" not in app.extensions:
+        with _prepare_lock:
+            if "framework_errors" not in app.extensions:
+                prepare_database(app)
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.update(config.from_environment())
+    app.config.update(test_config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    instance = Path(app.instance_path)
+    app.config["DATABASE"] = app.config["DATABASE"] or str(instance / "compliance.sqlite")
+    app.config["EVIDENCE_DIR"] = app.config["EVIDENCE_DIR"] or str(instance / "evidence")
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+
+def prepare_database(app: Flask) -> catalogue.SyncResult:
+    """Migrate the database and load the framework files; bad files are logged and skipped whole."""
+    database = db.connect(app.config["DATABASE"])
+    try:
+        db.migrate(database)
+        result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc))
+    finally:
+        database.close()
+    for error in result.errors:
+        app.logger.error("framework file rejected: %s", error)
+    app.extensions["framework_errors"] = result.errors
+    return result

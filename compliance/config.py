@@ -1,0 +1,57 @@
+"""Configuration: a mapping with safe defaults, overridden by COMPLIANCE_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "COMPLIANCE_"
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, object] = {
+    "PARTNERSHIP_NAME": "Wolverhampton Domestic Violence Forum",
+    "PARTNERSHIP_SHORT_NAME": "WDVF",
+    "SERVICE_NAME": "Domestic abuse compliance returns",
+    "CONTACT_EMAIL": "",
+    "DATABASE": "",  # empty: compliance.sqlite in the instance folder
+    "EVIDENCE_DIR": "",  # empty: evidence/ in the instance folder
+    "QUESTIONNAIRES": str(ROOT / "questionnaires"),
+    "MAIL_SERVER": "",  # empty: mail is written to the log and the outbox page
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "",
+    "MAX_UPLOAD_MB": 20,
+}
+
+_INTS = {"MAIL_PORT", "MAX_UPLOAD_MB"}
+_BOOLS = {"MAIL_USE_TLS"}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults overridden by COMPLIANCE_<NAME> variables, with SECRET_KEY only if it is set."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for name in [*DEFAULTS, "SECRET_KEY"]:
+        raw = environ.get(PREFIX + name)
+        if raw is None:
+            continue
+        if name in _INTS:
+            config[name] = int(raw)
+        elif name in _BOOLS:
+            config[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            config[name] = raw
+    return config
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random key kept in the instance folder, made on first use: never a built-in default."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

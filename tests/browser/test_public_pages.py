@@ -1,0 +1,62 @@
+"""Public pages in a real browser: zero axe-core violations, keyboard use, no script errors."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations, describe, screenshot
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "start": ("/", 200),
+    "accessibility": ("/accessibility", 200),
+    "privacy": ("/privacy", 200),
+    "not-found": ("/no-such-page", 404),
+    "server-error": ("/test-explode", 500),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_accessibility_violations(page, base_url, name):
+    path, status = PAGES[name]
+    response = page.goto(base_url + path)
+    assert response.status == status
+    violations = axe_violations(page)
+    screenshot(page, f"public-{name}")
+    assert violations == [], describe(violations)
+    assert page.js_errors == []
+
+
+def test_page_works_at_mobile_width(page, base_url):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(base_url + "/")
+    violations = axe_violations(page)
+    screenshot(page, "public-start-mobile")
+    assert violations == [], describe(violations)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 375, "the page scrolls sideways at mobile width"
+
+
+def test_govuk_frontend_javascript_runs(page, base_url):
+    page.goto(base_url + "/")
+    assert "govuk-frontend-supported" in page.evaluate("document.body.className")
+    assert page.js_errors == []
+
+
+def test_keyboard_user_can_skip_to_content_and_reach_the_footer_links(page, base_url):
+    page.goto(base_url + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main-content"
+    visited = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate("document.activeElement.textContent.trim()"))
+        if visited[-1] == "Privacy notice":
+            break
+    assert "Accessibility statement" in visited and visited[-1] == "Privacy notice"
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "/privacy")
+    assert page.locator("h1").inner_text() == "Privacy notice"

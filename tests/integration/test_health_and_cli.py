@@ -1,0 +1,128 @@
+"""The health check and the command-line tasks, on real files and a real database."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from compliance import db, store
+from compliance.config import ROOT
+from tests.conftest import make_app
+
+SHIPPED = ROOT / "questionnaires"
+
+
+def test_healthz_reports_database_and_frameworks(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["status"] == "ok"
+    assert report["database"] == {"ok": True, "pending_migrations": []}
+    counts = {f["id"]: f["requirement_count"] for f in report["frameworks"]["loaded"]}
+    assert counts == {"wdvf-overarching-protocol-2018": 16, "west-midlands-dv-standards-2014": 11, "bvpi-225": 11}
+    assert report["frameworks"]["errors"] == []
+
+
+def test_healthz_is_503_when_the_database_cannot_be_opened(tmp_path):
+    app = make_app(tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    app.config["DATABASE"] = str(blocker / "compliance.sqlite")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+def test_frameworks_list_shows_the_three_frameworks(app):
+    result = app.test_cli_runner().invoke(args=["frameworks", "list"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
+    assert lines["wdvf-overarching-protocol-2018"][1:4] == ["1", "published", "16"]
+    assert lines["west-midlands-dv-standards-2014"][1:4] == ["1", "draft", "11"]
+    assert lines["bvpi-225"][1:4] == ["1", "published", "11"]
+
+
+def test_frameworks_check_passes_on_the_shipped_files(app):
+    result = app.test_cli_runner().invoke(args=["frameworks", "check"])
+    assert result.exit_code == 0, result.output
+    assert "3 file(s) checked, 3 valid, 0 error(s)" in result.output
+
+
+BROKEN = {
+    "duplicate-id.toml": ('id = "wdvf-2018-02"', 'id = "wdvf-2018-01"', "requirements[2].id"),
+    "unknown-field.toml": ('short_title =', 'titel = "typo"\nshort_title =', "titel"),
+    "missing-level.toml": ('label = "Met"', '', "scale[1]"),
+    "bad-toml.toml": ('title =', 'title = = ', "line"),
+}
+
+
+def _broken_file(folder: Path, name: str) -> tuple[Path, str]:
+    old, new, place = BROKEN[name]
+    text = (SHIPPED / "wdvf-overarching-protocol-2018--1.toml").read_text(encoding="utf-8")
+    assert old in text, f"fixture needs {old!r} in the shipped file"
+    text = text.replace(old, new, 1).replace('version = "1"', 'version = "99"', 1)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path, place
+
+
+def test_frameworks_check_names_file_place_and_problem_and_exits_non_zero(app, tmp_path):
+    for name in BROKEN:
+        path, place = _broken_file(tmp_path, name)
+        result = app.test_cli_runner().invoke(args=["frameworks", "check", str(path)])
+        assert result.exit_code == 1, (name, result.output)
+        errors = [line for line in result.output.splitlines() if line.startswith(str(path))]
+        assert errors, (name, result.output)
+        assert any(place in line for line in errors), (name, errors)
+
+
+def test_a_broken_file_at_start_up_is_reported_and_nothing_of_it_loaded(tmp_path):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(SHIPPED, folder)
+    _broken_file(folder, "duplicate-id.toml")
+    app = make_app(tmp_path, QUESTIONNAIRES=str(folder))
+    report = app.test_client().get("/healthz").get_json()
+    assert report["status"] == "degraded"
+    assert any("duplicate-id.toml" in error and "requirements[2].id" in error for error in report["frameworks"]["errors"])
+    database = db.connect(app.config["DATABASE"])
+    keys = [row["key"] for row in store.framework_rows(database)]
+    assert "wdvf-overarching-protocol-2018@99" not in keys
+    assert len(keys) == 3
+
+
+def test_a_changed_version_is_refused_ids_are_forever(tmp_path):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(SHIPPED, folder)
+    app = make_app(tmp_path, QUESTIONNAIRES=str(folder))
+    path = folder / "bvpi-225--1.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("BVPI 225", "BVPI 225 edited", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["migrate"])
+    assert result.exit_code == 1
+    assert "never edited in place" in result.output
+    database = db.connect(app.config["DATABASE"])
+    titles = [row["title"] for row in store.framework_rows(database)]
+    assert not any("edited" in title for title in titles)
+
+
+def test_migrate_command_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["migrate"])
+    second = runner.invoke(args=["migrate"])
+    assert first.exit_code == second.exit_code == 0
+    assert "Migrations applied: none (already up to date)" in second.output
+    assert "Framework versions added: none" in second.output
+
+
+def test_demo_is_idempotent_and_fictional(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    database = db.connect(app.config["DATABASE"])
+    first = store.organisations(database)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    second = store.organisations(database)
+    assert first == second
+    assert len(first) >= 12
+    sectors = {org["sector"] for org in first}
+    assert {"police", "probation", "health", "local-authority", "housing", "specialist", "education"} <= sectors
+    for org in first:
+        assert "Wolverhampton" not in org["name"] and "West Midlands" not in org["name"]
+        assert org["contact_email"].endswith(".example")

@@ -1,0 +1,459 @@
+"""Frameworks as data: load and validate questionnaires/*.toml into frozen dataclasses.
+
+Pure: imports no Flask and touches no database.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from .sectors import SECTORS
+
+RAG_COLOURS = ("green", "amber", "red", "grey")
+STATUSES = ("published", "draft")
+OVERALL_RULES = ("worst-rating-wins", "percentage-met")
+ROUNDING_RULES = ("half-up",)
+THRESHOLD_RAGS = ("green", "amber", "red")
+RELATIONS = ("related", "same", "part-of")
+SHORT_TITLE_MAX = 40
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9]+([.-][A-Za-z0-9]+)*")
+
+# Allowed fields of each table, in the README's order because error messages list them.
+FIELDS = {
+    "top": ("id", "version", "title", "short_title", "published", "source", "status", "notice", "description",
+            "scale", "overall", "requirements", "mappings"),
+    "scale": ("code", "label", "definition", "rag", "score", "counts_as_met", "needs_action", "needs_reason"),
+    "overall": ("rule", "decimals", "rounding", "thresholds"),
+    "thresholds": ("min_percent", "label", "rag"),
+    "requirements": ("id", "ref", "title", "text", "mandatory", "sectors", "tags", "suggested_evidence",
+                     "guidance"),
+    "guidance": ("good", "evidence"),
+    "mappings": ("requirement", "framework", "target", "relation"),
+}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a framework's rating scale."""
+
+    code: str
+    label: str
+    definition: str
+    rag: str  # one of RAG_COLOURS; "grey" means not applicable
+    score: int | None  # higher is better; None only for grey (not applicable) levels
+    counts_as_met: bool
+    needs_action: bool
+    needs_reason: bool
+
+    @property
+    def applicable(self) -> bool:
+        """False for a not-applicable level: it is left out of every denominator."""
+        return self.rag != "grey"
+
+
+@dataclass(frozen=True)
+class Guidance:
+    good: str  # what good looks like
+    evidence: str  # how it is evidenced
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str  # stable, never reused
+    ref: str  # what people see, e.g. "1" or "Standard 3"
+    title: str
+    text: str  # verbatim wording from the source
+    guidance: Guidance
+    suggested_evidence: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()  # empty: applies to every sector
+    mandatory: bool = True
+    tags: tuple[str, ...] = ()
+
+    def applies_to(self, sector: str) -> bool:
+        """Whether an organisation of this sector answers this requirement."""
+        return not self.sectors or sector in self.sectors
+
+
+@dataclass(frozen=True)
+class Threshold:
+    min_percent: Decimal
+    label: str
+    rag: str
+
+
+@dataclass(frozen=True)
+class OverallRule:
+    kind: str  # one of OVERALL_RULES
+    decimals: int = 0
+    rounding: str = "half-up"
+    thresholds: tuple[Threshold, ...] = ()  # highest min_percent first
+
+
+@dataclass(frozen=True)
+class Mapping:
+    requirement: str  # id of a requirement in this framework
+    framework: str  # id of the other framework
+    target: str  # id of a requirement in the other framework
+    relation: str = "related"
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: str
+    title: str
+    short_title: str
+    published: date
+    source: str
+    status: str  # one of STATUSES
+    notice: str
+    scale: tuple[Level, ...]
+    requirements: tuple[Requirement, ...]
+    overall: OverallRule
+    mappings: tuple[Mapping, ...] = ()
+    description: str = ""
+    sha256: str = ""  # of the file's bytes
+    path: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def level(self, code: str) -> Level:
+        for level in self.scale:
+            if level.code == code:
+                return level
+        raise KeyError(code)
+
+    def requirement(self, requirement_id: str) -> Requirement:
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
+    def requirements_for(self, sector: str) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if r.applies_to(sector))
+
+
+class FrameworkError(Exception):
+    """Framework content that could not be loaded; `errors` holds one line per problem."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    frameworks: tuple[Framework, ...]
+    errors: tuple[str, ...]
+
+
+_MISSING = object()
+_KINDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number", date: "a date",
+          datetime: "a date and time", time: "a time", list: "an array", dict: "a table"}
+_HINTS = {ID_PATTERN: ("id", 'use lower case letters and digits, with single hyphens between them, e.g. "standard-1"'),
+          VERSION_PATTERN: ("version", 'use letters and digits, with single dots or hyphens between them, e.g. "1.1"')}
+_WHY_DRAFT = 'a published framework needs it (only a status = "draft" framework may leave it empty)'
+
+
+def _at(place: str, key: str) -> str:
+    return f"{place}.{key}" if place else key
+
+
+class _Reader:
+    """Reads one parsed file, collecting every error with its place rather than stopping at the first."""
+
+    def __init__(self, name: str):
+        self.name, self.errors = name, []
+
+    def error(self, place: str, message: str) -> None:
+        self.errors.append(f"{self.name}: {place}: {message}")
+
+    def table(self, value, place: str, kind: str, *, fix="") -> dict | None:
+        if value is None:  # TOML has no null, so None means the table was left out
+            return self.error(place, f"is missing; {fix}")
+        if type(value) is not dict:
+            return self.error(place, f"must be a table, not {_KINDS.get(type(value), 'that')}")
+        for key in value:
+            if key not in FIELDS[kind]:
+                self.error(_at(place, key), f'unknown field "{key}"; allowed fields are: {", ".join(FIELDS[kind])}')
+        return value
+
+    def tables(self, parent: dict, key: str, place: str, *, need=0, fix="") -> list[tuple[str, dict]]:
+        where, items = _at(place, key), parent.get(key, [])
+        if type(items) is not list or not all(type(item) is dict for item in items):
+            self.error(where, f"must be an array of tables, each written [[{where}]]")
+            return []
+        if len(items) < need:
+            self.error(where, f"{f'has {len(items)}' if key in parent else 'is missing'}; {fix}")
+        return [(f"{where}[{i}]", self.table(item, f"{where}[{i}]", key)) for i, item in enumerate(items, 1)]
+
+    def get(self, table: dict, key: str, place: str, types: tuple, want: str, default=_MISSING):
+        """table[key] if its type is exactly one of types (so a bool is not a number), else None."""
+        value = table.get(key, default)
+        if value is _MISSING:
+            return self.error(_at(place, key), f"is missing; add it ({want})")
+        if key in table and type(value) not in types:
+            return self.error(_at(place, key), f"must be {want}, not {_KINDS.get(type(value), 'that')}")
+        return value
+
+    def text(self, table, key, place, *, default=_MISSING, empty_ok=False, why="enter some text", allowed=(),
+             pattern=None) -> str:
+        """A stripped string; with allowed it must be one of them, with pattern it must match it in full."""
+        listed = ", ".join(allowed)
+        value = self.get(table, key, place, (str,), f"one of: {listed}" if allowed else "text in quotes", default)
+        value, where = (value or "").strip(), _at(place, key)
+        if not value and not empty_ok and key in table and type(table[key]) is str:
+            self.error(where, f"is empty; {f'use one of: {listed}' if allowed else why}")
+        elif value and allowed and value not in allowed:
+            self.error(where, f'"{value}" is not allowed; use one of: {listed}')
+        elif value and pattern and not pattern.fullmatch(value):
+            self.error(where, f'"{value}" is not a valid {_HINTS[pattern][0]}; {_HINTS[pattern][1]}')
+            return ""
+        return value
+
+    def flag(self, table, key, place, default=False) -> bool:
+        return self.get(table, key, place, (bool,), "true or false, without quotes", default)
+
+    def strings(self, table, key, place, *, allowed=None) -> tuple[str, ...]:
+        """An array of non-blank strings; with allowed, each must be one of them, listed once."""
+        found = []
+        for i, item in enumerate(self.get(table, key, place, (list,), 'an array such as ["a", "b"]', []) or [], 1):
+            where, item = f"{_at(place, key)}[{i}]", item.strip() if type(item) is str else None
+            if not item:
+                self.error(where, "must be text in quotes, and not blank")
+            elif allowed is not None and item not in allowed:
+                self.error(where, f'"{item}" is not a known {key[:-1]}; use one of: {", ".join(allowed)}')
+            elif allowed is not None and item in found:
+                self.error(where, f'"{item}" is listed twice; list each {key[:-1]} once')
+            else:
+                found.append(item)
+        return tuple(found)
+
+    def unique(self, values: list[tuple[str, str]], what: str) -> None:
+        seen = set()
+        for place, value in values:
+            if value and value in seen:
+                self.error(place, f'"{value}" is used twice; each {what}')
+            seen.add(value)
+
+
+def parse(data: bytes | str, *, name: str) -> Framework:
+    """Parse and validate one framework file's content; raises FrameworkError listing every error."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    reader = _Reader(name)
+    document = _decode(reader, raw)
+    framework = document is not None and _framework(reader, document, hashlib.sha256(raw).hexdigest(), name)
+    if reader.errors:
+        raise FrameworkError(reader.errors)
+    return framework
+
+
+def _decode(reader: _Reader, raw: bytes) -> dict | None:
+    try:
+        # utf-8-sig: Windows editors often save a byte order mark, which TOML itself does not allow.
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        reader.error("(file)", f"byte {exc.start + 1} is not UTF-8 text; save the file as UTF-8")
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's TOMLDecodeError has no line attributes; the place is only in its message.
+        found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", str(exc), re.DOTALL)
+        place, what = (found[2].replace("document", "file"), found[1]) if found else ("(file)", str(exc))
+        reader.error(place, f"{what} (not valid TOML)")
+    return None
+
+
+def _framework(reader: _Reader, top: dict, sha256: str, path: str) -> Framework:
+    reader.table(top, "", "top")
+    values = {"id": reader.text(top, "id", "", pattern=ID_PATTERN),
+              "version": reader.text(top, "version", "", pattern=VERSION_PATTERN),
+              "title": reader.text(top, "title", ""), "short_title": reader.text(top, "short_title", ""),
+              "published": reader.get(top, "published", "", (date,), "a date without quotes, e.g. 2018-06-01"),
+              "source": reader.text(top, "source", ""), "status": reader.text(top, "status", "", allowed=STATUSES),
+              "notice": reader.text(top, "notice", "", default="", empty_ok=True),
+              "description": reader.text(top, "description", "", default="", empty_ok=True)}
+    if len(values["short_title"]) > SHORT_TITLE_MAX:
+        reader.error("short_title", f"has {len(values['short_title'])} characters; shorten it to {SHORT_TITLE_MAX}")
+    draft = values["status"] == "draft"
+    if draft and not values["notice"] and type(top.get("notice", "")) is str:
+        reader.error("notice", 'a draft framework needs a notice saying what is incomplete; add notice = "..."')
+    scale, overall = _scale(reader, top), _overall(reader, top)
+    requirements = _requirements(reader, top, draft)
+    return Framework(**values, scale=scale, overall=overall, requirements=requirements, sha256=sha256, path=path,
+                     mappings=_mappings(reader, top, values["id"], {item.id for item in requirements}))
+
+
+def _scale(reader: _Reader, top: dict) -> tuple[Level, ...]:
+    found = [(place, _level(reader, place, table)) for place, table in
+             reader.tables(top, "scale", "", need=2, fix="add at least two [[scale]] levels, best level first")]
+    reader.unique([(f"{place}.code", level.code) for place, level in found], "level needs its own code")
+    scored = [(place, level.score) for place, level in found if level.score is not None]
+    for (_, above), (place, score) in zip(scored, scored[1:]):
+        if score >= above:
+            reader.error(f"{place}.score", f"must be lower than {above}, the score of the level above; list levels "
+                                           "best first, each scoring lower than the one before")
+    if found and not any(level.counts_as_met for _, level in found):
+        reader.error("scale", "no level counts as met; set counts_as_met = true on at least one level")
+    return tuple(level for _, level in found)
+
+
+def _level(reader: _Reader, place: str, table: dict) -> Level:
+    code, label = reader.text(table, "code", place), reader.text(table, "label", place)
+    definition, rag = reader.text(table, "definition", place), reader.text(table, "rag", place, allowed=RAG_COLOURS)
+    if rag == "grey" and "score" in table:
+        reader.error(f"{place}.score", "a grey (not applicable) level must not have a score; remove it")
+    score = None if rag == "grey" else reader.get(table, "score", place, (int,), "a whole number, without quotes")
+    counts_as_met = reader.flag(table, "counts_as_met", place)
+    if rag == "grey" and counts_as_met:
+        reader.error(f"{place}.counts_as_met", "a grey (not applicable) level cannot count as met; remove it")
+    return Level(code, label, definition, rag, score, counts_as_met,
+                 reader.flag(table, "needs_action", place), reader.flag(table, "needs_reason", place))
+
+
+def _overall(reader: _Reader, top: dict) -> OverallRule:
+    table = reader.table(top.get("overall"), "overall", "overall",
+                         fix=f'add an [overall] table with rule = one of: {", ".join(OVERALL_RULES)}')
+    if table is None:
+        return OverallRule("")
+    kind = reader.text(table, "rule", "overall", allowed=OVERALL_RULES)
+    for key in FIELDS["overall"][1:] if kind == "worst-rating-wins" else ():
+        if key in table:
+            reader.error(f"overall.{key}", 'applies only to rule = "percentage-met"; remove it')
+    decimals = reader.get(table, "decimals", "overall", (int,), "a whole number from 0 to 2", 0)
+    if decimals not in (None, 0, 1, 2):
+        reader.error("overall.decimals", f"is {decimals}; use 0, 1 or 2")
+    rounding = reader.text(table, "rounding", "overall", default="half-up", allowed=ROUNDING_RULES)
+    return OverallRule(kind, decimals, rounding, _thresholds(reader, table))
+
+
+def _thresholds(reader: _Reader, overall: dict) -> tuple[Threshold, ...]:
+    found = []
+    for place, table in reader.tables(overall, "thresholds", "overall"):
+        number = reader.get(table, "min_percent", place, (int, float), "a number from 0 to 100")
+        if number is not None and not 0 <= number <= 100:  # this way round, nan fails too
+            reader.error(f"{place}.min_percent", f"is {number}; use a number from 0 to 100")
+            number = None
+        # Via str(): Decimal(58.8) would keep the float's binary noise.
+        found.append((place, Threshold(None if number is None else Decimal(str(number)),
+                                       reader.text(table, "label", place),
+                                       reader.text(table, "rag", place, allowed=THRESHOLD_RAGS))))
+    checked = [(place, item.min_percent) for place, item in found if item.min_percent is not None]
+    for (_, above), (place, percent) in zip(checked, checked[1:]):
+        if percent >= above:
+            reader.error(f"{place}.min_percent", f"must be lower than {above}, the threshold above; list "
+                                                 "thresholds highest first")
+    return tuple(threshold for _, threshold in found)
+
+
+def _requirements(reader: _Reader, top: dict, draft: bool) -> tuple[Requirement, ...]:
+    found = [(place, _requirement(reader, place, table, draft)) for place, table in
+             reader.tables(top, "requirements", "", need=1, fix="add at least one [[requirements]] table")]
+    reader.unique([(f"{place}.id", item.id) for place, item in found], "requirement needs its own id")
+    reader.unique([(f"{place}.ref", item.ref) for place, item in found], "requirement needs its own ref")
+    return tuple(item for _, item in found)
+
+
+def _requirement(reader: _Reader, place: str, table: dict, draft: bool) -> Requirement:
+    values = {"id": reader.text(table, "id", place, pattern=ID_PATTERN), "ref": reader.text(table, "ref", place),
+              "title": reader.text(table, "title", place),
+              "text": reader.text(table, "text", place, empty_ok=draft, why=_WHY_DRAFT)}
+    if table.get("sectors") == []:
+        reader.error(f"{place}.sectors", "is empty; leave sectors out if every sector answers this requirement")
+    return Requirement(**values, guidance=_guidance(reader, place, table, draft),
+                       suggested_evidence=reader.strings(table, "suggested_evidence", place),
+                       sectors=reader.strings(table, "sectors", place, allowed=tuple(SECTORS)),
+                       mandatory=reader.flag(table, "mandatory", place, True),
+                       tags=reader.strings(table, "tags", place))
+
+
+def _guidance(reader: _Reader, place: str, requirement: dict, draft: bool) -> Guidance:
+    if draft and "guidance" not in requirement:
+        return Guidance("", "")
+    table = reader.table(requirement.get("guidance"), f"{place}.guidance", "guidance",
+                         fix=f"add a [requirements.guidance] table with good and evidence; {_WHY_DRAFT}")
+    if table is None:
+        return Guidance("", "")
+    return Guidance(*(reader.text(table, key, f"{place}.guidance", empty_ok=draft, why=_WHY_DRAFT)
+                      for key in ("good", "evidence")))
+
+
+def _mappings(reader: _Reader, top: dict, own_id: str, requirement_ids: set[str]) -> tuple[Mapping, ...]:
+    found = []
+    for place, table in reader.tables(top, "mappings", ""):
+        keys = ("requirement", "framework", "target")
+        found.append(Mapping(*(reader.text(table, key, place, pattern=ID_PATTERN) for key in keys),
+                             reader.text(table, "relation", place, default="related", allowed=RELATIONS)))
+        if found[-1].requirement and found[-1].requirement not in requirement_ids:
+            reader.error(f"{place}.requirement", f'"{found[-1].requirement}" is not a requirement id in this file; '
+                                                 "use the id of one of its [[requirements]]")
+        if found[-1].framework and found[-1].framework == own_id:
+            reader.error(f"{place}.framework", "is this framework's own id; a mapping links to another framework")
+    return tuple(found)
+
+
+def load_file(path) -> Framework:
+    """Read and parse one framework file; raises FrameworkError."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FrameworkError([f"{path}: (file): cannot be read ({exc.strerror}); check the path"]) from exc
+    return parse(data, name=str(path))
+
+
+def framework_files(folder) -> list[Path]:
+    """The *.toml files in folder, sorted by name."""
+    return sorted((path for path in Path(folder).glob("*.toml") if path.is_file()), key=lambda path: path.name)
+
+
+def load_all(paths, *, known=()) -> LoadResult:
+    """Load every file, rejecting whole any file with an error, a repeated id and version, or an unresolved mapping."""
+    accepted, errors, seen = [], [], {}
+    for path in paths:
+        try:
+            framework = load_file(path)
+        except FrameworkError as exc:
+            errors.extend(exc.errors)
+            continue
+        key = (framework.id, framework.version)
+        if key in seen:
+            errors.append(f'{path}: version: framework "{framework.id}" version "{framework.version}" is also in '
+                          f"{seen[key]}; give a changed file a new version")
+        else:
+            seen[key] = path
+            accepted.append(framework)
+    return LoadResult(tuple(_resolve(accepted, tuple(known), errors)), tuple(errors))
+
+
+def _resolve(accepted: list[Framework], known: tuple[Framework, ...], errors: list[str]) -> list[Framework]:
+    rejected: set[str] = set()
+    while True:  # rejecting one file can strand another's mappings, so repeat until none is rejected
+        available: dict[str, set[str]] = {}
+        for framework in (*known, *accepted):
+            available.setdefault(framework.id, set()).update(item.id for item in framework.requirements)
+        failed = {framework.key: _unresolved(framework, available, rejected) for framework in accepted}
+        if not any(failed.values()):
+            return accepted
+        errors.extend(error for framework in accepted for error in failed[framework.key])
+        rejected.update(framework.id for framework in accepted if failed[framework.key])
+        accepted = [framework for framework in accepted if not failed[framework.key]]
+
+
+def _unresolved(framework: Framework, available: dict[str, set[str]], rejected: set[str]) -> list[str]:
+    errors = []
+    for i, mapping in enumerate(framework.mappings, 1):
+        place = f"{framework.path}: mappings[{i}]"
+        if mapping.framework not in available:
+            why = "its file was rejected" if mapping.framework in rejected else "no file with that id was loaded"
+            errors.append(f'{place}.framework: framework "{mapping.framework}" is not loaded ({why}); load it too, '
+                          "or remove this mapping")
+        elif mapping.target not in available[mapping.framework]:
+            errors.append(f'{place}.target: framework "{mapping.framework}" has no requirement "{mapping.target}" '
+                          "in any loaded version; check the id")
+    return errors

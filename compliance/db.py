@@ -72,3 +72,111 @@ def _initial(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0002_accounts_and_audit_log")
+def _accounts(db: Database) -> None:
+    # One statement at a time: executescript() would commit, breaking the migration's transaction.
+    for statement in ACCOUNTS_SCHEMA:
+        db.execute(statement)
+
+
+ACCOUNTS_SCHEMA = [
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        job_title TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'signatory', 'board', 'auditor')),
+        organisation_id INTEGER REFERENCES organisations(id),
+        password_hash TEXT,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        session_token TEXT NOT NULL,
+        demo INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
+        created_at TEXT NOT NULL,
+        last_sign_in_at TEXT,
+        -- Organisation roles belong to exactly one organisation; partnership roles to none.
+        CHECK ((role IN ('editor', 'signatory')) = (organisation_id IS NOT NULL))
+    );
+    """,
+    """
+    CREATE INDEX users_organisation ON users (organisation_id);
+    """,
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        purpose TEXT NOT NULL CHECK (purpose IN ('invite', 'reset')),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    """,
+    """
+    CREATE INDEX tokens_user ON tokens (user_id, purpose);
+    """,
+    """
+    CREATE TABLE sign_in_attempts (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        email TEXT NOT NULL COLLATE NOCASE,
+        address TEXT NOT NULL,
+        success INTEGER NOT NULL CHECK (success IN (0, 1))
+    );
+    """,
+    """
+    CREATE INDEX sign_in_attempts_email ON sign_in_attempts (email, at);
+    """,
+    """
+    CREATE INDEX sign_in_attempts_address ON sign_in_attempts (address, at);
+    """,
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('logged', 'sent', 'failed')),
+        error TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_id INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL DEFAULT '',
+        organisation_id INTEGER,
+        old_value TEXT,
+        new_value TEXT,
+        address TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    """
+    CREATE INDEX audit_log_at ON audit_log (at);
+    """,
+    """
+    CREATE INDEX audit_log_organisation ON audit_log (organisation_id, at);
+    """,
+    # The audit log is append-only: the database itself refuses to change or remove a row.
+    """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be updated'); END;
+    """,
+    """
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be deleted'); END;
+    """,
+]
+
+
+@migrations(name="0003_organisation_names_unique_ignoring_case")
+def _organisation_names(db: Database) -> None:
+    # The admin pages check this too; the index closes the race between two admins adding at once.
+    db.execute("CREATE UNIQUE INDEX organisations_name_nocase ON organisations (name COLLATE NOCASE)")

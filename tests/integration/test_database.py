@@ -6,13 +6,31 @@ from compliance import db
 
 def test_migrations_apply_to_an_empty_database_then_are_a_no_op(tmp_path):
     database = db.connect(tmp_path / "fresh.sqlite")
-    assert db.pending_migrations(database) == ["0001_initial"]
-    assert db.migrate(database) == ["0001_initial"]
-    assert {"frameworks", "organisations"} <= set(database.table_names())
+    every = [m.name for m in db.migrations._migrations]
+    assert every[:3] == ["0001_initial", "0002_accounts_and_audit_log", "0003_organisation_names_unique_ignoring_case"]
+    assert db.pending_migrations(database) == every
+    assert db.migrate(database) == every
+    assert {"frameworks", "organisations", "users", "tokens", "audit_log", "outbox"} <= set(database.table_names())
     schema = database.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()[0]
     assert db.migrate(database) == []
     assert database.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()[0] == schema
-    assert db.applied_migrations(database) == ["0001_initial"]
+    assert db.applied_migrations(database) == every
+
+
+def test_the_audit_log_refuses_update_and_delete(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    database = db.connect(tmp_path / "audit.sqlite")
+    db.migrate(database)
+    database.execute("INSERT INTO audit_log (at, actor, action, object_type) VALUES ('2026-01-01', 'x', 'test', 'thing')")
+    database.conn.commit()
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        database.execute("UPDATE audit_log SET action = 'rewritten'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        database.execute("DELETE FROM audit_log")
+    assert database.execute("SELECT action FROM audit_log").fetchall() == [("test",)]
 
 
 def test_every_migration_has_an_explicit_unique_name():
@@ -26,3 +44,16 @@ def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path):
     assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert database.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_organisation_names_are_unique_ignoring_case_in_the_database_itself(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    database = db.connect(tmp_path / "names.sqlite")
+    db.migrate(database)
+    insert = "INSERT INTO organisations (name, sector, created_at) VALUES (?, 'police', '2026-01-01')"
+    database.execute(insert, ["Brackenford Police"])
+    with pytest.raises(sqlite3.IntegrityError):
+        database.execute(insert, ["BRACKENFORD POLICE"])

@@ -1,0 +1,146 @@
+"""SQL for people: accounts, one-time tokens, sign-in attempts and the mail outbox."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from ._common import iso, row, rows
+from .audit import Actor, changed_fields, record
+
+__all__ = [
+    "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",
+    "note_sign_in", "create_token", "user_for_token", "use_token", "record_attempt", "recent_failures",
+    "add_to_outbox", "outbox_messages", "token_hash",
+]
+
+_USER_COLUMNS = (
+    "u.id, u.email, u.name, u.job_title, u.role, u.organisation_id, u.password_hash, u.active,"
+    " u.session_token, u.demo, u.created_at, u.last_sign_in_at, o.name AS organisation_name"
+)
+_USERS = f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id"
+# What the audit log may show of a person: never the password hash or session token.
+_AUDITED = ("email", "name", "job_title", "role", "organisation_id", "active")
+
+
+def user_by_id(db: Database, user_id: int) -> dict | None:
+    return row(db, f"{_USERS} WHERE u.id = ?", [user_id])
+
+
+def user_by_email(db: Database, email: str) -> dict | None:
+    return row(db, f"{_USERS} WHERE u.email = ?", [email.strip()])
+
+
+def users(db: Database, *, organisation_id: int | None = None) -> list[dict]:
+    """Everyone, or one organisation's people, by name."""
+    if organisation_id is None:
+        return rows(db, f"{_USERS} ORDER BY u.name COLLATE NOCASE")
+    return rows(db, f"{_USERS} WHERE u.organisation_id = ? ORDER BY u.name COLLATE NOCASE", [organisation_id])
+
+
+def create_user(db: Database, *, email: str, name: str, role: str, organisation_id: int | None,
+                job_title: str = "", password_hash: str | None = None, demo: bool = False,
+                actor: Actor, now: datetime) -> int:
+    """Add a person (with no password until they accept their invitation) and log it."""
+    values = {"email": email.strip(), "name": name.strip(), "job_title": job_title.strip(), "role": role,
+              "organisation_id": organisation_id, "active": 1}
+    user_id = db["users"].insert({
+        **values, "password_hash": password_hash, "session_token": secrets.token_urlsafe(24),
+        "demo": int(demo), "created_at": iso(now),
+    }).last_pk
+    record(db, actor, action="person-added", object_type="person", object_id=user_id,
+           organisation_id=organisation_id, new=values, now=now)
+    return user_id
+
+
+def update_user(db: Database, user_id: int, changes: dict, *, actor: Actor, now: datetime,
+                action: str = "person-changed") -> bool:
+    """Change a person's details; log old and new values of what changed. False when nothing changed."""
+    before = user_by_id(db, user_id)
+    old, new = changed_fields({k: before[k] for k in _AUDITED}, {k: v for k, v in changes.items() if k in _AUDITED})
+    if not new:
+        return False
+    db["users"].update(user_id, new)
+    if "role" in new or "organisation_id" in new or new.get("active") == 0:
+        rotate_session(db, user_id)  # a changed role or a deactivation takes effect at once
+    if new.get("active") == 0:
+        # Links sent before a deactivation must not work after a later reactivation.
+        db.execute("UPDATE tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL", [iso(now), user_id])
+    record(db, actor, action=action, object_type="person", object_id=user_id,
+           organisation_id=new.get("organisation_id", before["organisation_id"]), old=old, new=new, now=now)
+    return True
+
+
+def set_password(db: Database, user_id: int, password_hash: str, *, actor: Actor, now: datetime, action: str) -> None:
+    """Store a new password hash and end every existing session of that person."""
+    db["users"].update(user_id, {"password_hash": password_hash})
+    rotate_session(db, user_id)
+    person = user_by_id(db, user_id)
+    record(db, actor, action=action, object_type="person", object_id=user_id,
+           organisation_id=person["organisation_id"], now=now)
+
+
+def rotate_session(db: Database, user_id: int) -> str:
+    """A new session token: every cookie carrying the old one stops working."""
+    token = secrets.token_urlsafe(24)
+    db["users"].update(user_id, {"session_token": token})
+    return token
+
+
+def note_sign_in(db: Database, user_id: int, *, now: datetime) -> str:
+    """Record a successful sign-in and return the new session token."""
+    db["users"].update(user_id, {"last_sign_in_at": iso(now)})
+    return rotate_session(db, user_id)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_token(db: Database, user_id: int, purpose: str, *, lifetime: timedelta, now: datetime) -> str:
+    """A new one-time link token; earlier unused ones for the same purpose stop working."""
+    db.execute("UPDATE tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
+               [iso(now), user_id, purpose])
+    raw = secrets.token_urlsafe(32)
+    db["tokens"].insert({"user_id": user_id, "purpose": purpose, "token_hash": token_hash(raw),
+                         "created_at": iso(now), "expires_at": iso(now + lifetime), "used_at": None})
+    return raw
+
+
+def user_for_token(db: Database, raw: str, purpose: str, *, now: datetime) -> dict | None:
+    """The active person a token belongs to, if it is unused and unexpired."""
+    found = row(db, "SELECT user_id FROM tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL"
+                    " AND expires_at > ?", [token_hash(raw), purpose, iso(now)])
+    if found is None:
+        return None
+    person = user_by_id(db, found["user_id"])
+    return person if person and person["active"] else None
+
+
+def use_token(db: Database, raw: str, *, now: datetime) -> None:
+    db.execute("UPDATE tokens SET used_at = ? WHERE token_hash = ?", [iso(now), token_hash(raw)])
+
+
+def record_attempt(db: Database, *, email: str, address: str, success: bool, now: datetime) -> None:
+    db["sign_in_attempts"].insert({"at": iso(now), "email": email.strip().lower(), "address": address,
+                                   "success": int(success)})
+
+
+def recent_failures(db: Database, *, since: datetime, email: str | None = None, address: str | None = None) -> list[str]:
+    """Times of failed sign-ins since a moment, for one email or one address, oldest first."""
+    column, value = ("email", email.strip().lower()) if email is not None else ("address", address)
+    found = db.execute(f"SELECT at FROM sign_in_attempts WHERE {column} = ? AND success = 0 AND at >= ? ORDER BY at",
+                       [value, iso(since)]).fetchall()
+    return [at for (at,) in found]
+
+
+def add_to_outbox(db: Database, *, recipient: str, subject: str, body: str, status: str, error: str = "",
+                  now: datetime) -> int:
+    return db["outbox"].insert({"created_at": iso(now), "recipient": recipient, "subject": subject,
+                                "body": body, "status": status, "error": error}).last_pk
+
+
+def outbox_messages(db: Database, *, limit: int = 100) -> list[dict]:
+    return rows(db, "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])

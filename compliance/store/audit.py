@@ -1,0 +1,59 @@
+"""SQL for the append-only audit log: who, when, what, which object, old and new value."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from ._common import iso, rows
+
+__all__ = ["Actor", "SYSTEM", "record", "audit_entries", "changed_fields"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a person (id and email) or the system, and from which address."""
+
+    id: int | None
+    label: str
+    address: str = ""
+
+
+SYSTEM = Actor(None, "system")
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def record(db: Database, actor: Actor, *, action: str, object_type: str, object_id: object = "",
+           organisation_id: int | None = None, old=None, new=None, now: datetime) -> None:
+    """Append one entry; the database refuses any later update or delete of it."""
+    db.execute(
+        "INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, organisation_id,"
+        " old_value, new_value, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [iso(now), actor.id, actor.label, action, object_type, str(object_id), organisation_id,
+         _json(old), _json(new), actor.address],
+    )
+
+
+def audit_entries(db: Database, *, action: str | None = None, object_type: str | None = None,
+                  limit: int = 200) -> list[dict]:
+    """The newest entries first, optionally of one action or object type."""
+    where, params = [], []
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if object_type:
+        where.append("object_type = ?")
+        params.append(object_type)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return rows(db, f"SELECT * FROM audit_log {clause} ORDER BY id DESC LIMIT ?", [*params, limit])
+
+
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    """The old and new values of only the fields that differ."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}

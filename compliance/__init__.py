@@ -9,11 +9,12 @@ import click
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.middleware.proxy_fix import ProxyFix
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import auth, catalogue, config, db, web
+from . import auth, catalogue, config, db, store, web
 from .cli import register_commands
-from .views import pages
+from .views import account, admin, pages
 
 ROOT = config.ROOT
 csrf = CSRFProtect()
@@ -30,6 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str((test_config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
     )
     _configure(app, test_config)
+    if int(app.config["TRUST_PROXIES"]):
+        # Behind a reverse proxy that terminates HTTPS: believe its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUST_PROXIES"]),
+                                x_proto=int(app.config["TRUST_PROXIES"]), x_host=int(app.config["TRUST_PROXIES"]))
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(ROOT / "templates")),
         PrefixLoader({
@@ -42,7 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     WTFormsHelpers(app)
     web.init_app(app)
-    app.register_blueprint(pages.bp)
+    auth.init_app(app, load_user)
+    for blueprint in (pages.bp, account.bp, admin.bp):
+        app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)
     # A CLI command does its own preparing and reporting; a server prepares at start-up, and
@@ -60,8 +67,24 @@ def _ensure_prepared(app: Flask) -> None:
                 prepare_database(app)
 
 
+def load_user(session_id: str) -> auth.User | None:
+    """The person a session belongs to, while its token is current and the account active."""
+    user_id, _, token = session_id.partition(":")
+    row = store.user_by_id(web.get_db(), int(user_id)) if user_id.isdigit() else None
+    if row is None or not row["active"] or row["session_token"] != token:
+        return None
+    return auth.User(row)
+
+
 def _configure(app: Flask, test_config: dict | None) -> None:
     app.config.update(config.from_environment())
+    app.config.update(
+        PERMANENT_SESSION_LIFETIME=auth.IDLE_TIMEOUT,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Form tokens last as long as the session, which itself ends after 30 idle minutes.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     app.config.update(test_config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
@@ -69,8 +92,6 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config["DATABASE"] = app.config["DATABASE"] or str(instance / "compliance.sqlite")
     app.config["EVIDENCE_DIR"] = app.config["EVIDENCE_DIR"] or str(instance / "evidence")
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
 
 def prepare_database(app: Flask) -> catalogue.SyncResult:

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, object] = {
     "PARTNERSHIP_SHORT_NAME": "WDVF",
     "SERVICE_NAME": "Domestic abuse compliance returns",
     "CONTACT_EMAIL": "",
+    "BASE_URL": "",  # empty: links in mail use the address of the request that sent them
     "DATABASE": "",  # empty: compliance.sqlite in the instance folder
     "EVIDENCE_DIR": "",  # empty: evidence/ in the instance folder
     "QUESTIONNAIRES": str(ROOT / "questionnaires"),
@@ -23,9 +24,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "",
     "MAX_UPLOAD_MB": 20,
+    "TRUST_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-For/-Proto/-Host
 }
 
-_INTS = {"MAIL_PORT", "MAX_UPLOAD_MB"}
+_INTS = {"MAIL_PORT", "MAX_UPLOAD_MB", "TRUST_PROXIES"}
 _BOOLS = {"MAIL_USE_TLS"}
 
 

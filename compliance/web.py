@@ -4,6 +4,8 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, current_app, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
 from sqlite_utils import Database
 from werkzeug.exceptions import HTTPException
 
@@ -79,7 +81,20 @@ def handle_unexpected_error(error: Exception):
     return render_template(ERROR_TEMPLATES[500]), 500
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS, whatever the configuration says."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_template("errors/csrf.html", error=error), 400
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.teardown_appcontext(close_db)
     app.after_request(security_headers)
     app.context_processor(template_context)

@@ -1,0 +1,142 @@
+"""Forms for accounts and the admin pages, rendered with GOV.UK Frontend widgets."""
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from .auth import ORGANISATION_ROLES, ROLE_HINTS, ROLES
+from .sectors import SECTORS
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def valid_email(message: str = "Enter an email address in the correct format, like name@example.org"):
+    def check(_form, field):
+        if field.data and not EMAIL_PATTERN.match(field.data.strip()):
+            raise ValidationError(message)
+
+    return check
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+                        validators=[DataRequired("Enter your email address"), valid_email()])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password", widget=GovPasswordInput(),
+        description="Use 12 characters or more. A few unrelated words together make a strong password that is easy to remember.",
+        validators=[InputRequired("Enter a new password")],
+    )
+    confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
+                            validators=[InputRequired("Enter the new password again")])
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("The passwords do not match. Enter the same password twice")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+                        validators=[DataRequired("Enter your email address"), valid_email()])
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token and a button: sign out, deactivate, resend."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Organisation name", widget=GovTextInput(), filters=[_strip],
+                       validators=[DataRequired("Enter the organisation's name"),
+                                   Length(max=200, message="Organisation name must be 200 characters or fewer")])
+    sector = RadioField("Sector", widget=GovRadioInput(), choices=choices(SECTORS.items()),
+                        validators=[InputRequired("Select the organisation's sector")])
+    contact_name = StringField("Main contact's name", widget=GovTextInput(), filters=[_strip],
+                               validators=[Length(max=200, message="Name must be 200 characters or fewer")])
+    contact_email = StringField("Main contact's email address", widget=GovTextInput(), filters=[_strip],
+                                validators=[valid_email()])
+    status = RadioField("Status", widget=GovRadioInput(), default="active",
+                        choices=choices([("active", "Active: takes part in this year's cycle"),
+                                         ("archived", "Archived: kept for the record, not asked for new returns")]),
+                        validators=[InputRequired("Select active or archived")])
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class PersonRoleForm(FlaskForm):
+    role = RadioField("Role", widget=GovRadioInput(), choices=choices(ROLES.items()),
+                      validators=[InputRequired("Select the person's role")])
+    organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=str,
+                                  description="Only for organisation editors and signatories.")
+    submit = SubmitField("Save role", widget=GovSubmitInput())
+
+    def set_organisations(self, organisations: list[dict]) -> None:
+        self.organisation_id.choices = choices([("", "Not part of a member organisation")] + [
+            (str(o["id"]), o["name"]) for o in organisations
+        ])
+
+    def validate_organisation_id(self, field):
+        if self.role.data in ORGANISATION_ROLES and not field.data:
+            raise ValidationError(f"Select the organisation this {ROLES[self.role.data].lower()} belongs to")
+        if self.role.data and self.role.data not in ORGANISATION_ROLES and field.data:
+            raise ValidationError(
+                f"{ROLES[self.role.data]}s are not part of a member organisation. Select 'Not part of a member organisation'"
+            )
+
+    @property
+    def chosen_organisation(self) -> int | None:
+        return int(self.organisation_id.data) if self.organisation_id.data else None
+
+
+class InviteForm(PersonRoleForm):
+    name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
+                       validators=[DataRequired("Enter the person's full name"),
+                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+                        description="We will send the invitation to this address.",
+                        validators=[DataRequired("Enter the person's email address"), valid_email()])
+    job_title = StringField("Job title", widget=GovTextInput(), filters=[_strip],
+                            validators=[Length(max=200, message="Job title must be 200 characters or fewer")])
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    field_order = ("name", "email", "job_title", "role", "organisation_id")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", widget=GovFileInput(),
+                     description="Columns: name, sector, contact_name, contact_email. The first row holds the column names.")
+    submit = SubmitField("Check and import", widget=GovSubmitInput())
+
+
+def role_items() -> dict:
+    """Radio params that put each role's hint under it (merged with the field's items by position)."""
+    return {"items": [{"hint": {"text": ROLE_HINTS[code]}} for code in ROLES]}

@@ -1,0 +1,332 @@
+"""Signing in and out, sessions, invitations, resets and throttling, with mail read from a real SMTP server."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from compliance import accounts, store
+from compliance.passwords import hash_password, password_problem
+from compliance.web import get_db
+from tests.conftest import make_app
+from tests.helpers import page_text
+from tests.mailserver import MailServer
+
+PASSWORD = "lantern-orchard-mosaic"
+NOW = datetime.now(timezone.utc)
+
+
+def add_person(app, email, role="admin", organisation=None, password=PASSWORD, active=True):
+    with app.app_context():
+        db = get_db()
+        org_id = None
+        if organisation:
+            org_id = store.upsert_organisation(db, name=organisation, sector="police", now=NOW)
+        user_id = store.create_user(db, email=email, name=email.split("@")[0].title(), role=role,
+                                    organisation_id=org_id, password_hash=hash_password(password) if password else None,
+                                    actor=store.SYSTEM, now=NOW)
+        if not active:
+            store.update_user(db, user_id, {"active": 0}, actor=store.SYSTEM, now=NOW)
+        return user_id
+
+
+def token_from(client, path):
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, email, password=PASSWORD, next_path=None):
+    path = "/sign-in" + (f"?next={next_path}" if next_path else "")
+    token = token_from(client, "/sign-in")
+    return client.post(path, data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def mail_server():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_app(tmp_path, mail_server):
+    return make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example")
+
+
+def audit_actions(app):
+    with app.app_context():
+        return [entry["action"] for entry in store.audit_entries(get_db())]
+
+
+# Signing in -----------------------------------------------------------------------------------
+
+
+def test_sign_in_goes_home_and_is_logged(app, client):
+    add_person(app, "lead@org.example")
+    response = sign_in(client, "LEAD@org.example ")
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    assert page_text(client.get("/home")).h1 == "Hello, Lead"
+    assert "signed-in" in audit_actions(app)
+
+
+def test_unknown_email_and_wrong_password_get_the_same_message(app, client):
+    add_person(app, "lead@org.example")
+    wrong_password = sign_in(client, "lead@org.example", "not-the-password-at-all")
+    unknown = sign_in(client, "nobody@org.example", "not-the-password-at-all")
+    deactivated_id = add_person(app, "gone@org.example", active=False)
+    deactivated = sign_in(client, "gone@org.example")
+    assert deactivated_id
+    messages = []
+    for response in (wrong_password, unknown, deactivated):
+        assert response.status_code == 200
+        page = page_text(response)
+        assert page.title.startswith("Error: Sign in")
+        messages.append(re.findall(r"Enter a correct email address and password[^<]*", response.get_data(as_text=True)))
+    assert messages[0] == messages[1] == messages[2] and messages[0]
+    assert audit_actions(app).count("sign-in-failed") == 3
+
+
+def test_sign_in_keeps_the_email_typed_but_never_echoes_the_password(app, client):
+    response = sign_in(client, "typed@org.example", "secret-words-typed")
+    html = response.get_data(as_text=True)
+    assert 'value="typed@org.example"' in html
+    assert "secret-words-typed" not in html
+
+
+def test_empty_sign_in_says_what_to_enter(client):
+    response = client.post("/sign-in", data={"csrf_token": token_from(client, "/sign-in")})
+    html = response.get_data(as_text=True)
+    assert "Enter your email address" in html and "Enter your password" in html
+
+
+@pytest.mark.parametrize(("next_path", "expected"), [
+    ("/organisations", "/organisations"),
+    ("/home?tab=1", "/home?tab=1"),
+    ("https://evil.example/", "/home"),
+    ("//evil.example/", "/home"),
+    ("/\\evil.example", "/home"),
+    ("javascript:alert(1)", "/home"),
+    ("/%0d%0aSet-Cookie:x=1", "/home"),
+])
+def test_next_only_ever_redirects_inside_the_app(app, client, next_path, expected):
+    add_person(app, "lead@org.example")
+    response = sign_in(client, "lead@org.example", next_path=next_path.replace("?", "%3F").replace("&", "%26"))
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == expected
+    assert "\r" not in location and "\n" not in location
+
+
+def test_a_protected_page_sends_you_to_sign_in_and_back(app, client):
+    add_person(app, "lead@org.example")
+    response = client.get("/home")
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in?next=/home"
+    assert sign_in(client, "lead@org.example", next_path="/home").headers["Location"] == "/home"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax_and_secure_over_https(app):
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    response = sign_in(client, "lead@org.example")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    secure = app.test_client()
+    token = token_from(secure, "/sign-in")
+    response = secure.post("/sign-in", base_url="https://localhost",
+                           data={"email": "lead@org.example", "password": PASSWORD, "csrf_token": token})
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_sign_in_starts_a_new_session_and_sign_out_ends_it_everywhere(app):
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    client.get("/sign-in")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker before sign-in"
+    sign_in(client, "lead@org.example")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        stolen = dict(session)
+    assert client.get("/home").status_code == 200
+    home = client.get("/home").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    assert client.post("/sign-out", data={"csrf_token": token}).headers["Location"] == "/sign-in"
+    assert client.get("/home").status_code == 302
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(stolen)
+    assert replay.get("/home").status_code == 302, "a copied session cookie must stop working at sign-out"
+    assert "signed-out" in audit_actions(app)
+
+
+def test_session_ends_after_30_idle_minutes(app, client):
+    add_person(app, "lead@org.example")
+    sign_in(client, "lead@org.example")
+    assert client.get("/home").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] = session["seen"] - 29 * 60
+    assert client.get("/home").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] = session["seen"] - 31 * 60
+    response = client.get("/home")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert "30 minutes" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert app.permanent_session_lifetime == timedelta(minutes=30)
+
+
+# Passwords -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("password", "says"), [
+    ("short words", "12 characters or more"),
+    ("password1234", "very common password"),
+    ("aaaaaaaaaaaaaaaa", "repeats"),
+    ("qwertyuiop12", "similar to a commonly used password"),
+])
+def test_weak_passwords_are_refused_with_the_reason(password, says):
+    problem = password_problem(password)
+    assert problem and says in problem.lower()
+
+
+def test_long_passphrases_need_no_symbols_or_digits():
+    assert password_problem("lantern orchard mosaic") is None
+    assert password_problem(PASSWORD) is None
+
+
+def test_a_password_built_from_the_persons_own_email_is_refused():
+    assert password_problem("jane.hargreaves1", user_inputs=("jane.hargreaves@org.example", "Jane Hargreaves"))
+
+
+def test_passwords_are_stored_as_scrypt_hashes(app):
+    add_person(app, "lead@org.example")
+    with app.app_context():
+        stored = store.user_by_email(get_db(), "lead@org.example")["password_hash"]
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+# Invitations and resets, through a real SMTP server --------------------------------------------
+
+
+def test_invitation_link_sets_a_password_once(mail_app, mail_server):
+    with mail_app.test_request_context(base_url="http://service.test"):
+        db = get_db()
+        accounts.invite_person(db, email="new.lead@org.example", name="Nia Lead", job_title="DV lead",
+                               role="board", organisation_id=None, actor=store.SYSTEM, now=datetime.now(timezone.utc))
+    message = mail_server.wait_for(1)[0]
+    assert message["To"] == "new.lead@org.example" and message["From"] == "wdvf@test.example"
+    assert "invited" in message["Subject"]
+    link = mail_server.link_in(message, "/set-password/")
+    client = mail_app.test_client()
+    page = client.get(link)
+    assert page_text(page).h1 == "Create your password"
+    weak = client.post(link, data={"password": "password1234", "confirm": "password1234",
+                                   "csrf_token": token_from(client, link)})
+    assert "very common password" in weak.get_data(as_text=True)
+    mismatch = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD + "x",
+                                       "csrf_token": token_from(client, link)})
+    assert "do not match" in mismatch.get_data(as_text=True)
+    done = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD, "csrf_token": token_from(client, link)})
+    assert done.headers["Location"] == "/sign-in"
+    assert sign_in(client, "new.lead@org.example").headers["Location"] == "/home"
+    assert mail_app.test_client().get(link).status_code == 410, "an invitation link works once"
+    assert {"person-added", "invitation-sent", "invitation-accepted"} <= set(audit_actions(mail_app))
+
+
+def test_invitation_link_expires_after_7_days(app):
+    user_id = add_person(app, "late@org.example", password=None)
+    with app.app_context():
+        token = store.create_token(get_db(), user_id, "invite", lifetime=accounts.INVITE_LIFETIME,
+                                   now=datetime.now(timezone.utc) - timedelta(days=7, minutes=1))
+    response = app.test_client().get(f"/set-password/{token}")
+    assert response.status_code == 410
+    assert "7 days" in response.get_data(as_text=True)
+
+
+def test_reset_sends_a_one_hour_link_and_never_reveals_whether_the_account_exists(mail_app, mail_server):
+    add_person(mail_app, "lead@org.example")
+    client = mail_app.test_client()
+    known = client.post("/forgot-password", data={"email": "lead@org.example",
+                                                  "csrf_token": token_from(client, "/forgot-password")})
+    unknown = client.post("/forgot-password", data={"email": "nobody@org.example",
+                                                    "csrf_token": token_from(client, "/forgot-password")})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"] == "/forgot-password/sent"
+    messages = mail_server.wait_for(1)
+    assert len(messages) == 1 and messages[0]["To"] == "lead@org.example"
+    link = mail_server.link_in(messages[0], "/reset-password/")
+    other_device = mail_app.test_client()
+    sign_in(other_device, "lead@org.example")
+    assert other_device.get("/home").status_code == 200
+    new_password = "harbour-violet-compass"
+    done = client.post(link, data={"password": new_password, "confirm": new_password,
+                                   "csrf_token": token_from(client, link)})
+    assert done.headers["Location"] == "/sign-in"
+    assert other_device.get("/home").status_code == 302, "a reset ends every other session"
+    assert sign_in(client, "lead@org.example", new_password).headers["Location"] == "/home"
+    assert client.get(link).status_code == 410
+
+
+def test_reset_link_expires_after_an_hour(app):
+    user_id = add_person(app, "lead@org.example")
+    with app.app_context():
+        token = store.create_token(get_db(), user_id, "reset", lifetime=accounts.RESET_LIFETIME,
+                                   now=datetime.now(timezone.utc) - timedelta(minutes=61))
+    assert app.test_client().get(f"/reset-password/{token}").status_code == 410
+
+
+def test_without_a_mail_server_messages_go_to_the_outbox(app):
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    client.post("/forgot-password", data={"email": "lead@org.example", "csrf_token": token_from(client, "/forgot-password")})
+    with app.app_context():
+        messages = store.outbox_messages(get_db())
+    assert len(messages) == 1 and messages[0]["status"] == "logged"
+    assert "/reset-password/" in messages[0]["body"]
+
+
+# Throttling -------------------------------------------------------------------------------------
+
+
+def test_repeated_failures_slow_the_account_down_even_for_the_right_password(app, client):
+    add_person(app, "lead@org.example")
+    for _ in range(accounts.ACCOUNT_FAILURE_LIMIT):
+        assert sign_in(client, "lead@org.example", "wrong-guess-again").status_code == 200
+    blocked = sign_in(client, "lead@org.example")
+    assert blocked.status_code == 429
+    assert "tried to sign in too many times" in blocked.get_data(as_text=True)
+    assert "Wait 15 minutes" in blocked.get_data(as_text=True)
+    assert "sign-in-throttled" in audit_actions(app)
+    add_person(app, "colleague@org.example")
+    assert sign_in(client, "colleague@org.example").status_code == 302, "other accounts are not blocked"
+
+
+def test_repeated_failures_from_one_address_slow_that_address(app, client):
+    add_person(app, "lead@org.example")
+    for n in range(accounts.ADDRESS_FAILURE_LIMIT):
+        sign_in(client, f"guess{n}@org.example", "wrong-guess-again")
+    blocked = sign_in(client, "lead@org.example")
+    assert blocked.status_code == 429
+    elsewhere = app.test_client()
+    token = token_from(elsewhere, "/sign-in")
+    response = elsewhere.post("/sign-in", environ_base={"REMOTE_ADDR": "10.9.8.7"},
+                              data={"email": "lead@org.example", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, "another address is not blocked"
+
+
+def test_the_wait_ends_after_the_window():
+    failures = [(NOW - timedelta(minutes=16)).isoformat(timespec="seconds")] * 5
+    assert accounts.wait_time(failures, limit=5, window=timedelta(minutes=15), now=NOW) is None
+    recent = [(NOW - timedelta(minutes=1)).isoformat(timespec="seconds")] * 5
+    assert accounts.wait_time(recent, limit=5, window=timedelta(minutes=15), now=NOW) > timedelta(minutes=13)
+
+
+def test_deactivation_cancels_links_already_sent(app):
+    user_id = add_person(app, "leaver@org.example")
+    with app.app_context():
+        db = get_db()
+        token = store.create_token(db, user_id, "reset", lifetime=accounts.RESET_LIFETIME, now=datetime.now(timezone.utc))
+        store.update_user(db, user_id, {"active": 0}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
+        store.update_user(db, user_id, {"active": 1}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
+    assert app.test_client().get(f"/reset-password/{token}").status_code == 410

@@ -46,9 +46,7 @@ run: install
 	$(FLASK) migrate
 	$(FLASK) demo
 	@echo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	@echo "Demo sign-ins: none yet. Accounts and roles are not built yet; the public pages and"
-	@echo "http://$(HOST):$(PORT)/healthz show the loaded frameworks and the demo partnership."
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it). Sign in with a demo account above."
 	@echo
 	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 wsgi:app
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import catalogue, db, demo, store
+from .auth import ROLES
 from . import frameworks as fw
 
 
@@ -89,6 +90,10 @@ def demo_command():
     db.migrate(database)
     summary = demo.load_demo(database, now=_now())
     click.echo(f"Demo partnership: {summary['organisations']} fictional organisations loaded.")
+    click.echo(f"Demo sign-ins (password for all: {summary['password']}):")
+    for person in summary["people"]:
+        where = f", {person['organisation']}" if person.get("organisation") else ""
+        click.echo(f"  {person['email']:<34} {ROLES[person['role']]}{where}")
 
 
 COMMANDS = (migrate_command, frameworks_group, demo_command)

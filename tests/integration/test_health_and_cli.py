@@ -112,14 +112,26 @@ def test_migrate_command_is_idempotent(app):
     assert "Framework versions added: none" in second.output
 
 
+def test_no_accounts_exist_until_the_demo_is_loaded(app):
+    database = db.connect(app.config["DATABASE"])
+    assert store.users(database) == []
+
+
 def test_demo_is_idempotent_and_fictional(app):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0
+    assert "coordinator@demo.example" in result.output and "demo-partnership-2026" in result.output
     database = db.connect(app.config["DATABASE"])
-    first = store.organisations(database)
+    first, first_people = store.organisations(database), store.users(database)
     assert runner.invoke(args=["demo"]).exit_code == 0
-    second = store.organisations(database)
-    assert first == second
+    second, second_people = store.organisations(database), store.users(database)
+    assert first == second and first_people == second_people
+    roles = {person["role"] for person in first_people}
+    assert roles == {"admin", "board", "auditor", "editor", "signatory"}
+    for role in ("editor", "signatory"):
+        assert len({p["organisation_id"] for p in first_people if p["role"] == role}) >= 2
+    assert all(person["email"].endswith("@demo.example") and person["demo"] for person in first_people)
     assert len(first) >= 12
     sectors = {org["sector"] for org in first}
     assert {"police", "probation", "health", "local-authority", "housing", "specialist", "education"} <= sectors

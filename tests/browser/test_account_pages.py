@@ -1,0 +1,99 @@
+"""Account pages in a real browser: axe-core in every state, and a keyboard-only sign-in."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from compliance import accounts, store
+from compliance.web import get_db
+from tests.browser.conftest import axe_violations, describe, screenshot
+
+pytestmark = pytest.mark.browser
+DEMO_PASSWORD = "demo-partnership-2026"
+
+
+def check(page, name):
+    violations = axe_violations(page)
+    screenshot(page, name)
+    assert violations == [], describe(violations)
+    assert page.js_errors == []
+
+
+def test_sign_in_empty_and_with_errors(page, base_url):
+    page.goto(base_url + "/sign-in")
+    check(page, "sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-summary").is_visible()
+    check(page, "sign-in-empty-errors")
+    page.get_by_label("Email address").fill("someone@demo.example")
+    page.get_by_label("Password", exact=True).fill("not the right password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "Enter a correct email address and password" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Email address").input_value() == "someone@demo.example"
+    check(page, "sign-in-wrong-details")
+
+
+def test_keyboard_only_sign_in(page, base_url):
+    page.goto(base_url + "/sign-in")
+    page.keyboard.press("Tab")  # skip link
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type("coordinator@demo.example")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "/home")
+    assert page.locator("h1").inner_text() == "Hello, Alex Morgan"
+    check(page, "home-admin")
+    # Signing out is reachable by keyboard too.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()").startswith("Sign out"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "/sign-in")
+    check(page, "signed-out")
+
+
+def test_forgot_password_pages(page, base_url):
+    page.goto(base_url + "/forgot-password")
+    check(page, "forgot-password")
+    page.get_by_role("button", name="Send me a link").click()
+    check(page, "forgot-password-errors")
+    page.get_by_label("Email address").fill("editor.police@demo.example")
+    page.get_by_role("button", name="Send me a link").click()
+    page.wait_for_url(base_url + "/forgot-password/sent")
+    check(page, "reset-sent")
+
+
+def _token(live_app, email, purpose):
+    with live_app.test_request_context():
+        db = get_db()
+        person = store.user_by_email(db, email)
+        lifetime = accounts.INVITE_LIFETIME if purpose == "invite" else accounts.RESET_LIFETIME
+        return store.create_token(db, person["id"], purpose, lifetime=lifetime, now=datetime.now(timezone.utc))
+
+
+@pytest.mark.parametrize(("purpose", "path", "heading"), [
+    ("invite", "/set-password/", "Create your password"),
+    ("reset", "/reset-password/", "Choose a new password"),
+])
+def test_password_pages_empty_with_errors_and_expired(page, base_url, live_app, purpose, path, heading):
+    token = _token(live_app, "auditor@demo.example", purpose)
+    page.goto(base_url + path + token)
+    assert page.locator("h1").inner_text() == heading
+    check(page, f"{purpose}-password")
+    page.get_by_role("textbox", name="New password", exact=True).fill("password1234")
+    page.get_by_role("textbox", name="Confirm new password").fill("password1234")
+    page.get_by_role("button", name="Save password").click()
+    assert "very common password" in page.locator(".govuk-error-summary").inner_text()
+    check(page, f"{purpose}-password-errors")
+    page.goto(base_url + path + "no-longer-valid")
+    assert page.locator("h1").inner_text() == "This link has expired"
+    check(page, f"{purpose}-link-expired")

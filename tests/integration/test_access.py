@@ -1,0 +1,171 @@
+"""Who may use every route: the whole URL map, for anonymous, each role and a member of another organisation.
+
+The table below is the specification. A new route fails this test until it is added here, and a route whose
+decorator disagrees with the table fails too.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from compliance import store
+from compliance.passwords import hash_password
+from compliance.web import get_db
+from tests.conftest import make_app
+
+NOW = datetime.now(timezone.utc)
+PASSWORD = "lantern-orchard-mosaic"
+EVERYONE = {"anonymous", "admin", "board", "auditor", "editor", "signatory", "other_editor"}
+SIGNED_IN = EVERYONE - {"anonymous"}
+PARTNERSHIP = {"admin", "board", "auditor"}
+ADMIN = {"admin"}
+
+# endpoint -> who may use it. Organisation-scoped routes name who may see organisation A's object:
+# anyone else signed in gets 404 (so ids cannot be probed), anonymous visitors go to sign-in.
+ACCESS: dict[str, set[str]] = {
+    "static": EVERYONE,
+    "pages.start": EVERYONE,
+    "pages.accessibility": EVERYONE,
+    "pages.privacy": EVERYONE,
+    "pages.healthz": EVERYONE,
+    "account.sign_in": EVERYONE,
+    "account.forgot_password": EVERYONE,
+    "account.reset_sent": EVERYONE,
+    "account.set_password": EVERYONE,
+    "account.reset_password": EVERYONE,
+    "account.sign_out": SIGNED_IN,
+    "account.home": SIGNED_IN,
+    "admin.organisations": PARTNERSHIP,
+    "admin.organisation": PARTNERSHIP | {"editor", "signatory"},
+    "admin.new_organisation": ADMIN,
+    "admin.edit_organisation": ADMIN,
+    "admin.import_organisations": ADMIN,
+    "admin.people": ADMIN,
+    "admin.invite": ADMIN,
+    "admin.person": ADMIN,
+    "admin.person_role": ADMIN,
+    "admin.deactivate_person": ADMIN,
+    "admin.reactivate_person": ADMIN,
+    "admin.resend_invitation": ADMIN,
+    "admin.outbox": ADMIN,
+}
+# Routes about one organisation's objects: a member of another organisation gets 404, not 403.
+ORGANISATION_SCOPED = {"admin.organisation"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("access"), WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        db = get_db()
+        org_a = store.upsert_organisation(db, name="Organisation A", sector="police", now=NOW)
+        org_b = store.upsert_organisation(db, name="Organisation B", sector="health", now=NOW)
+        people = {}
+        for role, org in [("admin", None), ("board", None), ("auditor", None), ("editor", org_a),
+                          ("signatory", org_a), ("other_editor", org_b)]:
+            people[role] = store.create_user(
+                db, email=f"{role}@access.example", name=role.title(), role="editor" if role == "other_editor" else role,
+                organisation_id=org, password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+        target = store.create_user(db, email="target@access.example", name="Target", role="editor",
+                                   organisation_id=org_a, actor=store.SYSTEM, now=NOW)
+    values = {"organisation_id": org_a, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css"}
+    return app, people, values
+
+
+def _client(app, who):
+    client = app.test_client()
+    if who != "anonymous":
+        response = client.post("/sign-in", data={"email": f"{who}@access.example", "password": PASSWORD})
+        assert response.status_code == 302, f"{who} could not sign in"
+    return client
+
+
+def _url(rule, values):
+    path = rule.rule
+    for argument in rule.arguments:
+        path = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(values[argument]), path)
+    return path
+
+
+def _routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_access_table(world):
+    app, _, _ = world
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "add these routes to ACCESS with who may use them"
+    assert ACCESS.keys() - endpoints == set(), "these routes no longer exist: remove them from ACCESS"
+
+
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_each_person_gets_the_expected_answer_on_every_route(world, who):
+    app, _, values = world
+    client = _client(app, who)
+    wrong = []
+    for rule, method in _routes(app):
+        if rule.endpoint == "account.sign_out" and who != "anonymous":
+            continue  # signing out would end this client's session; it is checked on its own below
+        response = client.open(_url(rule, values), method=method)
+        allowed = who in ACCESS[rule.endpoint]
+        status, location = response.status_code, response.headers.get("Location", "")
+        if allowed:
+            ok = status not in (401, 403, 404) and not location.startswith("/sign-in")
+        elif who == "anonymous":
+            ok = status == 302 and location.startswith("/sign-in")
+        elif rule.endpoint in ORGANISATION_SCOPED:
+            ok = status == 404
+        else:
+            ok = status == 403
+        if not ok:
+            wrong.append(f"{method} {rule.rule}: {status} {location}")
+    assert wrong == [], f"{who} got unexpected answers"
+
+
+def test_signing_out_needs_to_be_signed_in(world):
+    app, _, _ = world
+    anonymous = app.test_client().post("/sign-out")
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/sign-in")
+    client = _client(app, "board")
+    assert client.post("/sign-out").headers["Location"] == "/sign-in"
+    assert client.get("/home").status_code == 302
+
+
+def test_another_organisations_member_cannot_tell_a_missing_id_from_a_forbidden_one(world):
+    app, _, values = world
+    client = _client(app, "other_editor")
+    forbidden = client.get(f"/organisations/{values['organisation_id']}")
+    missing = client.get("/organisations/999999")
+    assert forbidden.status_code == missing.status_code == 404
+    def without_nonce(response):
+        return re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True))
+
+    assert without_nonce(forbidden) == without_nonce(missing)
+
+
+def test_a_post_without_a_csrf_token_is_refused_on_every_form(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        db = get_db()
+        org = store.upsert_organisation(db, name="Organisation A", sector="police", now=NOW)
+        store.create_user(db, email="admin@access.example", name="Admin", role="admin", organisation_id=None,
+                          password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+        target = store.create_user(db, email="target@access.example", name="Target", role="editor",
+                                   organisation_id=org, actor=store.SYSTEM, now=NOW)
+    client = app.test_client()
+    html = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    assert client.post("/sign-in", data={"email": "admin@access.example", "password": PASSWORD,
+                                         "csrf_token": token}).status_code == 302
+    values = {"organisation_id": org, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css"}
+    posts = [(rule, _url(rule, values)) for rule, method in _routes(app) if method == "POST"]
+    assert len(posts) >= 10
+    for rule, url in posts:
+        response = client.post(url, data={"name": "x", "email": "x@example.org"})
+        assert response.status_code == 400, f"POST {rule.rule} without a CSRF token answered {response.status_code}"
+        assert "This page has expired" in response.get_data(as_text=True)
+    assert client.get("/home").status_code == 200, "the refused posts changed nothing, the session included"

@@ -75,6 +75,11 @@ def test_people_pages(page, base_url, ids):
                        ("person-role", f"/people/{ids['person']}/role"), ("outbox", "/outbox")]:
         assert page.goto(base_url + path).status == 200
         check(page, f"admin-{name}")
+    page.goto(base_url + f"/people/{ids['person']}/role")
+    page.get_by_label("Executive Board member").check()
+    page.get_by_role("button", name="Save role").click()
+    assert "not part of a member organisation" in page.locator(".govuk-error-summary").inner_text()
+    check(page, "admin-person-role-errors")
     page.goto(base_url + "/people/invite")
     check(page, "admin-invite")
     page.get_by_role("button", name="Send invitation").click()

@@ -330,3 +330,27 @@ def test_deactivation_cancels_links_already_sent(app):
         store.update_user(db, user_id, {"active": 0}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
         store.update_user(db, user_id, {"active": 1}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
     assert app.test_client().get(f"/reset-password/{token}").status_code == 410
+
+
+def test_invitation_end_to_end_from_the_admin_page_through_smtp(mail_app, mail_server):
+    add_person(mail_app, "coordinator@org.example", role="admin")
+    with mail_app.app_context():
+        org_id = store.upsert_organisation(get_db(), name="Greenway Homes", sector="housing", now=NOW)
+    admin = mail_app.test_client()
+    sign_in(admin, "coordinator@org.example")
+    response = admin.post("/people/invite", data={
+        "name": "Sam Editor", "email": "sam.editor@greenway.example", "job_title": "DV lead", "role": "editor",
+        "organisation_id": str(org_id), "csrf_token": token_from(admin, "/people/invite")})
+    assert response.status_code == 302
+    message = mail_server.wait_for(1)[0]
+    assert message["To"] == "sam.editor@greenway.example"
+    body = mail_server.body(message)
+    assert "organisation editor for Greenway Homes" in body
+    link = mail_server.link_in(message, "/set-password/")
+    invitee = mail_app.test_client()
+    invitee.post(link, data={"password": PASSWORD, "confirm": PASSWORD, "csrf_token": token_from(invitee, link)})
+    assert sign_in(invitee, "sam.editor@greenway.example").headers["Location"] == "/home"
+    assert "Greenway Homes" in invitee.get("/home").get_data(as_text=True)
+    with mail_app.app_context():
+        sent = store.outbox_messages(get_db())
+    assert [m["status"] for m in sent] == ["sent"] and sent[0]["body"] == "", "a sent link is not kept"

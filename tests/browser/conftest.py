@@ -90,3 +90,11 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def check(page, name: str) -> None:
+    """Screenshot the page, then fail on any axe-core violation or script error."""
+    violations = axe_violations(page)
+    screenshot(page, name)
+    assert violations == [], describe(violations)
+    assert page.js_errors == []

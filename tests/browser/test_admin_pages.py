@@ -5,17 +5,12 @@ import pytest
 
 from compliance import store
 from compliance.web import get_db
-from tests.browser.conftest import axe_violations, describe, screenshot
+from tests.browser.conftest import check
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
 
 
-def check(page, name):
-    violations = axe_violations(page)
-    screenshot(page, name)
-    assert violations == [], describe(violations)
-    assert page.js_errors == []
 
 
 def sign_in(page, base_url, email):

@@ -50,4 +50,4 @@ def helpers() -> dict:
             "sectors": SECTORS}
 
 
-from . import organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)
+from . import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)

@@ -180,3 +180,166 @@ ACCOUNTS_SCHEMA = [
 def _organisation_names(db: Database) -> None:
     # The admin pages check this too; the index closes the race between two admins adding at once.
     db.execute("CREATE UNIQUE INDEX organisations_name_nocase ON organisations (name COLLATE NOCASE)")
+
+
+@migrations(name="0004_cycles_returns_answers_evidence")
+def _returns(db: Database) -> None:
+    for statement in RETURNS_SCHEMA:
+        db.execute(statement)
+
+
+_EDITABLE = "('not-started', 'in-progress', 'returned')"
+
+
+def _frozen_guard(table: str, event: str, return_id: str) -> str:
+    """A trigger refusing any change to a return's content while it is submitted or accepted."""
+    return f"""
+    CREATE TRIGGER {table}_{event.lower()}_frozen BEFORE {event} ON {table}
+    WHEN (SELECT status FROM returns WHERE id = {return_id}) NOT IN {_EDITABLE}
+    BEGIN SELECT RAISE(ABORT, 'this return has been submitted: it cannot be changed'); END
+    """
+
+
+RETURNS_SCHEMA = [
+    """
+    CREATE TABLE cycles (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        open_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        declaration TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('draft', 'open', 'closed')),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        closed_at TEXT,
+        CHECK (due_date >= open_date)
+    )
+    """,
+    """
+    CREATE TABLE cycle_frameworks (
+        cycle_id INTEGER NOT NULL REFERENCES cycles(id),
+        framework_key TEXT NOT NULL REFERENCES frameworks(key),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (cycle_id, framework_key)
+    )
+    """,
+    """
+    CREATE TABLE returns (
+        id INTEGER PRIMARY KEY,
+        cycle_id INTEGER NOT NULL REFERENCES cycles(id),
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        sector TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('not-started', 'in-progress', 'submitted', 'returned', 'accepted')),
+        version INTEGER NOT NULL DEFAULT 1,
+        started_from_previous INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        UNIQUE (cycle_id, organisation_id)
+    )
+    """,
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        framework_key TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        rating TEXT,
+        narrative TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        carried_forward INTEGER NOT NULL DEFAULT 0 CHECK (carried_forward IN (0, 1)),
+        revision INTEGER NOT NULL DEFAULT 0,
+        updated_by INTEGER REFERENCES users(id),
+        updated_at TEXT,
+        UNIQUE (return_id, framework_key, requirement_id)
+    )
+    """,
+    """
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        answer_id INTEGER NOT NULL REFERENCES answers(id),
+        what TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('not-started', 'in-progress', 'done')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX actions_answer ON actions (answer_id)",
+    """
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
+        title TEXT NOT NULL,
+        url TEXT,
+        filename TEXT,
+        content_type TEXT,
+        size INTEGER,
+        sha256 TEXT,
+        effective_date TEXT NOT NULL,
+        valid_until TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        CHECK ((kind = 'file') = (sha256 IS NOT NULL AND filename IS NOT NULL)),
+        CHECK ((kind = 'link') = (url IS NOT NULL)),
+        CHECK (valid_until IS NULL OR valid_until >= effective_date)
+    )
+    """,
+    "CREATE INDEX evidence_organisation ON evidence (organisation_id)",
+    """
+    CREATE TABLE answer_evidence (
+        answer_id INTEGER NOT NULL REFERENCES answers(id),
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        PRIMARY KEY (answer_id, evidence_id)
+    )
+    """,
+    "CREATE INDEX answer_evidence_evidence ON answer_evidence (evidence_id)",
+    """
+    CREATE TABLE return_versions (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        submitted_by INTEGER NOT NULL REFERENCES users(id),
+        signatory_name TEXT NOT NULL,
+        signatory_job_title TEXT NOT NULL,
+        canonical TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        outcome TEXT CHECK (outcome IN ('returned', 'accepted')),
+        outcome_comment TEXT NOT NULL DEFAULT '',
+        outcome_by INTEGER REFERENCES users(id),
+        outcome_at TEXT,
+        UNIQUE (return_id, version)
+    )
+    """,
+    # A submitted version is kept exactly as signed: only its outcome may be recorded, once.
+    """
+    CREATE TRIGGER return_versions_frozen BEFORE UPDATE ON return_versions
+    WHEN NEW.canonical IS NOT OLD.canonical OR NEW.sha256 IS NOT OLD.sha256 OR NEW.version IS NOT OLD.version
+      OR NEW.return_id IS NOT OLD.return_id OR NEW.submitted_at IS NOT OLD.submitted_at
+      OR NEW.signatory_name IS NOT OLD.signatory_name OR NEW.signatory_job_title IS NOT OLD.signatory_job_title
+      OR OLD.outcome IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a submitted version is kept exactly as signed'); END
+    """,
+    """
+    CREATE TRIGGER return_versions_no_delete BEFORE DELETE ON return_versions
+    BEGIN SELECT RAISE(ABORT, 'a submitted version is kept exactly as signed'); END
+    """,
+    _frozen_guard("answers", "INSERT", "NEW.return_id"),
+    _frozen_guard("answers", "UPDATE", "OLD.return_id"),
+    _frozen_guard("answers", "DELETE", "OLD.return_id"),
+    _frozen_guard("actions", "INSERT", "(SELECT return_id FROM answers WHERE id = NEW.answer_id)"),
+    _frozen_guard("actions", "UPDATE", "(SELECT return_id FROM answers WHERE id = OLD.answer_id)"),
+    _frozen_guard("actions", "DELETE", "(SELECT return_id FROM answers WHERE id = OLD.answer_id)"),
+    _frozen_guard("answer_evidence", "INSERT", "(SELECT return_id FROM answers WHERE id = NEW.answer_id)"),
+    _frozen_guard("answer_evidence", "DELETE", "(SELECT return_id FROM answers WHERE id = OLD.answer_id)"),
+    # Evidence items are a record: never edited or removed once added (a return may have signed them).
+    """
+    CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence
+    BEGIN SELECT RAISE(ABORT, 'evidence items cannot be changed; add a new one instead'); END
+    """,
+    """
+    CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence
+    BEGIN SELECT RAISE(ABORT, 'evidence items cannot be removed'); END
+    """,
+]

@@ -1,0 +1,115 @@
+"""The rules of a return: answer states, what is still missing, due dates, and the canonical signed form.
+
+Pure: no Flask, no database; dates and data come in as arguments.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from .frameworks import Framework, Requirement
+
+RETURN_STATUSES = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "submitted": "Submitted",
+    "returned": "Returned for amendment",
+    "accepted": "Accepted",
+}
+EDITABLE = frozenset({"not-started", "in-progress", "returned"})
+ANSWER_STATES = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "completed": "Completed",
+    "carried-forward": "Carried forward - check",
+}
+ACTION_STATUSES = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}
+NARRATIVE_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    framework: Framework
+    requirement: Requirement
+    message: str
+
+
+def answer_problems(framework: Framework, requirement: Requirement, answer: dict | None, *, actions: int) -> list[str]:
+    """What stops this answer being complete, each said as what to do."""
+    if not answer or not answer.get("rating"):
+        return ["Select a rating"] if requirement.mandatory else []
+    level = framework.level(answer["rating"])
+    problems = []
+    if level.needs_reason and not (answer.get("reason") or "").strip():
+        problems.append(f"Give the reason for “{level.label}”")
+    if level.needs_action and actions == 0:
+        problems.append(f"Add an improvement action: a rating of “{level.label}” needs one")
+    if answer.get("carried_forward"):
+        problems.append("Check the answer carried forward from last year, then confirm it")
+    return problems
+
+
+def answer_state(framework: Framework, requirement: Requirement, answer: dict | None, *, actions: int) -> str:
+    """Not started, in progress, completed, or carried forward and not yet checked."""
+    if answer and answer.get("carried_forward"):
+        return "carried-forward"
+    touched = answer and (answer.get("rating") or answer.get("narrative") or answer.get("reason"))
+    if not touched and actions == 0:
+        return "not-started"
+    if answer and answer.get("rating") and not answer_problems(framework, requirement, answer, actions=actions):
+        return "completed"
+    return "in-progress"
+
+
+def return_problems(frameworks: list[Framework], sector: str, answers: dict, actions: dict) -> list[Problem]:
+    """Everything still missing across a return. answers and actions are keyed by (framework key, requirement id)."""
+    found = []
+    for framework in frameworks:
+        for requirement in framework.requirements_for(sector):
+            key = (framework.key, requirement.id)
+            for message in answer_problems(framework, requirement, answers.get(key), actions=actions.get(key, 0)):
+                found.append(Problem(framework, requirement, message))
+    return found
+
+
+def financial_year(day: date) -> str:
+    """The UK financial year a day falls in, as "2025/26" (April to March)."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def days_left(due: date, today: date) -> int:
+    return (due - today).days
+
+
+def due_text(due: date, today: date) -> str:
+    """What people read about a due date: days left, due today, or overdue."""
+    left = days_left(due, today)
+    when = f"{due.day} {due:%B %Y}"
+    if left > 1:
+        return f"Due {when}: {left} days left"
+    if left == 1:
+        return f"Due {when}: 1 day left"
+    if left == 0:
+        return f"Due today, {when}"
+    return f"Overdue: it was due {when}, {-left} day{'s' if left < -1 else ''} ago"
+
+
+def is_overdue(status: str, due: date, today: date) -> bool:
+    return status in EDITABLE and today > due
+
+
+def canonical_json(document: dict) -> str:
+    """One text for one content: sorted keys, no spaces, Unicode kept."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reference(cycle_name: str, return_id: int, version: int, sha256: str) -> str:
+    """The reference a signatory is given, e.g. 2025/26-0007-v2-3f9a1c2b."""
+    return f"{cycle_name}-{return_id:04d}-v{version}-{sha256[:8]}"

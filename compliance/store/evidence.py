@@ -1,0 +1,86 @@
+"""SQL for an organisation's evidence library and the answers each item backs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from ._common import iso, row, rows
+from .audit import Actor, record
+
+__all__ = [
+    "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
+    "link_evidence", "unlink_evidence",
+]
+
+_SHOWN = ("kind", "title", "url", "filename", "content_type", "size", "sha256", "effective_date", "valid_until")
+
+
+def add_evidence(db: Database, organisation_id: int, values: dict, *, answer_id: int | None = None, actor: Actor,
+                 now: datetime) -> int:
+    """Add a file or link to the organisation's library, backing an answer when one is given."""
+    item = {key: values.get(key) for key in _SHOWN}
+    with db.atomic():
+        evidence_id = db["evidence"].insert({**item, "organisation_id": organisation_id, "created_by": actor.id,
+                                             "created_at": iso(now)}).last_pk
+        record(db, actor, action="evidence-added", object_type="evidence", object_id=evidence_id,
+               organisation_id=organisation_id, new=item, now=now)
+        if answer_id is not None:
+            link_evidence(db, answer_id, evidence_id, actor=actor, now=now)
+    return evidence_id
+
+
+def evidence_item(db: Database, evidence_id: int) -> dict | None:
+    return row(db, "SELECT * FROM evidence WHERE id = ?", [evidence_id])
+
+
+def organisation_evidence(db: Database, organisation_id: int) -> list[dict]:
+    """The organisation's library, newest first, with how many answers each item backs."""
+    return rows(db, """SELECT e.*, COUNT(ae.answer_id) AS uses FROM evidence e
+                       LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
+                       WHERE e.organisation_id = ? GROUP BY e.id ORDER BY e.created_at DESC, e.id DESC""",
+                [organisation_id])
+
+
+def evidence_for_return(db: Database, return_id: int) -> dict[tuple[str, str], list[dict]]:
+    """Each answer's evidence, keyed by (framework key, requirement id)."""
+    found = rows(db, """SELECT e.*, n.framework_key, n.requirement_id, n.id AS answer_id FROM evidence e
+                        JOIN answer_evidence ae ON ae.evidence_id = e.id JOIN answers n ON n.id = ae.answer_id
+                        WHERE n.return_id = ? ORDER BY e.title COLLATE NOCASE, e.id""", [return_id])
+    keyed: dict[tuple[str, str], list[dict]] = {}
+    for item in found:
+        keyed.setdefault((item["framework_key"], item["requirement_id"]), []).append(item)
+    return keyed
+
+
+def evidence_for_answer(db: Database, answer_id: int) -> list[dict]:
+    return rows(db, """SELECT e.* FROM evidence e JOIN answer_evidence ae ON ae.evidence_id = e.id
+                       WHERE ae.answer_id = ? ORDER BY e.title COLLATE NOCASE, e.id""", [answer_id])
+
+
+def link_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> bool:
+    """Let an existing item back an answer too; False when it already does."""
+    exists = db.execute("SELECT 1 FROM answer_evidence WHERE answer_id = ? AND evidence_id = ?",
+                        [answer_id, evidence_id]).fetchone()
+    if exists:
+        return False
+    db.execute("INSERT INTO answer_evidence (answer_id, evidence_id) VALUES (?, ?)", [answer_id, evidence_id])
+    _log_link(db, answer_id, evidence_id, "evidence-linked", actor=actor, now=now)
+    return True
+
+
+def unlink_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> None:
+    """The item no longer backs this answer; it stays in the library and keeps backing others."""
+    db.execute("DELETE FROM answer_evidence WHERE answer_id = ? AND evidence_id = ?", [answer_id, evidence_id])
+    _log_link(db, answer_id, evidence_id, "evidence-unlinked", actor=actor, now=now)
+
+
+def _log_link(db: Database, answer_id: int, evidence_id: int, verb: str, *, actor: Actor, now: datetime) -> None:
+    found = row(db, """SELECT n.requirement_id, n.framework_key, r.organisation_id, e.title FROM answers n
+                       JOIN returns r ON r.id = n.return_id, evidence e WHERE n.id = ? AND e.id = ?""",
+                [answer_id, evidence_id])
+    link = {"answer": answer_id, "evidence": evidence_id, "title": found["title"],
+            "requirement": found["requirement_id"], "framework": found["framework_key"]}
+    record(db, actor, action=verb, object_type="answer", object_id=answer_id,
+           organisation_id=found["organisation_id"], old=link if verb.endswith("unlinked") else None,
+           new=None if verb.endswith("unlinked") else link, now=now)

@@ -1,0 +1,233 @@
+"""SQL for cycles, returns, answers and improvement actions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from ._common import iso, row, rows
+from .audit import Actor, changed_fields, record
+
+__all__ = [
+    "create_cycle", "cycles", "cycle", "cycle_framework_keys", "open_cycle", "close_cycle", "previous_cycle",
+    "return_row", "returns_for_cycle", "returns_for_organisation", "answers_for_return", "answer",
+    "save_answer", "confirm_answer", "actions_for_return", "actions_for_answer", "action", "save_action",
+    "remove_action", "ensure_answer", "set_return_status",
+]
+
+_RETURNS = (
+    "SELECT r.*, o.name AS organisation_name, c.name AS cycle_name, c.due_date, c.open_date, c.declaration,"
+    " c.status AS cycle_status FROM returns r JOIN organisations o ON o.id = r.organisation_id"
+    " JOIN cycles c ON c.id = r.cycle_id"
+)
+
+
+# Cycles -----------------------------------------------------------------------------------------
+
+
+def create_cycle(db: Database, *, name: str, open_date: str, due_date: str, declaration: str,
+                 framework_keys: list[str], actor: Actor, now: datetime) -> int:
+    """A draft cycle with its framework versions, in the order given."""
+    values = {"name": name, "open_date": open_date, "due_date": due_date, "declaration": declaration}
+    with db.atomic():
+        cycle_id = db["cycles"].insert({**values, "status": "draft", "created_at": iso(now)}).last_pk
+        for position, key in enumerate(framework_keys):
+            db["cycle_frameworks"].insert({"cycle_id": cycle_id, "framework_key": key, "position": position})
+        record(db, actor, action="cycle-created", object_type="cycle", object_id=cycle_id,
+               new={**values, "frameworks": framework_keys}, now=now)
+    return cycle_id
+
+
+def cycles(db: Database) -> list[dict]:
+    """Every cycle, newest first, with how many returns it has in each status."""
+    return rows(db, """
+        SELECT c.*, COUNT(r.id) AS returns,
+               SUM(r.status IN ('submitted', 'accepted')) AS submitted
+        FROM cycles c LEFT JOIN returns r ON r.cycle_id = c.id
+        GROUP BY c.id ORDER BY c.open_date DESC, c.id DESC""")
+
+
+def cycle(db: Database, cycle_id: int) -> dict | None:
+    return row(db, "SELECT * FROM cycles WHERE id = ?", [cycle_id])
+
+
+def previous_cycle(db: Database, cycle_id: int) -> dict | None:
+    """The cycle that opened before this one, if any."""
+    return row(db, """SELECT p.* FROM cycles p, cycles c WHERE c.id = ? AND p.id != c.id AND p.status != 'draft'
+                      AND p.open_date <= c.open_date ORDER BY p.open_date DESC, p.id DESC LIMIT 1""", [cycle_id])
+
+
+def cycle_framework_keys(db: Database, cycle_id: int) -> list[str]:
+    found = db.execute("SELECT framework_key FROM cycle_frameworks WHERE cycle_id = ? ORDER BY position", [cycle_id])
+    return [key for (key,) in found.fetchall()]
+
+
+def open_cycle(db: Database, cycle_id: int, organisations: list[dict], *, actor: Actor, now: datetime) -> int:
+    """Open a draft cycle: one return for each organisation given; returns how many were made."""
+    with db.atomic():
+        db["cycles"].update(cycle_id, {"status": "open", "opened_at": iso(now)})
+        for organisation in organisations:
+            db["returns"].insert({"cycle_id": cycle_id, "organisation_id": organisation["id"],
+                                  "sector": organisation["sector"], "status": "not-started", "version": 1,
+                                  "updated_at": iso(now)})
+        record(db, actor, action="cycle-opened", object_type="cycle", object_id=cycle_id,
+               old={"status": "draft"}, new={"status": "open", "returns": len(organisations)}, now=now)
+    return len(organisations)
+
+
+def close_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> None:
+    with db.atomic():
+        db["cycles"].update(cycle_id, {"status": "closed", "closed_at": iso(now)})
+        record(db, actor, action="cycle-closed", object_type="cycle", object_id=cycle_id,
+               old={"status": "open"}, new={"status": "closed"}, now=now)
+
+
+# Returns ----------------------------------------------------------------------------------------
+
+
+def return_row(db: Database, return_id: int) -> dict | None:
+    """A return with its organisation's name and its cycle's name, dates and declaration."""
+    return row(db, f"{_RETURNS} WHERE r.id = ?", [return_id])
+
+
+def returns_for_cycle(db: Database, cycle_id: int) -> list[dict]:
+    return rows(db, f"{_RETURNS} WHERE r.cycle_id = ? ORDER BY o.name COLLATE NOCASE", [cycle_id])
+
+
+def returns_for_organisation(db: Database, organisation_id: int) -> list[dict]:
+    return rows(db, f"{_RETURNS} WHERE r.organisation_id = ? ORDER BY c.open_date DESC", [organisation_id])
+
+
+def set_return_status(db: Database, return_id: int, status: str, *, actor: Actor, now: datetime,
+                      version: int | None = None) -> None:
+    before = return_row(db, return_id)
+    values = {"status": status, "updated_at": iso(now)}
+    if version is not None:
+        values["version"] = version
+    db["returns"].update(return_id, values)
+    record(db, actor, action="return-status-changed", object_type="return", object_id=return_id,
+           organisation_id=before["organisation_id"], old={"status": before["status"], "version": before["version"]},
+           new={"status": status, "version": values.get("version", before["version"])}, now=now)
+
+
+# Answers ----------------------------------------------------------------------------------------
+
+_AUDITED_ANSWER = ("rating", "narrative", "reason", "carried_forward")
+
+
+def answers_for_return(db: Database, return_id: int) -> dict[tuple[str, str], dict]:
+    """Every answer of a return, keyed by (framework key, requirement id)."""
+    found = rows(db, "SELECT * FROM answers WHERE return_id = ?", [return_id])
+    return {(a["framework_key"], a["requirement_id"]): a for a in found}
+
+
+def answer(db: Database, return_id: int, framework_key: str, requirement_id: str) -> dict | None:
+    return row(db, "SELECT * FROM answers WHERE return_id = ? AND framework_key = ? AND requirement_id = ?",
+               [return_id, framework_key, requirement_id])
+
+
+def ensure_answer(db: Database, return_id: int, framework_key: str, requirement_id: str) -> dict:
+    """The answer row, made empty if there is none yet (actions and evidence hang from it)."""
+    found = answer(db, return_id, framework_key, requirement_id)
+    if found is None:
+        db["answers"].insert({"return_id": return_id, "framework_key": framework_key,
+                              "requirement_id": requirement_id, "revision": 0})
+        found = answer(db, return_id, framework_key, requirement_id)
+    return found
+
+
+def save_answer(db: Database, return_id: int, framework_key: str, requirement_id: str, values: dict, *,
+                revision: int, actor: Actor, now: datetime) -> tuple[bool, dict]:
+    """Save if nobody else saved since `revision` was read. Returns (saved, the answer as it now stands)."""
+    with db.atomic():
+        current = ensure_answer(db, return_id, framework_key, requirement_id)
+        if current["revision"] != revision:
+            return False, current
+        old, new = changed_fields({k: current[k] for k in _AUDITED_ANSWER}, values)
+        db.execute(
+            "UPDATE answers SET rating = ?, narrative = ?, reason = ?, carried_forward = ?, revision = revision + 1,"
+            " updated_by = ?, updated_at = ? WHERE id = ? AND revision = ?",
+            [values["rating"], values["narrative"], values["reason"], int(values.get("carried_forward", 0)),
+             actor.id, iso(now), current["id"], revision])
+        _touch_return(db, return_id, actor=actor, now=now)
+        if new:
+            record(db, actor, action="answer-changed", object_type="answer", object_id=current["id"],
+                   organisation_id=_organisation_of(db, return_id), old=old,
+                   new={**new, "requirement": requirement_id, "framework": framework_key}, now=now)
+    return True, answer(db, return_id, framework_key, requirement_id)
+
+
+def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime) -> None:
+    """Mark a carried-forward answer as checked."""
+    found = row(db, "SELECT * FROM answers WHERE id = ?", [answer_id])
+    db.execute("UPDATE answers SET carried_forward = 0, revision = revision + 1, updated_by = ?, updated_at = ?"
+               " WHERE id = ?", [actor.id, iso(now), answer_id])
+    record(db, actor, action="answer-confirmed", object_type="answer", object_id=answer_id,
+           organisation_id=_organisation_of(db, found["return_id"]), old={"carried_forward": 1},
+           new={"carried_forward": 0}, now=now)
+
+
+def _touch_return(db: Database, return_id: int, *, actor: Actor, now: datetime) -> None:
+    current = return_row(db, return_id)
+    if current["status"] == "not-started":
+        set_return_status(db, return_id, "in-progress", actor=actor, now=now)
+    else:
+        db["returns"].update(return_id, {"updated_at": iso(now)})
+
+
+def _organisation_of(db: Database, return_id: int) -> int:
+    return db.execute("SELECT organisation_id FROM returns WHERE id = ?", [return_id]).fetchone()[0]
+
+
+# Improvement actions ----------------------------------------------------------------------------
+
+_ACTION_FIELDS = ("what", "owner", "due_date", "status")
+
+
+def actions_for_return(db: Database, return_id: int) -> dict[tuple[str, str], list[dict]]:
+    """Every action of a return, keyed by (framework key, requirement id), oldest first."""
+    found = rows(db, """SELECT a.*, n.framework_key, n.requirement_id FROM actions a JOIN answers n ON n.id = a.answer_id
+                        WHERE n.return_id = ? ORDER BY a.id""", [return_id])
+    keyed: dict[tuple[str, str], list[dict]] = {}
+    for item in found:
+        keyed.setdefault((item["framework_key"], item["requirement_id"]), []).append(item)
+    return keyed
+
+
+def actions_for_answer(db: Database, answer_id: int) -> list[dict]:
+    return rows(db, "SELECT * FROM actions WHERE answer_id = ? ORDER BY id", [answer_id])
+
+
+def action(db: Database, action_id: int) -> dict | None:
+    return row(db, """SELECT a.*, n.return_id, n.framework_key, n.requirement_id FROM actions a
+                      JOIN answers n ON n.id = a.answer_id WHERE a.id = ?""", [action_id])
+
+
+def save_action(db: Database, answer_id: int, values: dict, *, action_id: int | None = None, actor: Actor,
+                now: datetime) -> int:
+    """Add an action to an answer, or change one; logged with old and new values."""
+    values = {key: values[key] for key in _ACTION_FIELDS}
+    return_id = db.execute("SELECT return_id FROM answers WHERE id = ?", [answer_id]).fetchone()[0]
+    with db.atomic():
+        if action_id is None:
+            action_id = db["actions"].insert({**values, "answer_id": answer_id, "created_at": iso(now),
+                                              "updated_at": iso(now)}).last_pk
+            old, new, verb = None, values, "action-added"
+        else:
+            before = action(db, action_id)
+            old, new = changed_fields({k: before[k] for k in _ACTION_FIELDS}, values)
+            db["actions"].update(action_id, {**values, "updated_at": iso(now)})
+            verb = "action-changed"
+        _touch_return(db, return_id, actor=actor, now=now)
+        record(db, actor, action=verb, object_type="action", object_id=action_id,
+               organisation_id=_organisation_of(db, return_id), old=old, new=new, now=now)
+    return action_id
+
+
+def remove_action(db: Database, action_id: int, *, actor: Actor, now: datetime) -> None:
+    before = action(db, action_id)
+    with db.atomic():
+        db.execute("DELETE FROM actions WHERE id = ?", [action_id])
+        record(db, actor, action="action-removed", object_type="action", object_id=action_id,
+               organisation_id=_organisation_of(db, before["return_id"]),
+               old={k: before[k] for k in _ACTION_FIELDS}, now=now)

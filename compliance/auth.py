@@ -158,7 +158,7 @@ def _expire_idle_session():
     if seen is not None and now - seen > IDLE_TIMEOUT.total_seconds():
         logout_user()
         session.clear()
-        flash("You were signed out because you had not done anything for 30 minutes. Sign in again.")
+        flash("You were signed out because you had not done anything for 30 minutes. Sign in again.", "important")
         return _unauthorized()
     session["seen"] = now
     session.permanent = True

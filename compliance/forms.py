@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
     GovFileInput,
     GovPasswordInput,
     GovRadioInput,
@@ -13,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import DateField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -29,6 +31,37 @@ def valid_email(message: str = "Enter an email address in the correct format, li
             raise ValidationError(message)
 
     return check
+
+
+class GovDateField(DateField):
+    """A GOV.UK day, month, year date whose errors say what to enter; optional unless `required` is given."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, *, required: str | None = None, example: str = "27 3 2026",
+                 **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.required_message, self.example = required, example
+
+    def process_formdata(self, valuelist):
+        parts = [part.strip() for part in valuelist]
+        if not any(parts):
+            self.data = None
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        names = [name for name, part in zip(("day", "month", "year"), parts + ["", "", ""]) if not part]
+        if names:
+            raise ValueError(f"{self.label.text} must include a {' and a '.join(names)}")
+        try:
+            day, month, year = (int(part) for part in parts[:3])
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like {self.example}") from None
+        if not 1900 <= year <= 2200:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like {self.example}")
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -92,7 +93,16 @@ def handle_csrf_error(error: CSRFError):
     return render_template("errors/csrf.html", error=error), 400
 
 
+def long_date(value: str | None) -> str:
+    """An ISO date as people read it: 30 June 2026."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(long_date)
     app.session_interface = SessionInterface()
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.teardown_appcontext(close_db)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts
+from .. import accounts, store
 from ..auth import User, public, safe_next, signed_in
 from ..forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from ..passwords import password_problem
@@ -53,7 +53,10 @@ def sign_out():
 @bp.get("/home")
 @signed_in
 def home():
-    return render_template("account/home.html")
+    database = get_db()
+    own = store.returns_for_organisation(database, current_user.organisation_id) if current_user.organisation_id else []
+    return render_template("account/home.html", own_returns=own,
+                           cycles=store.cycles(database) if current_user.can("view_partnership") else [])
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

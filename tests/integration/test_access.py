@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import store
+from compliance import return_service, store, uploads
 from compliance.passwords import hash_password
 from compliance.web import get_db
 from tests.conftest import make_app
@@ -21,6 +21,8 @@ EVERYONE = {"anonymous", "admin", "board", "auditor", "editor", "signatory", "ot
 SIGNED_IN = EVERYONE - {"anonymous"}
 PARTNERSHIP = {"admin", "board", "auditor"}
 ADMIN = {"admin"}
+EDITOR = {"editor"}
+MEMBERS_AND_PARTNERSHIP = PARTNERSHIP | {"editor", "signatory"}
 
 # endpoint -> who may use it. Organisation-scoped routes name who may see organisation A's object:
 # anyone else signed in gets 404 (so ids cannot be probed), anonymous visitors go to sign-in.
@@ -50,9 +52,36 @@ ACCESS: dict[str, set[str]] = {
     "admin.reactivate_person": ADMIN,
     "admin.resend_invitation": ADMIN,
     "admin.outbox": ADMIN,
+    "admin.frameworks": PARTNERSHIP,
+    "admin.framework": SIGNED_IN,
+    "admin.upload_framework": ADMIN,
+    "cycles.cycles": PARTNERSHIP,
+    "cycles.cycle": PARTNERSHIP,
+    "cycles.new_cycle": ADMIN,
+    "cycles.open_cycle": ADMIN,
+    "cycles.close_cycle": ADMIN,
+    "returns.overview": MEMBERS_AND_PARTNERSHIP,
+    "returns.check": MEMBERS_AND_PARTNERSHIP,
+    "returns.submitted": MEMBERS_AND_PARTNERSHIP,
+    "returns.version": MEMBERS_AND_PARTNERSHIP,
+    "returns.download_evidence": MEMBERS_AND_PARTNERSHIP,
+    "returns.start_from_last_year": EDITOR,
+    "returns.answer": EDITOR,
+    "returns.new_action": EDITOR,
+    "returns.edit_action": EDITOR,
+    "returns.remove_action": EDITOR,
+    "returns.upload_evidence": EDITOR,
+    "returns.add_link": EDITOR,
+    "returns.attach_evidence": EDITOR,
+    "returns.unlink_evidence": EDITOR,
+    "returns.sign": {"signatory"},
+    "returns.amend": ADMIN,
+    "returns.accept": ADMIN,
 }
-# Routes about one organisation's objects: a member of another organisation gets 404, not 403.
-ORGANISATION_SCOPED = {"admin.organisation"}
+# Routes about one organisation's objects: a member of another organisation who holds the route's permission
+# gets 404, not 403, so that ids cannot be probed; someone without the permission gets 403 as anywhere else.
+ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS if endpoint.startswith("returns.")
+                                                and endpoint not in ("returns.amend", "returns.accept")}
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +99,37 @@ def world(tmp_path_factory):
                 organisation_id=org, password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org_a, actor=store.SYSTEM, now=NOW)
-    values = {"organisation_id": org_a, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css"}
+        return_values = _submitted_return(app, db, people["signatory"])
+    values = {"organisation_id": org_a, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css",
+              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values}
     return app, people, values
+
+
+def _submitted_return(app, db, signatory_id):
+    """Organisation A's return with an answer, an action, a file and a signed version 1."""
+    keys = [row["key"] for row in store.framework_rows(db) if row["id"] == "wdvf-overarching-protocol-2018"]
+    cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2030-06-30",
+                                  declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
+    return_service.open_cycle(db, cycle_id, actor=store.SYSTEM, now=NOW)
+    ret = store.returns_for_cycle(db, cycle_id)[0]
+    store.save_answer(db, ret["id"], keys[0], "wdvf-2018-01", {"rating": "partially-met", "narrative": "Started",
+                      "reason": ""}, revision=0, actor=store.SYSTEM, now=NOW)
+    answer = store.answer(db, ret["id"], keys[0], "wdvf-2018-01")
+    action_id = store.save_action(db, answer["id"], {"what": "Finish it", "owner": "Lead", "due_date": "2031-01-01",
+                                                     "status": "in-progress"}, actor=store.SYSTEM, now=NOW)
+    data = b"Minutes of the board, 1 May 2030\n"
+    accepted = uploads.check_upload(data, "minutes.txt", max_bytes=1_000_000)
+    uploads.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
+    evidence_id = store.add_evidence(db, ret["organisation_id"], {
+        "kind": "file", "title": "Minutes", "filename": accepted.filename, "content_type": accepted.content_type,
+        "size": accepted.size, "sha256": accepted.sha256, "effective_date": "2030-05-01"},
+        answer_id=answer["id"], actor=store.SYSTEM, now=NOW)
+    signatory = store.user_by_id(db, signatory_id)
+    return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="WDVF",
+                          signatory_name="Signatory", job_title="Director",
+                          actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
+    return {"return_id": ret["id"], "cycle_id": cycle_id, "requirement_id": "wdvf-2018-01", "action_id": action_id,
+            "evidence_id": evidence_id}
 
 
 def _client(app, who):
@@ -117,8 +175,8 @@ def test_each_person_gets_the_expected_answer_on_every_route(world, who):
             ok = status not in (401, 403, 404) and not location.startswith("/sign-in")
         elif who == "anonymous":
             ok = status == 302 and location.startswith("/sign-in")
-        elif rule.endpoint in ORGANISATION_SCOPED:
-            ok = status == 404
+        elif rule.endpoint in ORGANISATION_SCOPED and who == "other_editor" and "editor" in ACCESS[rule.endpoint]:
+            ok = status == 404  # holds the permission, but this is another organisation's object
         else:
             ok = status == 403
         if not ok:
@@ -156,12 +214,16 @@ def test_a_post_without_a_csrf_token_is_refused_on_every_form(tmp_path):
                           password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org, actor=store.SYSTEM, now=NOW)
+        signatory = store.create_user(db, email="signatory@access.example", name="Signatory", role="signatory",
+                                      organisation_id=org, actor=store.SYSTEM, now=NOW)
+        return_values = _submitted_return(app, db, signatory)
     client = app.test_client()
     html = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     assert client.post("/sign-in", data={"email": "admin@access.example", "password": PASSWORD,
                                          "csrf_token": token}).status_code == 302
-    values = {"organisation_id": org, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css"}
+    values = {"organisation_id": org, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css",
+              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values}
     posts = [(rule, _url(rule, values)) for rule, method in _routes(app) if method == "POST"]
     assert len(posts) >= 10
     for rule, url in posts:

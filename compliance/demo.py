@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import store
+from . import demo_returns, store
 from .auth import ROLES
 from .passwords import hash_password
 from .sectors import SECTORS
@@ -36,6 +36,7 @@ def load_demo(db: Database, *, now: datetime) -> dict:
         ids = {o["name"]: store.upsert_organisation(db, demo=True, now=now, **o) for o in data["organisations"]}
         for person in data["people"]:
             _ensure_person(db, person, ids, password_hash, now=now)
+        demo_returns.load_demo_cycles(db, password_hash=password_hash, today=now.date(), now=now)
     return {"organisations": len(ids), "people": data["people"], "password": data["password"]}
 
 

@@ -1,0 +1,651 @@
+"""One requirement's pages: answer, improvement actions and evidence, on real SQLite and real files, CSRF on."""
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from compliance import return_service, store
+from compliance.passwords import hash_password
+from compliance.returns import NARRATIVE_LIMIT
+from compliance.web import get_db
+from tests.conftest import make_app
+from tests.helpers import page_text
+from tests.integration.test_accounts import PASSWORD, sign_in, token_from
+
+NOW = datetime.now(timezone.utc)
+PROTOCOL = "wdvf-overarching-protocol-2018"
+
+
+def minimal_pdf(text: str = "Domestic abuse policy") -> bytes:
+    """A small, valid one-page PDF with a cross-reference table."""
+    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@dataclass
+class World:
+    app: object
+    return_id: int
+    org_id: int
+    other_org_id: int
+    keys: dict
+
+    def query(self, sql, params=()):
+        with self.app.app_context():
+            cursor = get_db().execute(sql, params)
+            columns = [c[0] for c in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def count(self, table: str) -> int:
+        return self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+
+    def answer(self, requirement_id: str, framework_id: str = PROTOCOL):
+        with self.app.app_context():
+            return store.answer(get_db(), self.return_id, self.keys[framework_id], requirement_id)
+
+    def context(self):
+        with self.app.app_context():
+            return return_service.load_return(get_db(), self.return_id)
+
+    def requirements(self, framework_id: str = PROTOCOL) -> list[str]:
+        return [r.id for f, r in self.context().requirements() if f.id == framework_id]
+
+    def url(self, requirement_id: str, tail: str = "", framework_id: str = PROTOCOL) -> str:
+        return f"/returns/{self.return_id}/{framework_id}/{requirement_id}{tail}"
+
+    def audit(self, action: str) -> list[dict]:
+        return self.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", [action])
+
+    def evidence_files(self) -> list[Path]:
+        folder = Path(self.app.config["EVIDENCE_DIR"])
+        return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+    def client(self, email: str):
+        client = self.app.test_client()
+        response = sign_in(client, email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        client.csrf = token_from(client, "/home")
+        return client
+
+
+def build_world(app) -> World:
+    with app.app_context():
+        db = get_db()
+        org = store.upsert_organisation(db, name="Brackenford Police", sector="police", now=NOW)
+        other = store.upsert_organisation(db, name="Greenway Homes", sector="housing", now=NOW)
+        password_hash = hash_password(PASSWORD)
+        for email, name, role, organisation in [
+            ("editor@police.example", "Dana Hollis", "editor", org),
+            ("second@police.example", "Sam Jones", "editor", org),
+            ("signatory@police.example", "Priya Raman", "signatory", org),
+            ("editor@greenway.example", "Tom Keane", "editor", other),
+            ("board@wdvf.example", "Board Member", "board", None),
+        ]:
+            store.create_user(db, email=email, name=name, role=role, organisation_id=organisation,
+                              password_hash=password_hash, actor=store.SYSTEM, now=NOW)
+        rows = store.framework_rows(db)
+        cycle_id = store.create_cycle(db, name="2025/26", open_date="2025-04-01", due_date="2099-06-30",
+                                      declaration="I confirm.", framework_keys=[r["key"] for r in rows],
+                                      actor=store.SYSTEM, now=NOW)
+        return_service.open_cycle(db, cycle_id, actor=store.SYSTEM, now=NOW)
+        ret = next(r for r in store.returns_for_cycle(db, cycle_id) if r["organisation_id"] == org)
+        return World(app, ret["id"], org, other, {r["id"]: r["key"] for r in rows})
+
+
+@pytest.fixture
+def world(tmp_path):
+    return build_world(make_app(tmp_path))
+
+
+@pytest.fixture
+def editor(world):
+    return world.client("editor@police.example")
+
+
+def post(client, url, data=None, **kwargs):
+    return client.post(url, data={"csrf_token": client.csrf, **(data or {})}, **kwargs)
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def revision_in(response) -> str:
+    return re.search(r'name="revision" value="(\d+)"', response.get_data(as_text=True)).group(1)
+
+
+def answer_data(**values):
+    return {"then": "continue", "revision": "0", "narrative": "", **values}
+
+
+# The answer page ---------------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_requirement_its_guidance_and_the_rating_scale(world, editor):
+    first = world.requirements()[0]
+    response = editor.get(world.url(first))
+    assert response.status_code == 200
+    page = page_text(response)
+    assert page.h1 == "Policy for service users"
+    body = text_of(response)
+    assert "WDVF protocol 2018 · Requirement 1" in body
+    assert "Have in place a domestic violence policy for service users" in body
+    for words in ("What good looks like", "How it is evidenced", "Evidence you could provide",
+                  "Met", "Partially met", "Not met", "Not applicable", "Explain your rating",
+                  "You can enter up to 5,000 characters",
+                  "Never upload case files or anything that could identify a victim",
+                  "Upload a file", "Add a link", "Add an improvement action",
+                  "You must add at least one improvement action if your rating is “Partially met” or “Not met”",
+                  ):
+        assert words in body, words
+    assert "Use evidence you have already added" not in body  # the organisation has none yet
+    assert 'name="revision" value="0"' in body
+    assert 'id="conditional-rating-4"' in body and 'name="reason"' in body  # the reason, revealed by its radio
+
+
+def test_framework_wording_is_shown_as_written_and_typed_text_is_escaped(world, editor):
+    first = world.requirements()[0]
+    post(editor, world.url(first), answer_data(narrative="<script>alert(1)</script> & more"))
+    raw = editor.get(world.url(first)).get_data(as_text=True)
+    assert '<p class="govuk-body app-pre-line govuk-!-margin-bottom-0">Have in place a domestic' in raw
+    assert "<script>alert(1)</script>" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in raw
+
+
+def test_the_pages_own_scripts_carry_the_content_security_policy_nonce(world, editor):
+    response = editor.get(world.url(world.requirements()[0]))
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script([^>]*)>", response.get_data(as_text=True))
+    inline = [attributes for attributes in scripts if "src=" not in attributes]
+    assert len(inline) >= 2 and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+
+
+def test_a_draft_framework_shows_its_notice(world, editor):
+    first = world.requirements("west-midlands-dv-standards-2014")[0]
+    body = text_of(editor.get(world.url(first, framework_id="west-midlands-dv-standards-2014")))
+    assert "govuk-warning-text" in body and "must load it from the published standards document" in body
+    assert "West Midlands DV standards 2014 · Standard 1" in body
+
+
+def test_save_and_continue_saves_and_goes_to_the_next_requirement(world, editor):
+    first, second = world.requirements()[:2]
+    response = post(editor, world.url(first), answer_data(rating="met", narrative="Approved by the board\r\nin May."))
+    assert response.status_code == 302 and response.headers["Location"] == world.url(second)
+    saved = world.answer(first)
+    assert (saved["rating"], saved["narrative"], saved["revision"]) == ("met", "Approved by the board\nin May.", 1)
+    [entry] = world.audit("answer-changed")
+    assert json.loads(entry["new_value"])["rating"] == "met" and entry["actor"] == "editor@police.example"
+    assert world.context().ret["status"] == "in-progress"
+    again = editor.get(world.url(first))
+    assert "Approved by the board\nin May." in text_of(again) and revision_in(again) == "1"
+    assert re.search(r'value="met"\s+checked', again.get_data(as_text=True))
+
+
+def test_the_last_requirement_continues_to_the_overview(world, editor):
+    last_framework, last = world.context().requirements()[-1]
+    response = post(editor, world.url(last.id, framework_id=last_framework.id), answer_data(narrative="Started"))
+    assert response.headers["Location"] == f"/returns/{world.return_id}"
+
+
+def test_save_and_come_back_later_saves_an_incomplete_answer_and_goes_to_the_overview(world, editor):
+    first = world.requirements()[0]
+    response = post(editor, world.url(first), answer_data(then="later", narrative="Half written"))
+    assert response.status_code == 302 and response.headers["Location"] == f"/returns/{world.return_id}"
+    assert world.answer(first)["narrative"] == "Half written" and world.answer(first)["rating"] is None
+    assert world.context().state(*world.context().find(PROTOCOL, first)) == "in-progress"
+    assert "Your answers have been saved" in text_of(editor.get(response.headers["Location"]))
+
+
+def test_saving_an_untouched_page_changes_nothing(world, editor):
+    first, second = world.requirements()[:2]
+    response = post(editor, world.url(first), answer_data())
+    assert response.headers["Location"] == world.url(second)
+    assert world.answer(first) is None and world.context().ret["status"] == "not-started"
+
+
+def test_a_narrative_over_the_limit_keeps_everything_typed_and_saves_nothing(world, editor):
+    first = world.requirements()[0]
+    long_text = "x" * (NARRATIVE_LIMIT + 1)
+    response = post(editor, world.url(first), answer_data(rating="not-applicable", narrative=long_text,
+                                                          reason="We do not see service users"))
+    assert response.status_code == 200
+    assert page_text(response).title.startswith("Error: ")
+    body = text_of(response)
+    assert "Your explanation must be 5,000 characters or fewer" in body and 'href="#narrative"' in body
+    assert long_text in body and "We do not see service users" in body
+    assert re.search(r'value="not-applicable"\s+checked', body)
+    assert world.answer(first) is None and world.audit("answer-changed") == []
+
+
+def test_exactly_the_limit_with_windows_line_endings_is_accepted(world, editor):
+    first = world.requirements()[0]
+    text = ("a" * 99 + "\r\n") * (NARRATIVE_LIMIT // 100)  # counted as 5,000 characters, as the page counts them
+    assert post(editor, world.url(first), answer_data(narrative=text)).status_code == 302
+    assert len(world.answer(first)["narrative"]) == NARRATIVE_LIMIT - 1  # the last line break is trimmed
+
+
+def test_an_unknown_rating_is_refused(world, editor):
+    first = world.requirements()[0]
+    response = post(editor, world.url(first), answer_data(rating="excellent", narrative="Mine"))
+    assert response.status_code == 200 and "Select one of the ratings listed" in text_of(response)
+    assert "Mine" in text_of(response) and world.answer(first) is None
+
+
+def test_not_applicable_without_a_reason_is_saved_and_listed_as_still_needed(world, editor):
+    first = world.requirements()[0]
+    assert post(editor, world.url(first), answer_data(rating="not-applicable")).status_code == 302
+    assert world.answer(first)["rating"] == "not-applicable"
+    body = text_of(editor.get(world.url(first)))
+    assert "To complete this requirement" in body and "Give the reason for “Not applicable”" in body
+    context = world.context()
+    assert context.problems_for(*context.find(PROTOCOL, first)) == ["Give the reason for “Not applicable”"]
+
+
+def test_a_rating_that_needs_an_action_lists_the_missing_action(world, editor):
+    first = world.requirements()[0]
+    post(editor, world.url(first), answer_data(rating="partially-met", narrative="Some of it"))
+    body = text_of(editor.get(world.url(first)))
+    assert "Add an improvement action: a rating of “Partially met” needs one" in body
+
+
+def test_a_reason_is_kept_only_for_a_rating_that_asks_for_one(world, editor):
+    first, second = world.requirements()[:2]
+    post(editor, world.url(first), answer_data(rating="not-applicable", reason="No service users"))
+    post(editor, world.url(second), answer_data(rating="met", reason="Typed, then Met chosen"))
+    assert world.answer(first)["reason"] == "No service users"
+    assert world.answer(second)["reason"] == ""
+
+
+def test_an_edit_conflict_saves_nothing_shows_both_answers_and_a_second_save_keeps_mine(world, editor):
+    first = world.requirements()[0]
+    other = world.client("second@police.example")
+    mine_page, their_page = editor.get(world.url(first)), other.get(world.url(first))
+    assert revision_in(mine_page) == revision_in(their_page) == "0"
+    theirs = post(other, world.url(first), answer_data(rating="met", narrative="Their narrative"))
+    assert theirs.status_code == 302
+
+    conflict = post(editor, world.url(first), answer_data(rating="not-met", narrative="My narrative"))
+    assert conflict.status_code == 409
+    assert page_text(conflict).title.startswith("Error: ")
+    body = text_of(conflict)
+    assert "govuk-error-summary" in body and 'href="#conflict"' in body
+    assert ("Someone else saved this requirement while you were editing it: Sam Jones (second@police.example), at "
+            in body)
+    assert "Their narrative" in body and "Their rating" in body
+    assert re.search(r"<textarea[^>]*>\s*My narrative</textarea>", body)  # mine is still in the form
+    assert re.search(r'value="not-met"\s+checked', body)
+    assert world.answer(first)["narrative"] == "Their narrative"  # nothing overwritten
+    assert revision_in(conflict) == "1"
+
+    again = post(editor, world.url(first), answer_data(rating="not-met", narrative="My narrative",
+                                                       revision=revision_in(conflict)))
+    assert again.status_code == 302
+    saved = world.answer(first)
+    assert (saved["rating"], saved["narrative"], saved["revision"]) == ("not-met", "My narrative", 2)
+
+
+def test_a_carried_forward_answer_stays_marked_until_ticked_as_checked(world, editor):
+    first = world.requirements()[0]
+    with world.app.app_context():
+        store.save_answer(get_db(), world.return_id, world.keys[PROTOCOL], first,
+                          {"rating": "met", "narrative": "Last year", "reason": "", "carried_forward": 1},
+                          revision=0, actor=store.SYSTEM, now=NOW)
+    page = editor.get(world.url(first))
+    assert "This answer was copied from last year’s return" in text_of(page)
+    assert "I have checked this answer and it is still right" in text_of(page)
+    post(editor, world.url(first), answer_data(rating="met", narrative="Last year, updated", revision="1"))
+    assert world.answer(first)["carried_forward"] == 1
+    post(editor, world.url(first), answer_data(rating="met", narrative="Last year, updated", revision="2",
+                                               confirmed="y"))
+    assert world.answer(first)["carried_forward"] == 0
+    assert "copied from last year" not in text_of(editor.get(world.url(first)))
+
+
+@pytest.mark.parametrize("then, tail", [("new-action", "/actions/new"), ("upload", "/evidence/upload"),
+                                        ("link", "/evidence/link"), ("attach", "/evidence/attach")])
+def test_every_button_saves_what_was_typed_before_going_on(world, editor, then, tail):
+    first = world.requirements()[0]
+    response = post(editor, world.url(first), answer_data(then=then, rating="partially-met", narrative="Typed"))
+    assert response.status_code == 302 and response.headers["Location"] == world.url(first, tail)
+    assert world.answer(first)["narrative"] == "Typed"
+
+
+# Improvement actions -----------------------------------------------------------------------------
+
+ACTION = {"what": "Write the policy", "owner": "Safeguarding lead", "due_date": ["31", "3", "2027"],
+          "status": "in-progress"}
+
+
+def test_actions_are_added_changed_and_removed_with_audit_rows(world, editor):
+    first = world.requirements()[0]
+    page = editor.get(world.url(first, "/actions/new"))
+    assert page.status_code == 200 and page_text(page).h1 == "Add an improvement action"
+    added = post(editor, world.url(first, "/actions/new"), ACTION)
+    assert added.status_code == 302 and added.headers["Location"] == world.url(first) + "#actions"
+    [action] = world.query("SELECT * FROM actions")
+    assert (action["what"], action["owner"], action["due_date"], action["status"]) == (
+        "Write the policy", "Safeguarding lead", "2027-03-31", "in-progress")
+    body = text_of(editor.get(world.url(first)))
+    assert "Improvement action added" in body and "Write the policy" in body and "31 March 2027" in body
+
+    change = editor.get(world.url(first, f"/actions/{action['id']}"))
+    assert 'value="Safeguarding lead"' in text_of(change) and 'value="2027"' in text_of(change)
+    post(editor, world.url(first, f"/actions/{action['id']}"), {**ACTION, "status": "done"})
+    assert world.query("SELECT status FROM actions")[0]["status"] == "done"
+
+    confirm = editor.get(world.url(first, f"/actions/{action['id']}/remove"))
+    assert page_text(confirm).h1 == "Remove this improvement action?"
+    removed = post(editor, world.url(first, f"/actions/{action['id']}/remove"))
+    assert removed.headers["Location"] == world.url(first) + "#actions"
+    assert world.count("actions") == 0
+    [added_entry], [changed_entry], [removed_entry] = (world.audit(a) for a in ("action-added", "action-changed",
+                                                                                "action-removed"))
+    assert json.loads(changed_entry["old_value"]) == {"status": "in-progress"}
+    assert json.loads(changed_entry["new_value"]) == {"status": "done"}
+    assert json.loads(removed_entry["old_value"])["what"] == "Write the policy"
+    assert added_entry["actor"] == "editor@police.example"
+
+
+def test_an_action_form_with_errors_keeps_what_was_typed(world, editor):
+    first = world.requirements()[0]
+    response = post(editor, world.url(first, "/actions/new"), {"what": "w" * 1001, "owner": "",
+                                                               "due_date": ["31", "", "2027"]})
+    assert response.status_code == 200 and page_text(response).title.startswith("Error: ")
+    body = text_of(response)
+    for message in ("What you will do must be 1,000 characters or fewer", "Enter who owns this action",
+                    "Due date must include a month", "Select the action's status"):
+        assert message in body, message
+    assert "w" * 1001 in body and 'value="31"' in body
+    assert world.count("actions") == 0
+
+
+def test_an_action_of_another_requirement_is_not_found(world, editor):
+    first, second = world.requirements()[:2]
+    post(editor, world.url(first, "/actions/new"), ACTION)
+    action_id = world.query("SELECT id FROM actions")[0]["id"]
+    assert editor.get(world.url(second, f"/actions/{action_id}")).status_code == 404
+    assert post(editor, world.url(second, f"/actions/{action_id}/remove")).status_code == 404
+    assert world.count("actions") == 1
+
+
+# Evidence ----------------------------------------------------------------------------------------
+
+EVIDENCE_FIELDS = {"title": "Domestic abuse policy", "effective_date": ["1", "4", "2025"],
+                   "valid_until": ["31", "3", "2027"]}
+
+
+def upload(client, world, requirement_id, data: bytes, filename: str, **fields):
+    return post(client, world.url(requirement_id, "/evidence/upload"),
+                {**EVIDENCE_FIELDS, **fields, "file": (io.BytesIO(data), filename)},
+                content_type="multipart/form-data")
+
+
+def test_a_pdf_is_stored_under_its_sha256_listed_and_downloaded_as_an_attachment(world, editor):
+    first = world.requirements()[0]
+    pdf = minimal_pdf()
+    sha = hashlib.sha256(pdf).hexdigest()
+    response = upload(editor, world, first, pdf, "Policy 2025.pdf")
+    assert response.status_code == 302 and response.headers["Location"] == world.url(first) + "#evidence"
+    assert world.evidence_files() == [Path(world.app.config["EVIDENCE_DIR"]) / sha[:2] / sha]
+    [item] = world.query("SELECT * FROM evidence")
+    assert (item["kind"], item["filename"], item["content_type"], item["sha256"], item["size"]) == (
+        "file", "Policy 2025.pdf", "application/pdf", sha, len(pdf))
+    assert (item["effective_date"], item["valid_until"]) == ("2025-04-01", "2027-03-31")
+    assert world.count("answer_evidence") == 1 and len(world.audit("evidence-added")) == 1
+
+    body = text_of(editor.get(world.url(first)))
+    assert "Domestic abuse policy" in body and f"/evidence/{item['id']}/download" in body and "PDF, " in body
+
+    download = editor.get(f"/evidence/{item['id']}/download")
+    assert download.status_code == 200 and download.data == pdf
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "Policy 2025.pdf" in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_same_file_uploaded_twice_is_stored_once(world, editor):
+    first, second = world.requirements()[:2]
+    pdf = minimal_pdf()
+    assert upload(editor, world, first, pdf, "policy.pdf").status_code == 302
+    assert upload(editor, world, second, pdf, "policy-copy.pdf").status_code == 302
+    assert len(world.evidence_files()) == 1
+    assert world.count("evidence") == 2
+
+
+def test_evidence_past_or_near_its_end_date_is_flagged(world, editor):
+    first = world.requirements()[0]
+    with world.app.app_context():
+        answer_id = store.ensure_answer(get_db(), world.return_id, world.keys[PROTOCOL], first)["id"]
+        for title, until in [("Old policy", "2020-03-31"), ("Soon policy", NOW.date().isoformat())]:
+            store.add_evidence(get_db(), world.org_id, {"kind": "link", "title": title, "url": "https://x.example/a",
+                                                        "effective_date": "2019-04-01", "valid_until": until},
+                               answer_id=answer_id, actor=store.SYSTEM, now=NOW)
+    body = text_of(editor.get(world.url(first)))
+    assert re.search(r"31 March 2020\s*<strong class=\"govuk-tag govuk-tag--red[^\"]*\">\s*Expired", body)
+    assert "Expires within 60 days" in body
+    second = world.requirements()[1]
+    attach = text_of(editor.get(world.url(second, "/evidence/attach")))
+    assert "Items marked “Expired”" in attach and "Expired" in attach and "Expires within 60 days" in attach
+
+
+@pytest.mark.parametrize("data, filename, message", [
+    (b"MZ\x90\x00" + b"\x00" * 200, "policy.pdf", "The selected file is a program, not a PDF: choose the right file"),
+    (b"", "policy.pdf", "The selected file is empty"),
+    (minimal_pdf(), "../../etc/passwd", "The selected file is a PDF but its name has no extension"),
+])
+def test_a_bad_upload_is_refused_on_the_file_field_keeps_the_title_and_stores_nothing(world, editor, data, filename,
+                                                                                     message):
+    first = world.requirements()[0]
+    response = upload(editor, world, first, data, filename, title="Our policy")
+    assert response.status_code == 200 and page_text(response).title.startswith("Error: ")
+    body = text_of(response)
+    assert message in body and 'href="#file"' in body
+    assert 'value="Our policy"' in body
+    assert world.count("evidence") == 0 and world.evidence_files() == [] and world.answer(first) is None
+
+
+def test_no_file_chosen_asks_for_one(world, editor):
+    first = world.requirements()[0]
+    response = post(editor, world.url(first, "/evidence/upload"), EVIDENCE_FIELDS, content_type="multipart/form-data")
+    assert response.status_code == 200 and "Select a file" in text_of(response)
+    assert world.count("evidence") == 0
+
+
+def test_a_good_file_with_other_errors_stores_nothing_and_asks_for_the_file_again(world, editor):
+    first = world.requirements()[0]
+    response = upload(editor, world, first, minimal_pdf(), "policy.pdf", title="Policy",
+                      effective_date=["1", "4", "2025"], valid_until=["1", "4", "2024"])
+    body = text_of(response)
+    assert "Valid until must be the same as or after the date it took effect" in body
+    assert "Choose the file again" in body and 'value="Policy"' in body
+    assert world.count("evidence") == 0 and world.evidence_files() == []
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path):
+    world = build_world(make_app(tmp_path, MAX_UPLOAD_MB=1))
+    editor = world.client("editor@police.example")
+    first = world.requirements()[0]
+    pdf = minimal_pdf()
+    just_over = pdf[:9] + b"%" + b"a" * (1024 * 1024) + b"\n" + pdf[9:]  # over 1 MB, within the request limit
+    response = upload(editor, world, first, just_over, "big.pdf", title="Big policy")
+    assert response.status_code == 200
+    assert "The selected file must be smaller than 1 MB" in text_of(response)
+    assert 'value="Big policy"' in text_of(response)
+    # Far over: the request itself is refused before the form is read, and the page says why.
+    far_over = upload(editor, world, first, b"%PDF-" + b"a" * (1536 * 1024), "huge.pdf", title="Huge policy")
+    assert far_over.status_code == 413
+    assert "The selected file must be smaller than 1 MB" in text_of(far_over)
+    assert page_text(far_over).h1 == "Upload a file"
+    assert world.count("evidence") == 0 and world.evidence_files() == []
+
+
+def test_a_link_is_added_and_a_javascript_address_is_refused(world, editor):
+    first = world.requirements()[0]
+    refused = post(editor, world.url(first, "/evidence/link"),
+                   {**EVIDENCE_FIELDS, "title": "Policy page", "url": "javascript:alert(1)"})
+    assert refused.status_code == 200
+    assert "Enter a web address that starts with https:// or http://" in text_of(refused)
+    assert 'value="Policy page"' in text_of(refused)
+    assert world.count("evidence") == 0
+    added = post(editor, world.url(first, "/evidence/link"),
+                 {**EVIDENCE_FIELDS, "title": "Policy page", "url": " https://intranet.example/policy "})
+    assert added.headers["Location"] == world.url(first) + "#evidence"
+    [item] = world.query("SELECT * FROM evidence")
+    assert (item["kind"], item["url"], item["sha256"]) == ("link", "https://intranet.example/policy", None)
+    assert 'href="https://intranet.example/policy"' in editor.get(world.url(first)).get_data(as_text=True)
+    assert editor.get(f"/evidence/{item['id']}/download").status_code == 404
+
+
+def test_one_item_backs_a_second_requirement(world, editor):
+    first, second = world.requirements()[:2]
+    upload(editor, world, first, minimal_pdf(), "policy.pdf")
+    item_id = world.query("SELECT id FROM evidence")[0]["id"]
+    assert "Use evidence you have already added" in text_of(editor.get(world.url(second)))
+    page = editor.get(world.url(second, "/evidence/attach"))
+    assert page.status_code == 200 and "Domestic abuse policy" in text_of(page)
+    assert "Items marked “Expired”" not in text_of(page)
+    nothing = post(editor, world.url(second, "/evidence/attach"))
+    assert "Select at least one item of evidence" in text_of(nothing)
+    attached = post(editor, world.url(second, "/evidence/attach"), {"items": str(item_id)})
+    assert attached.headers["Location"] == world.url(second) + "#evidence"
+    assert world.count("evidence") == 1 and world.count("answer_evidence") == 2
+    context = world.context()
+    assert [e["id"] for e in context.evidence[(world.keys[PROTOCOL], second)]] == [item_id]
+    again = post(editor, world.url(second, "/evidence/attach"), {"items": str(item_id)})
+    assert "Select evidence from the list" in text_of(again) and world.count("answer_evidence") == 2
+    # Already backing both: nothing more to choose; taking it off one leaves the other.
+    assert "There is no other evidence to choose" in text_of(editor.get(world.url(second, "/evidence/attach")))
+    assert post(editor, world.url(second, f"/evidence/{item_id}/remove")).status_code == 302
+    assert world.count("answer_evidence") == 1 and len(world.audit("evidence-unlinked")) == 1
+
+
+def test_evidence_of_another_organisation_cannot_be_attached_removed_or_downloaded(world, editor):
+    first = world.requirements()[0]
+    with world.app.app_context():
+        link = {"kind": "link", "title": "Theirs", "url": "https://x.example", "effective_date": "2025-01-01"}
+        theirs = store.add_evidence(get_db(), world.other_org_id, link, actor=store.SYSTEM, now=NOW)
+    assert post(editor, world.url(first, "/evidence/attach"), {"items": str(theirs)}).status_code == 404
+    assert post(editor, world.url(first, f"/evidence/{theirs}/remove")).status_code == 404
+    assert editor.get(f"/evidence/{theirs}/download").status_code == 404
+    assert world.count("answer_evidence") == 0
+
+
+# Who may ----------------------------------------------------------------------------------------
+
+
+def test_another_organisations_editor_gets_not_found_everywhere(world, editor):
+    first = world.requirements()[0]
+    upload(editor, world, first, minimal_pdf(), "policy.pdf")
+    post(editor, world.url(first, "/actions/new"), ACTION)
+    item_id, action_id = world.query("SELECT id FROM evidence")[0]["id"], world.query("SELECT id FROM actions")[0]["id"]
+    stranger = world.client("editor@greenway.example")
+    for tail in ("", "/actions/new", f"/actions/{action_id}", f"/actions/{action_id}/remove", "/evidence/upload",
+                 "/evidence/link", "/evidence/attach", f"/evidence/{item_id}/remove"):
+        assert stranger.get(world.url(first, tail)).status_code == 404, tail
+        assert post(stranger, world.url(first, tail), answer_data(narrative="Intruder")).status_code == 404, tail
+    assert stranger.get(f"/evidence/{item_id}/download").status_code == 404
+    assert world.answer(first)["narrative"] == "" and world.count("actions") == 1
+
+
+def test_a_board_member_cannot_answer_but_can_download_evidence(world, editor):
+    first = world.requirements()[0]
+    pdf = minimal_pdf()
+    upload(editor, world, first, pdf, "policy.pdf")
+    item_id = world.query("SELECT id FROM evidence")[0]["id"]
+    board = world.client("board@wdvf.example")
+    assert board.get(world.url(first)).status_code == 403
+    assert board.get(f"/evidence/{item_id}/download").data == pdf
+    signatory = world.client("signatory@police.example")
+    assert signatory.get(world.url(first)).status_code == 403
+    assert signatory.get(f"/evidence/{item_id}/download").data == pdf
+
+
+def test_every_change_is_refused_once_the_return_is_submitted(world, editor):
+    first, second = world.requirements()[:2]
+    post(editor, world.url(first), answer_data(rating="partially-met", narrative="Signed text"))
+    post(editor, world.url(first, "/actions/new"), ACTION)
+    upload(editor, world, first, minimal_pdf(), "policy.pdf")
+    item_id, action_id = world.query("SELECT id FROM evidence")[0]["id"], world.query("SELECT id FROM actions")[0]["id"]
+    with world.app.app_context():
+        db = get_db()
+        signatory = store.user_by_email(db, "signatory@police.example")
+        return_service.submit(db, return_service.load_return(db, world.return_id), partnership="WDVF",
+                              signatory_name="Priya Raman", job_title="Director",
+                              actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
+    tables = ("answers", "actions", "evidence", "answer_evidence", "audit_log")
+    before = {table: world.query(f"SELECT * FROM {table}") for table in tables}
+    files = world.evidence_files()
+    attempts = [
+        (world.url(first), answer_data(rating="met", narrative="Changed after signing", revision="1")),
+        (world.url(first, "/actions/new"), ACTION),
+        (world.url(first, f"/actions/{action_id}"), {**ACTION, "status": "done"}),
+        (world.url(first, f"/actions/{action_id}/remove"), {}),
+        (world.url(first, "/evidence/link"), {**EVIDENCE_FIELDS, "url": "https://x.example"}),
+        (world.url(second, "/evidence/attach"), {"items": str(item_id)}),
+        (world.url(first, f"/evidence/{item_id}/remove"), {}),
+    ]
+    for url, data in attempts:
+        response = post(editor, url, data)
+        assert response.status_code == 409, url
+        assert "be changed" in text_of(response), url
+    uploaded = upload(editor, world, second, minimal_pdf("Other"), "other.pdf")
+    assert uploaded.status_code == 409
+    assert {table: world.query(f"SELECT * FROM {table}") for table in tables} == before
+    assert world.evidence_files() == files
+    refused = post(editor, world.url(first), answer_data(rating="met", narrative="Changed after signing"))
+    assert "Your changes have not been saved" in text_of(refused) and "Changed after signing" in text_of(refused)
+    assert editor.get(world.url(first)).status_code == 409
+
+
+# Downloads --------------------------------------------------------------------------------------
+
+
+def test_a_tampered_file_is_not_served(world, editor):
+    first = world.requirements()[0]
+    upload(editor, world, first, minimal_pdf(), "policy.pdf")
+    item_id = world.query("SELECT id FROM evidence")[0]["id"]
+    [path] = world.evidence_files()
+    data = bytearray(path.read_bytes())
+    data[20] ^= 0x01
+    path.write_bytes(bytes(data))
+    response = editor.get(f"/evidence/{item_id}/download")
+    assert response.status_code == 409
+    assert "This file has changed since it was uploaded, so it is not being served" in text_of(response)
+    assert "Content-Disposition" not in response.headers
+
+
+def test_a_missing_file_is_reported(world, editor):
+    first = world.requirements()[0]
+    upload(editor, world, first, minimal_pdf(), "policy.pdf")
+    item_id = world.query("SELECT id FROM evidence")[0]["id"]
+    world.evidence_files()[0].unlink()
+    response = editor.get(f"/evidence/{item_id}/download")
+    assert response.status_code == 404 and page_text(response).h1 == "This file is missing"
+
+
+def test_a_post_without_its_csrf_token_is_refused(world, editor):
+    first = world.requirements()[0]
+    response = editor.post(world.url(first), data=answer_data(narrative="No token"))
+    assert response.status_code == 400 and world.answer(first) is None

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 
 PUBLIC = "public"
@@ -155,7 +155,7 @@ def _expire_idle_session():
         return None
     now = datetime.now(timezone.utc).timestamp()
     seen = session.get("seen")
-    if seen is not None and now - seen > IDLE_TIMEOUT.total_seconds():
+    if seen is not None and now - seen > current_app.permanent_session_lifetime.total_seconds():
         logout_user()
         session.clear()
         flash("You were signed out because you had not done anything for 30 minutes. Sign in again.", "important")

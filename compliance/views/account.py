@@ -50,6 +50,13 @@ def sign_out():
     return redirect(url_for("account.sign_in"))
 
 
+@bp.post("/session/keep-alive")
+@signed_in
+def keep_alive():
+    """Typing on a page counts as activity: the page calls this so that a long answer is never lost to the timeout."""
+    return "", 204
+
+
 @bp.get("/home")
 @signed_in
 def home():

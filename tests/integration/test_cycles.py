@@ -179,3 +179,9 @@ def test_expired_evidence_is_not_carried_forward(demo_app):
         after = return_service.load_return(db, current["id"])
     assert valid_before, "the demo's evidence is valid today"
     assert after.evidence.get(key, []) == [], "ten years on, every item has expired and none is copied"
+
+
+def test_a_date_error_in_the_summary_links_to_the_day_box(demo_app):
+    admin = signed_in(demo_app, "coordinator@demo.example")
+    html = cycle_form(admin, due_date=["31", "2", "2031"]).get_data(as_text=True)
+    assert 'href="#due_date-day"' in html and 'id="due_date-day"' in html

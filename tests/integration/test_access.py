@@ -39,6 +39,7 @@ ACCESS: dict[str, set[str]] = {
     "account.reset_password": EVERYONE,
     "account.sign_out": SIGNED_IN,
     "account.home": SIGNED_IN,
+    "account.keep_alive": SIGNED_IN,
     "admin.organisations": PARTNERSHIP,
     "admin.organisation": PARTNERSHIP | {"editor", "signatory"},
     "admin.new_organisation": ADMIN,

@@ -53,7 +53,8 @@ def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
         "kind": "file", "title": form.title.data, "filename": accepted.filename,
         "content_type": accepted.content_type, "size": accepted.size, "sha256": accepted.sha256, **form.dates()},
         answer_id=_answer_id(context, framework, requirement), actor=actor(), now=now())
-    return _back_to_requirement(context, framework, requirement, f"{accepted.filename} has been uploaded")
+    return _back_to_requirement(context, framework, requirement,
+                                f"“{form.title.data}” ({accepted.filename}) has been uploaded")
 
 
 def _checked_upload(form: UploadForm) -> tuple[uploads.Accepted, bytes] | None:

@@ -17,30 +17,13 @@ from compliance.passwords import hash_password
 from compliance.returns import NARRATIVE_LIMIT
 from compliance.web import get_db
 from tests.conftest import make_app
-from tests.helpers import page_text
+from tests.helpers import minimal_pdf, page_text
 from tests.integration.test_accounts import PASSWORD, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 PROTOCOL = "wdvf-overarching-protocol-2018"
 
 
-def minimal_pdf(text: str = "Domestic abuse policy") -> bytes:
-    """A small, valid one-page PDF with a cross-reference table."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 @dataclass

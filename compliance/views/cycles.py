@@ -121,7 +121,9 @@ def open_cycle(cycle_id: int):
 def close_cycle(cycle_id: int):
     database = get_db()
     found = store.cycle(database, cycle_id) or abort(404)
-    if found["status"] == "open":
+    if found["status"] == "open" and request.form.get("confirm") != "yes":
+        flash(f"Tick the box to confirm you want to close {found['name']}; nothing has been closed", "important")
+    elif found["status"] == "open":
         store.close_cycle(database, cycle_id, actor=_actor(), now=_now())
         flash(f"Cycle {found['name']} is closed: its returns can no longer be changed")
     return redirect(url_for(".cycle", cycle_id=cycle_id))

@@ -99,7 +99,13 @@ def test_closing_a_cycle_freezes_its_returns(demo_app):
         db = get_db()
         current = next(c for c in store.cycles(db) if c["status"] == "open")
         ret = next(r for r in store.returns_for_cycle(db, current["id"]) if r["organisation_name"] == "Brackenford Police")
-    admin.post(f"/cycles/{current['id']}/close", data={"csrf_token": token_from(admin, f"/cycles/{current['id']}")})
+    unconfirmed = admin.post(f"/cycles/{current['id']}/close",
+                             data={"csrf_token": token_from(admin, f"/cycles/{current['id']}")}, follow_redirects=True)
+    assert "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
+    assert store.cycle(db_of(demo_app), current["id"])["status"] == "open", "nothing closes without confirming"
+    admin.post(f"/cycles/{current['id']}/close",
+               data={"csrf_token": token_from(admin, f"/cycles/{current['id']}"), "confirm": "yes"})
+    assert store.cycle(db_of(demo_app), current["id"])["status"] == "closed"
     editor = signed_in(demo_app, "editor.police@demo.example")
     overview = editor.get(f"/returns/{ret['id']}").get_data(as_text=True)
     assert "/returns/%d/wdvf" % ret["id"] not in overview, "a closed cycle offers no change links"

@@ -96,7 +96,8 @@ def demo_command():
         click.echo(f"  {person['email']:<34} {ROLES[person['role']]}{where}")
 
 
-COMMANDS = (migrate_command, frameworks_group, demo_command)
+from .cli_exports import export_matrix_command  # noqa: E402  (its own module, kept out of this one)
+COMMANDS = (migrate_command, frameworks_group, demo_command, export_matrix_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -6,3 +6,4 @@ from .frameworks import *  # noqa: F401,F403
 from .organisations import *  # noqa: F401,F403
 from .returns import *  # noqa: F401,F403
 from .submissions import *  # noqa: F401,F403
+from .matrix import *  # noqa: F401,F403

@@ -61,6 +61,9 @@ ACCESS: dict[str, set[str]] = {
     "cycles.new_cycle": ADMIN,
     "cycles.open_cycle": ADMIN,
     "cycles.close_cycle": ADMIN,
+    "board.matrix": PARTNERSHIP,
+    "board.matrix_csv": PARTNERSHIP,
+    "board.matrix_xlsx": PARTNERSHIP,
     "returns.overview": MEMBERS_AND_PARTNERSHIP,
     "returns.check": MEMBERS_AND_PARTNERSHIP,
     "returns.submitted": MEMBERS_AND_PARTNERSHIP,
@@ -78,11 +81,17 @@ ACCESS: dict[str, set[str]] = {
     "returns.sign": {"signatory"},
     "returns.amend": ADMIN,
     "returns.accept": ADMIN,
+    "statements.statement": MEMBERS_AND_PARTNERSHIP,
+    "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
+    "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,
+    "statements.version_statement_pdf": MEMBERS_AND_PARTNERSHIP,
 }
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
 # gets 404, not 403, so that ids cannot be probed; someone without the permission gets 403 as anywhere else.
 ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS if endpoint.startswith("returns.")
-                                                and endpoint not in ("returns.amend", "returns.accept")}
+                                                and endpoint not in ("returns.amend", "returns.accept")} | {
+    "statements.statement", "statements.version_statement", "statements.statement_pdf",
+    "statements.version_statement_pdf"}
 
 
 @pytest.fixture(scope="module")

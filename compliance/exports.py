@@ -1,0 +1,148 @@
+"""The matrix as CSV (one row per organisation and requirement) and as an XLSX workbook.
+
+Pure: imports no Flask and touches no database. Every text cell is neutralised so that a spreadsheet never
+runs it as a formula (CSV injection): text starting with = + - @ a tab or a carriage return gets a leading '.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .matrix import NOT_ASKED, Matrix
+from .scoring import BLANK, rag_text
+
+CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
+               "RAG", "previous rating", "trend")
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Fill and font colours (ARGB) of each cell colour; the text is always there too.
+FILLS = {"green": "FF00703C", "amber": "FFFFDD00", "red": "FFD4351C", "grey": "FFF3F2F1", BLANK: "FFFFFFFF",
+         NOT_ASKED: "FFB1B4B6"}
+FONTS = {"green": "FFFFFFFF", "amber": "FF0B0C0C", "red": "FFFFFFFF", "grey": "FF0B0C0C", BLANK: "FF0B0C0C",
+         NOT_ASKED: "FF0B0C0C"}
+LEGEND = (
+    ("green", "G", "Green: met"),
+    ("amber", "A", "Amber: partly met"),
+    ("red", "R", "Red: not met"),
+    ("grey", "N/A", "Not applicable to this organisation's work; left out of % met"),
+    (BLANK, "Not submitted", "No signed return, or no answer: counts as not met"),
+    (NOT_ASKED, "Not asked", "The requirement is not for this organisation's sector; left out of the counts"),
+)
+# A fixed time inside the file, so the same matrix gives the same bytes.
+FIXED_TIME = datetime(2000, 1, 1)
+
+
+def neutralise(text):
+    """Text that a spreadsheet would run as a formula, made inert with a leading quote; other values unchanged."""
+    if isinstance(text, str) and text.startswith(DANGEROUS_STARTS):
+        return "'" + text
+    return text
+
+
+def matrix_csv(matrix: Matrix) -> str:
+    """One row per organisation and requirement asked of it, with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in matrix.rows:
+        for cell in row.cells:
+            if cell.state == NOT_ASKED:
+                continue
+            writer.writerow([neutralise(value) for value in (
+                matrix.cycle, row.org.name, row.sector_label, row.status_label, cell.framework.title,
+                cell.requirement.ref, cell.requirement.title, cell.label, cell.text, cell.previous_label,
+                cell.trend or "")])
+    return out.getvalue()
+
+
+def matrix_xlsx(matrix: Matrix) -> bytes:
+    """A workbook: Matrix (coloured, frozen headers, filters), Summary (per requirement) and Legend."""
+    book = Workbook()
+    _matrix_sheet(book.active, matrix)
+    _summary_sheet(book.create_sheet("Summary"), matrix)
+    _legend_sheet(book.create_sheet("Legend"))
+    book.properties.created = book.properties.modified = FIXED_TIME
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _put(sheet, row: int, column: int, value, *, colour: str | None = None, bold: bool = False):
+    cell = sheet.cell(row=row, column=column, value=neutralise(value))
+    if colour is not None:
+        cell.fill = PatternFill("solid", start_color=FILLS[colour], end_color=FILLS[colour])
+        cell.font = Font(color=FONTS[colour], bold=True)
+        cell.alignment = Alignment(horizontal="center")
+        cell.border = Border(*(Side(style="thin", color="FFB1B4B6"),) * 4)
+    elif bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _matrix_sheet(sheet, matrix: Matrix) -> None:
+    sheet.title = "Matrix"
+    headers = ["Organisation", "Sector", "Return status"]
+    for group in matrix.groups:
+        headers += [f"{group.framework.short_title} {c.requirement.ref}: {c.requirement.title}" for c in group.columns]
+        headers.append(f"{group.framework.short_title}: overall")
+    for number, header in enumerate(headers, start=1):
+        _put(sheet, 1, number, header, bold=True)
+        sheet.cell(row=1, column=number).alignment = Alignment(wrap_text=True, vertical="top")
+    for row_number, row in enumerate(matrix.rows, start=2):
+        values = [row.org.name, row.sector_label, row.status_label]
+        for number, value in enumerate(values, start=1):
+            _put(sheet, row_number, number, value)
+        column = len(values)
+        for group in row.groups:
+            for cell in group.cells:
+                column += 1
+                text = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted",
+                        "unanswered": "Not answered"}.get(cell.state, cell.letter)
+                _put(sheet, row_number, column, text, colour=cell.rag)
+            column += 1
+            _put(sheet, row_number, column, group.overall_text,
+                 colour=group.overall.rag if group.overall is not None else BLANK)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 22
+    sheet.column_dimensions["C"].width = 22
+    for number in range(4, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(number)].width = 14
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(matrix.rows) + 1)}"
+
+
+SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A", "Not submitted", "Met",
+                   "Applicable", "% met", "% met last year", "Trend")
+
+
+def _summary_sheet(sheet, matrix: Matrix) -> None:
+    for number, header in enumerate(SUMMARY_HEADERS, start=1):
+        _put(sheet, 1, number, header, bold=True)
+    for row_number, column in enumerate(matrix.columns, start=2):
+        c = column.counts
+        values = [column.framework.title, column.requirement.ref, column.requirement.title, c.green, c.amber, c.red,
+                  c.na, c.missing, c.met, c.applicable, column.percent_text,
+                  column.previous_percent_text if matrix.has_previous else "", column.trend or ""]
+        for number, value in enumerate(values, start=1):
+            _put(sheet, row_number, number, value)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["C"].width = 50
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_HEADERS))}{len(matrix.columns) + 1}"
+
+
+def _legend_sheet(sheet) -> None:
+    for number, header in enumerate(("Cell", "Colour", "Meaning"), start=1):
+        _put(sheet, 1, number, header, bold=True)
+    for row_number, (colour, letter, meaning) in enumerate(LEGEND, start=2):
+        _put(sheet, row_number, 1, letter, colour=colour)
+        _put(sheet, row_number, 2, rag_text(colour) if colour != NOT_ASKED else "Grey, darker")
+        _put(sheet, row_number, 3, meaning)
+    sheet.column_dimensions["C"].width = 80
+    trend_row = len(LEGEND) + 3
+    _put(sheet, trend_row, 1, "Trend", bold=True)
+    _put(sheet, trend_row, 3, "better, same or worse than the organisation's answer in the previous cycle")

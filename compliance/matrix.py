@@ -1,0 +1,241 @@
+"""The partnership matrix: organisations x requirements, coloured by RAG, with counts, overalls and trends.
+
+Pure: imports no Flask and touches no database. Ratings come in already read from what was signed.
+
+Decisions a reader needs:
+- A cell shows what was submitted: the ratings of the latest signed version that was not sent back. A return
+  with no such version (not started, in progress, returned for amendment) shows "Not submitted" throughout.
+- A requirement that does not apply to an organisation's sector is "not asked": it is left out of that
+  column's counts altogether (unlike N/A, which the organisation chose, and missing, which counts as not met).
+- Trends compare with the organisation's previous return by framework id and requirement id, so a new
+  version of a framework still compares; a previous code the current scale does not know gives no trend.
+- A column's trend compares its % met with last year's % met over the same organisations shown (those that
+  had a return last year), so filtering never mixes populations.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .frameworks import Framework, Level, Requirement
+from .returns import RETURN_STATUSES
+from .scoring import (BLANK, Counts, Overall, compare, format_percent, level_for, overall, rag_letter, rag_text,
+                      requirement_counts)
+from .sectors import sector_label
+
+NOT_ASKED = "not-asked"
+TRENDS = {"better": ("↑", "better than last year"), "same": ("=", "same as last year"),
+          "worse": ("↓", "worse than last year")}
+
+Ratings = Mapping[tuple[str, str], "str | None"]  # (framework key, requirement id) -> level code
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    """One organisation's return in a cycle; ratings is None when nothing was submitted."""
+
+    organisation_id: int
+    name: str
+    sector: str
+    return_id: int | None
+    status: str
+    ratings: Ratings | None
+    version: int | None = None  # the signed version the ratings come from
+
+
+@dataclass(frozen=True)
+class Column:
+    framework: Framework
+    requirement: Requirement
+    counts: Counts
+    percent_text: str
+    previous_percent: Decimal | None
+    trend: str | None  # of % met against last year
+    better: int = 0
+    same: int = 0
+    worse: int = 0
+
+    @property
+    def previous_percent_text(self) -> str:
+        return format_percent(self.previous_percent, decimals=self.framework.overall.decimals)
+
+
+@dataclass(frozen=True)
+class Cell:
+    framework: Framework
+    requirement: Requirement
+    state: str  # "answered", "unanswered", "not-submitted" or NOT_ASKED
+    rag: str  # green, amber, red, grey, blank; NOT_ASKED when the requirement is not for this sector
+    letter: str
+    text: str  # Green, Amber, Red, Not applicable, Not submitted, Not answered, Not asked
+    label: str  # the level's own label, like "Partially met"; empty when there is no rating
+    code: str | None
+    previous_code: str | None
+    previous_label: str
+    trend: str | None
+    link: dict | None  # return_id, version, framework_id, requirement_id
+    description: str  # the whole cell in words, for screen readers
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    framework: Framework
+    cells: tuple[Cell, ...]
+    overall: Overall | None  # None when nothing was submitted
+
+    @property
+    def overall_text(self) -> str:
+        if self.overall is None:
+            return rag_text(BLANK)
+        if self.overall.state == "complete" and self.overall.percent is not None:
+            shown = format_percent(self.overall.percent, decimals=self.framework.overall.decimals)
+            return self.overall.label if self.overall.label == shown else f"{self.overall.label} ({shown})"
+        return self.overall.label
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    org: OrgRow
+    sector_label: str
+    status_label: str
+    groups: tuple[RowGroup, ...]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return tuple(cell for group in self.groups for cell in group.cells)
+
+
+@dataclass(frozen=True)
+class Group:
+    framework: Framework
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    cycle: str
+    groups: tuple[Group, ...]
+    rows: tuple[MatrixRow, ...]
+    has_previous: bool
+    frameworks: tuple[Framework, ...]  # every framework of the cycle, for the filter
+    sectors: tuple[str, ...]  # sectors present, for the filter
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(column for group in self.groups for column in group.columns)
+
+    def row_groups(self) -> list[tuple[str, list[MatrixRow]]]:
+        """Rows grouped by sector label, in order."""
+        grouped: list[tuple[str, list[MatrixRow]]] = []
+        for row in self.rows:
+            if not grouped or grouped[-1][0] != row.sector_label:
+                grouped.append((row.sector_label, []))
+            grouped[-1][1].append(row)
+        return grouped
+
+
+def ratings_from_signed(canonical: str) -> dict[tuple[str, str], str | None]:
+    """(framework key, requirement id) -> rating code, from the canonical JSON of a signed version."""
+    document = json.loads(canonical)
+    return {(a["framework"], a["requirement"]): a.get("rating") for a in document.get("answers", [])}
+
+
+def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previous: Mapping[int, Ratings | None] | None,
+                 *, sector: str | None = None, framework_id: str | None = None, status: str | None = None,
+                 cycle: str = "") -> Matrix:
+    """The matrix for a cycle; previous maps organisation id -> last cycle's ratings (None: not submitted)."""
+    shown_frameworks = [f for f in frameworks if framework_id in (None, f.id)]
+    shown_rows = sorted((r for r in rows if sector in (None, r.sector) and status in (None, r.status)),
+                        key=lambda r: (sector_label(r.sector).lower(), r.name.lower()))
+    before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
+    matrix_rows = tuple(_row(shown_frameworks, row, before.get(row.organisation_id)) for row in shown_rows)
+    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, matrix_rows, before, previous is not None)
+                                  for r in f.requirements)) for f in shown_frameworks)
+    return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
+                  frameworks=tuple(frameworks), sectors=tuple(sorted({r.sector for r in rows}, key=sector_label)),
+                  filters={"sector": sector, "framework": framework_id, "status": status})
+
+
+def _by_framework_id(ratings: Ratings | None) -> dict[tuple[str, str], str | None] | None:
+    if ratings is None:
+        return None
+    return {(key.split("@")[0], requirement_id): code for (key, requirement_id), code in ratings.items()}
+
+
+def _row(frameworks: Sequence[Framework], org: OrgRow, before: dict | None) -> MatrixRow:
+    groups = []
+    for framework in frameworks:
+        cells = tuple(_cell(framework, requirement, org, before) for requirement in framework.requirements)
+        answers = {cell.requirement.id: cell.code for cell in cells if cell.state != NOT_ASKED}
+        groups.append(RowGroup(framework, cells,
+                               None if org.ratings is None else overall(framework, answers, sector=org.sector)))
+    return MatrixRow(org, sector_label(org.sector), RETURN_STATUSES.get(org.status, org.status), tuple(groups))
+
+
+def _previous_level(framework: Framework, requirement: Requirement, before: dict | None) -> Level | None:
+    code = (before or {}).get((framework.id, requirement.id))
+    try:
+        return None if code is None else level_for(framework, code)
+    except ValueError:  # the previous version's scale had a code this one does not
+        return None
+
+
+def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: dict | None) -> Cell:
+    where = f"{org.name}, requirement {requirement.ref}"
+    if not requirement.applies_to(org.sector):
+        return Cell(framework, requirement, NOT_ASKED, NOT_ASKED, "", "Not asked", "", None, None, "", None, None,
+                    f"{where}: not asked of {sector_label(org.sector).lower()} organisations")
+    if org.ratings is None:
+        return Cell(framework, requirement, "not-submitted", BLANK, "", rag_text(BLANK), "", None, None, "", None,
+                    None, f"{where}: {rag_text(BLANK).lower()}")
+    code = org.ratings.get((framework.key, requirement.id))
+    link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
+            "requirement_id": requirement.id}
+    if code is None:
+        return Cell(framework, requirement, "unanswered", BLANK, "", "Not answered", "", None, None, "", None, link,
+                    f"{where}: not answered")
+    level = level_for(framework, code)
+    old = _previous_level(framework, requirement, before)
+    trend = None if old is None else compare(framework, old.code, code)
+    words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
+    if trend:
+        words += f" ({TRENDS[trend][1]})"
+    return Cell(framework, requirement, "answered", level.rag, rag_letter(level.rag), rag_text(level.rag),
+                level.label, code, None if old is None else old.code, "" if old is None else old.label, trend, link,
+                f"{where}: {words}")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], matrix_rows: Sequence[MatrixRow],
+            before: dict, compared: bool) -> Column:
+    asked = [r for r in rows if requirement.applies_to(r.sector)]
+    codes = [None if r.ratings is None else r.ratings.get((framework.key, requirement.id)) for r in asked]
+    decimals = framework.overall.decimals
+    counts = requirement_counts(framework, requirement.id, codes, decimals=decimals)
+    trends = [c.trend for row in matrix_rows for c in row.cells
+              if c.framework.key == framework.key and c.requirement.id == requirement.id]
+    previous_percent = trend = None
+    if compared:
+        old_codes = []
+        for r in asked:
+            if r.organisation_id in before:
+                old = _previous_level(framework, requirement, before[r.organisation_id])
+                old_codes.append(None if old is None else old.code)
+        if old_codes:
+            previous_percent = requirement_counts(framework, requirement.id, old_codes, decimals=decimals).percent_met
+        if previous_percent is not None and counts.percent_met is not None:
+            trend = _direction(previous_percent, counts.percent_met)
+    return Column(framework, requirement, counts, format_percent(counts.percent_met, decimals=decimals),
+                  previous_percent, trend, trends.count("better"), trends.count("same"), trends.count("worse"))
+
+
+def _direction(before, after) -> str:
+    if after > before:
+        return "better"
+    return "worse" if after < before else "same"

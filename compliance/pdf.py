@@ -1,0 +1,259 @@
+"""The statement of compliance as a PDF, drawn with ReportLab from a Statement: the same content as its page.
+
+Pure: a Statement in, bytes out. Every piece of user text is escaped for ReportLab's paragraph markup, so it
+prints as typed. The fonts are DejaVu Sans, shipped in compliance/fonts/ (licence beside them), so names
+such as "Łukasz" print on any machine.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .statements import Item, Section, Statement
+
+FONTS = Path(__file__).parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+BLACK = colors.HexColor("#0b0c0c")
+GREY = colors.HexColor("#505a5f")
+LINE = colors.HexColor("#b1b4b6")
+# (background, text) of each colour, as the page's tags: dark text on a light fill, the word always printed
+RAG = {"green": ("#cce2d8", "#005a30"), "amber": ("#fff7bf", "#594d00"), "red": ("#f4cdc6", "#2a0b06"),
+       "grey": ("#e5e6e7", "#282d30"), "blank": ("#ffffff", "#0b0c0c")}
+MARGIN = 18 * mm
+
+
+def _register_fonts() -> None:
+    if REGULAR in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=BLACK, spaceAfter=4)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11.5, textColor=GREY),
+        "label": ParagraphStyle("label", parent=body, fontName=BOLD, fontSize=9.5, spaceBefore=4, spaceAfter=1,
+                                keepWithNext=1),
+        "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=20, leading=25, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=15, leading=19, spaceBefore=12, spaceAfter=6),
+        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, fontSize=11.5, leading=15, spaceAfter=0),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
+        "tag": ParagraphStyle("tag", parent=body, fontName=BOLD, fontSize=9.5, leading=12, alignment=TA_CENTER,
+                              spaceAfter=0),
+        "draft": ParagraphStyle("draft", parent=body, fontName=BOLD, fontSize=11, leading=15,
+                                textColor=colors.HexColor("#2a0b06")),
+    }
+
+
+def text(value: str) -> str:
+    """User text as paragraph markup that prints exactly as typed, line breaks kept."""
+    normalised = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return escape(normalised).replace("\n", "<br/>")
+
+
+def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> bytes:
+    """The statement as PDF bytes; invariant=True gives the same bytes for the same statement (for tests)."""
+    _register_fonts()
+    styles = _styles()
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
+        title=f"{statement.title}: {statement.organisation}, {statement.cycle}", author=statement.partnership,
+        subject="Draft" if statement.draft else f"Version {statement.version}", creator="Compliance statements",
+        invariant=int(invariant))
+    story = [*_front(statement, styles)]
+    for section in statement.sections:
+        story.extend(_section(section, styles))
+    story.extend(_attestation(statement, styles))
+
+    def decorate(canv, _doc):
+        _page_furniture(canv, statement)
+
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_numbered(statement))
+    return out.getvalue()
+
+
+def _width() -> float:
+    return A4[0] - 2 * MARGIN
+
+
+def _facts(rows: list[tuple[str, object]], styles) -> Table:
+    """A two-column list of label and value (markup, or a flowable such as a rating tag)."""
+    data = [[Paragraph(escape(k), styles["label"]), Paragraph(v, styles["cell"]) if isinstance(v, str) else v]
+            for k, v in rows]
+    table = Table(data, colWidths=[46 * mm, _width() - 46 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _front(statement: Statement, styles) -> list:
+    story = [Paragraph(text(f"{statement.partnership}"), styles["small"]),
+             Paragraph(escape(statement.title), styles["title"])]
+    if statement.draft:
+        story.append(_banner("DRAFT: this return has not been signed or submitted. It is not a statement of "
+                             "compliance until a signatory signs it.", styles))
+    if not statement.intact:
+        story.append(_banner("WARNING: what is stored for this version does not match its SHA-256 fingerprint. "
+                             "Do not rely on it.", styles))
+    rows = [("Partnership", text(statement.partnership)), ("Organisation", text(statement.organisation)),
+            ("Reporting year", text(statement.cycle)),
+            ("Version", f"Version {statement.version}" if statement.submitted else "Draft (not submitted)"),
+            ("Frameworks", "<br/>".join(text(f"{s.title}, version {s.version}") for s in statement.sections)),
+            ("SHA-256 fingerprint", _sha(statement.sha256) if statement.sha256 else "None: not submitted")]
+    story.append(_facts(rows, styles))
+    return story
+
+
+def _sha(value: str) -> str:
+    """A fingerprint small enough to sit on one line of the value column."""
+    return f'<font size="8">{escape(value)}</font>'
+
+
+def _banner(message: str, styles) -> Table:
+    table = Table([[Paragraph(escape(message), styles["draft"])]], colWidths=[_width()])
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4cdc6")),
+                               ("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#d4351c")),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return KeepTogether([table, Spacer(1, 8)])
+
+
+def _tag(word: str, colour: str, styles, width: float) -> Table:
+    fill, ink = RAG.get(colour, RAG["blank"])
+    style = ParagraphStyle("t", parent=styles["tag"], textColor=colors.HexColor(ink))
+    table = Table([[Paragraph(escape(word), style)]], colWidths=[width])
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
+                               ("BOX", (0, 0), (-1, -1), 0.75, colors.HexColor(ink)),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
+
+
+def _section(section: Section, styles) -> list:
+    story = [CondPageBreak(60 * mm), Paragraph(text(f"{section.title} (version {section.version})"), styles["h2"])]
+    if section.status == "draft" and section.notice:
+        story.append(Paragraph(text(section.notice), styles["small"]))
+    result = _tag(section.result, section.result_rag, styles, 50 * mm)
+    result.hAlign = "LEFT"
+    story.append(_facts([("Overall rule", text(section.rule)), ("Overall result", result),
+                         ("How it was worked out", text(section.detail))], styles))
+    story.append(Spacer(1, 10))
+    for item in section.items:
+        story.extend(_item(item, styles))
+    return story
+
+
+def _item(item: Item, styles) -> list:
+    tag_width = 38 * mm
+    head = Table([[Paragraph(text(item.heading), styles["h3"]), _tag(item.rating, item.rag, styles, tag_width)]],
+                 colWidths=[_width() - tag_width - 4 * mm, tag_width + 4 * mm])
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                              ("RIGHTPADDING", (-1, 0), (-1, 0), 0), ("LINEABOVE", (0, 0), (-1, 0), 1, BLACK),
+                              ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    paragraphs = [Paragraph(text(p), styles["body"])
+                  for p in (item.narrative or "None given").replace("\r\n", "\n").split("\n\n")]
+    # a short first paragraph stays with its heading; a long one flows on from it across pages
+    opening = [head, Paragraph("Narrative", styles["label"])]
+    short = len(item.narrative) < 1500
+    story: list = [KeepTogether(opening + paragraphs[:1] if short else opening), *paragraphs[1 if short else 0:]]
+    if item.reason:
+        story += [Paragraph("Reason", styles["label"]), Paragraph(text(item.reason), styles["body"])]
+    story.append(Paragraph("Evidence", styles["label"]))
+    if not item.evidence:
+        story.append(Paragraph("None", styles["body"]))
+    for evidence in item.evidence:
+        dates = f"Effective {evidence.effective}" + (f", valid until {evidence.valid_until}"
+                                                      if evidence.valid_until else "")
+        parts = [text(evidence.title)]
+        if evidence.location:
+            parts.append(f'<font size="8.5" color="#505a5f">{text(evidence.location)}</font>')
+        meta = dates + (f". SHA-256 {evidence.short_sha256}" if evidence.sha256 else "")
+        parts.append(f'<font size="8.5" color="#505a5f">{text(meta)}</font>')
+        story.append(Paragraph("<br/>".join(parts), ParagraphStyle("ev", parent=styles["body"], leftIndent=8,
+                                                                   bulletIndent=0), bulletText="•"))
+    story.append(Paragraph("Improvement actions", styles["label"]))
+    if not item.actions:
+        story.append(Paragraph("None", styles["body"]))
+    for action in item.actions:
+        meta = f"Owner: {action.owner}. Due {action.due}." + (f" {action.status}." if action.status else "")
+        story.append(Paragraph(f'{text(action.what)}<br/><font size="8.5" color="#505a5f">{text(meta)}</font>',
+                               ParagraphStyle("ac", parent=styles["body"], leftIndent=8, bulletIndent=0),
+                               bulletText="•"))
+    story.append(Spacer(1, 8))
+    return story
+
+
+def _attestation(statement: Statement, styles) -> list:
+    story = [CondPageBreak(50 * mm), Paragraph("Declaration and signature", styles["h2"])]
+    if statement.declaration:
+        story.append(Paragraph(text(statement.declaration), styles["body"]))
+    signed = statement.attestation
+    if signed is None:
+        story.append(_banner("DRAFT: not signed. No one has attested to this statement.", styles))
+    else:
+        story.append(_facts([("Signed by", text(signed.name)), ("Job title", text(signed.job_title)),
+                             ("Date and time", text(signed.signed_at)),
+                             ("SHA-256 fingerprint", _sha(statement.sha256 or ""))], styles))
+    return story
+
+
+def _page_furniture(canv, statement: Statement) -> None:
+    """What every page carries: the DRAFT mark when not submitted and the footer's who and fingerprint."""
+    width, height = A4
+    canv.saveState()
+    if statement.draft:
+        canv.setFillColor(colors.Color(0.83, 0.21, 0.11, alpha=0.13))
+        canv.setFont(BOLD, 110)
+        canv.translate(width / 2, height / 2)
+        canv.rotate(45)
+        canv.drawCentredString(0, -35, "DRAFT")
+        canv.rotate(-45)
+        canv.translate(-width / 2, -height / 2)
+    canv.setStrokeColor(LINE)
+    canv.line(MARGIN, 17 * mm, width - MARGIN, 17 * mm)
+    canv.setFillColor(GREY)
+    canv.setFont(REGULAR, 7.5)
+    canv.drawString(MARGIN, 13 * mm, f"{statement.organisation}: statement of compliance {statement.cycle}"
+                    + (" (DRAFT, not submitted)" if statement.draft else f", version {statement.version}"))
+    fingerprint = f"SHA-256 {statement.sha256}" if statement.sha256 else "DRAFT: no fingerprint until submitted"
+    canv.drawString(MARGIN, 9.5 * mm, fingerprint)
+    canv.restoreState()
+
+
+def _numbered(statement: Statement):
+    """A canvas that holds each page until the end, so every footer can say "Page x of y"."""
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self.setFont(REGULAR, 7.5)
+                self.setFillColor(GREY)
+                self.drawRightString(A4[0] - MARGIN, 13 * mm, f"Page {number} of {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

@@ -1,0 +1,197 @@
+"""The annual statement of compliance as plain data: what the statement page and its PDF both show.
+
+Pure: built from a return's canonical document (a signed version, or the live answers for a draft) and the
+framework versions it was answered against; no Flask, no database. Every text is final here, so the page and
+the PDF cannot drift apart.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .frameworks import Framework
+from .return_service import ReturnContext, signed_document
+from .scoring import BLANK, format_percent, overall, rag, rag_text
+
+RULES = {"worst-rating-wins": "The worst rating given wins",
+         "percentage-met": "Percentage of applicable requirements met"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str
+    location: str  # the link or the file name, as signed
+    effective: str
+    valid_until: str
+    sha256: str
+
+    @property
+    def short_sha256(self) -> str:
+        return self.sha256[:12]
+
+
+@dataclass(frozen=True)
+class Action:
+    what: str
+    owner: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requirement's answer."""
+
+    ref: str
+    title: str
+    rating: str  # the level's label, or "Not answered"
+    rag: str  # green, amber, red, grey or blank
+    rag_text: str  # the colour in words: colour is never the only signal
+    narrative: str
+    reason: str
+    evidence: tuple[Evidence, ...]
+    actions: tuple[Action, ...]
+
+    @property
+    def heading(self) -> str:
+        return self.ref if self.title == self.ref else f"{self.ref}. {self.title}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One framework: its version, the overall result by its rule, and the answers."""
+
+    key: str
+    title: str
+    version: str
+    status: str
+    notice: str
+    rule: str
+    result: str
+    result_rag: str
+    detail: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Attestation:
+    name: str
+    job_title: str
+    declaration: str
+    signed_at: str  # as people read it: 5 March 2025 at 2:07pm UTC
+
+
+@dataclass(frozen=True)
+class Statement:
+    partnership: str
+    organisation: str
+    cycle: str
+    sector: str
+    return_id: int
+    version: int | None  # None for a draft
+    submitted: bool
+    sha256: str | None
+    declaration: str
+    attestation: Attestation | None  # None until signed
+    sections: tuple[Section, ...]
+    intact: bool = True
+
+    @property
+    def draft(self) -> bool:
+        return not self.submitted
+
+    @property
+    def title(self) -> str:
+        return "Annual statement of compliance"
+
+    @property
+    def frameworks_text(self) -> str:
+        return "; ".join(f"{s.title} (version {s.version})" for s in self.sections)
+
+
+def build_statement(document: dict, frameworks: dict[str, Framework], *, submitted: bool, sha256: str | None,
+                    version: int | None, intact: bool = True) -> Statement:
+    """The statement for one canonical document; frameworks maps framework key to its version."""
+    sections = []
+    for entry in document["frameworks"]:
+        framework = frameworks[entry["key"]]
+        answers = [a for a in document["answers"] if a["framework"] == entry["key"]]
+        if answers:
+            sections.append(_section(framework, entry, answers, sector=document["sector"]))
+    signed = document.get("attestation") or {}
+    attestation = None
+    if submitted and signed.get("name"):
+        attestation = Attestation(signed["name"], signed.get("job_title") or "", signed.get("declaration") or "",
+                                  when(signed.get("submitted_at")))
+    return Statement(
+        partnership=document.get("partnership") or "", organisation=document["organisation"],
+        cycle=document["cycle"], sector=document.get("sector") or "", return_id=document["return"],
+        version=version if submitted else None, submitted=submitted, sha256=sha256 if submitted else None,
+        declaration=signed.get("declaration") or "", attestation=attestation, sections=tuple(sections),
+        intact=intact)
+
+
+def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: str) -> Section:
+    result = overall(framework, {a["requirement"]: a["rating"] for a in answers}, sector=sector)
+    if framework.overall.kind == "percentage-met":
+        shown = format_percent(result.percent, decimals=framework.overall.decimals)
+        detail = f"{result.met} of {result.applicable} applicable requirements met: {shown}"
+    else:
+        detail = f"{result.answered} of {result.total} requirements answered"
+    if result.state == "incomplete":
+        detail += "; not every requirement is answered yet"
+    return Section(key=framework.key, title=entry.get("title") or framework.title, version=framework.version,
+                   status=entry.get("status") or framework.status, notice=framework.notice,
+                   rule=RULES.get(framework.overall.kind, framework.overall.kind), result=result.label,
+                   result_rag=result.rag, detail=detail, items=tuple(_item(framework, a) for a in answers))
+
+
+def _item(framework: Framework, answer: dict) -> Item:
+    colour = rag(framework, answer["rating"])
+    return Item(
+        ref=answer["ref"], title=answer["title"],
+        rating=answer.get("rating_label") or ("Not answered" if colour == BLANK else rag_text(colour)),
+        rag=colour, rag_text=rag_text(colour) if colour != BLANK else "Not answered",
+        narrative=answer.get("narrative") or "", reason=answer.get("reason") or "",
+        evidence=tuple(Evidence(e.get("title") or "", e.get("url") or e.get("filename") or "",
+                                long_date(e.get("effective_date")), long_date(e.get("valid_until")),
+                                e.get("sha256") or "") for e in answer.get("evidence") or ()),
+        actions=tuple(Action(a.get("what") or "", a.get("owner") or "", long_date(a.get("due_date")),
+                             (a.get("status") or "").replace("-", " ").capitalize())
+                      for a in answer.get("actions") or ()))
+
+
+def draft_document(context: ReturnContext, *, partnership: str = "") -> dict:
+    """The live answers in the signed document's shape, unsigned: what a draft statement shows."""
+    return signed_document(context, partnership=partnership, signatory_name="", job_title="", submitted_at="",
+                           submitted_by="")
+
+
+def long_date(value: str | None) -> str:
+    """An ISO date as people read it: 30 June 2026."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def when(moment: str | None) -> str:
+    """A stored UTC time as people read it: 5 March 2025 at 2:07pm UTC."""
+    if not moment:
+        return ""
+    at = datetime.fromisoformat(moment)
+    return f"{at.day} {at:%B %Y} at {at.hour % 12 or 12}:{at:%M}{'am' if at.hour < 12 else 'pm'} UTC"
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: "Haven Lane Women's Aid" -> "haven-lane-womens-aid"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain.replace("'", "")).strip("-")
+
+
+def filename(statement: Statement) -> str:
+    """The PDF's file name, e.g. statement-2025-26-haven-lane-womens-aid-v2.pdf (or ...-draft.pdf)."""
+    suffix = f"v{statement.version}" if statement.submitted else "draft"
+    return f"statement-{slug(statement.cycle)}-{slug(statement.organisation)}-{suffix}.pdf"

@@ -1,0 +1,60 @@
+"""The Executive Board's view of the partnership: the matrix of a cycle, on screen and as CSV or XLSX."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from .. import exports, matrix_service, store
+from ..auth import requires
+from ..matrix import TRENDS
+from ..returns import RETURN_STATUSES
+from ..sectors import SECTORS
+from ..web import get_db
+
+bp = Blueprint("board", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _matrix(cycle_id: int):
+    """The cycle and its matrix, filtered by the query string; values not on offer are ignored."""
+    database = get_db()
+    cycle = store.cycle(database, cycle_id) or abort(404)
+    keys = {key.split("@")[0] for key in store.cycle_framework_keys(database, cycle_id)}
+    chosen = {name: request.args.get(name) or None for name in ("framework", "sector", "status")}
+    allowed = {"framework": keys, "sector": SECTORS, "status": RETURN_STATUSES}
+    chosen = {name: value if value in allowed[name] else None for name, value in chosen.items()}
+    return cycle, matrix_service.cycle_matrix(database, cycle, sector=chosen["sector"],
+                                              framework_id=chosen["framework"], status=chosen["status"])
+
+
+def _filename(cycle: dict, extension: str) -> str:
+    return f"partnership-matrix-{re.sub(r'[^0-9A-Za-z]+', '-', cycle['name']).strip('-')}.{extension}"
+
+
+def _attachment(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/cycles/<int:cycle_id>/matrix")
+@requires("view_partnership")
+def matrix(cycle_id: int):
+    cycle, found = _matrix(cycle_id)
+    query = {k: v for k, v in found.filters.items() if v}
+    return render_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=SECTORS,
+                           statuses=RETURN_STATUSES, csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
+                           xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
+
+
+@bp.get("/cycles/<int:cycle_id>/matrix.csv")
+@requires("view_partnership")
+def matrix_csv(cycle_id: int):
+    cycle, found = _matrix(cycle_id)
+    return _attachment(exports.matrix_csv(found), "text/csv; charset=utf-8", _filename(cycle, "csv"))
+
+
+@bp.get("/cycles/<int:cycle_id>/matrix.xlsx")
+@requires("view_partnership")
+def matrix_xlsx(cycle_id: int):
+    cycle, found = _matrix(cycle_id)
+    return _attachment(exports.matrix_xlsx(found), XLSX, _filename(cycle, "xlsx"))

@@ -1,0 +1,73 @@
+"""The partnership matrix in a real browser: zero axe-core violations, unfiltered and filtered; the table's
+region can be reached and scrolled with the keyboard; headers stay in view."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from compliance import store
+from compliance.returns import financial_year
+from compliance.web import get_db
+from tests.browser.conftest import check
+
+pytestmark = pytest.mark.browser
+DEMO_PASSWORD = "demo-partnership-2026"
+
+
+def sign_in(page, base_url, email="board@demo.example"):
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def open_cycle_id(live_app):
+    """The demo's current cycle: other browser tests add cycles of their own to the same app."""
+    with live_app.app_context():
+        return next(c["id"] for c in store.cycles(get_db()) if c["name"] == financial_year(date.today()))
+
+
+def test_the_matrix_has_no_accessibility_violations(page, base_url, live_app):
+    sign_in(page, base_url)
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    assert page.locator("table caption").count() == 1
+    check(page, "matrix")
+
+
+def test_the_filtered_matrix_has_no_accessibility_violations(page, base_url, live_app):
+    sign_in(page, base_url)
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    page.get_by_label("Sector").select_option(label="Police")
+    page.get_by_label("Framework").select_option(index=1)
+    page.get_by_role("button", name="Show matrix").click()
+    page.wait_for_load_state()
+    assert "sector=police" in page.url
+    assert page.locator("tbody th[scope=row]").count() >= 1
+    check(page, "matrix-filtered")
+    page.get_by_label("Return status").select_option(label="Accepted")
+    page.get_by_role("button", name="Show matrix").click()
+    page.wait_for_load_state()
+    check(page, "matrix-filtered-empty")
+
+
+def test_the_table_region_is_reached_and_scrolled_by_keyboard(page, base_url, live_app):
+    page.set_viewport_size({"width": 800, "height": 700})
+    sign_in(page, base_url)
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    region = page.get_by_role("region", name="Partnership matrix")
+    page.locator("a", has_text="Download the matrix as a spreadsheet").focus()
+    page.keyboard.press("Tab")
+    assert region.evaluate("element => element === document.activeElement"), "the region comes next in tab order"
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth"), "wide enough to need scrolling"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.querySelector('.app-matrix').scrollLeft > 0")
+    page.wait_for_function("() => document.querySelector('.app-matrix').scrollTop > 0")
+    # the organisation column and the header row stay in view however far it scrolls
+    box = region.bounding_box()
+    name = page.locator(".app-matrix tbody th[scope=row]").last.bounding_box()
+    header = page.locator(".app-matrix thead th").first.bounding_box()
+    assert abs(name["x"] - box["x"]) < 3 and abs(header["y"] - box["y"]) < 3
+    check(page, "matrix-scrolled")

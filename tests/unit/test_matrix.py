@@ -1,0 +1,160 @@
+"""The partnership matrix on a hand-computed fixture: 4 organisations x 3 requirements, an N/A, a missing return."""
+from __future__ import annotations
+
+import ast
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+from compliance import matrix as mx
+from compliance.config import ROOT
+from compliance.matrix import OrgRow, build_matrix, ratings_from_signed
+from tests.unit.test_scoring import FOUR_LEVELS, framework, requirement
+from compliance.frameworks import OverallRule
+
+FW = framework("proto", FOUR_LEVELS, [requirement("r1"), requirement("r2"), requirement("r3")],
+               OverallRule("worst-rating-wins"))
+OTHER = framework("other", FOUR_LEVELS, [requirement("x1"), requirement("x2", sectors=("police",))],
+                  OverallRule("percentage-met"))
+K = FW.key
+
+
+def ratings(**codes):
+    return {(K, rid): code for rid, code in codes.items()}
+
+
+ROWS = [
+    OrgRow(1, "Alpha Police", "police", 11, "accepted", ratings(r1="met", r2="partially-met", r3="n-a"), 1),
+    OrgRow(2, "Bravo Police", "police", 12, "submitted", ratings(r1="met", r2="met", r3="not-met"), 2),
+    OrgRow(3, "Charlie Health", "health", 13, "submitted", ratings(r1="not-met", r2="n-a", r3="met"), 1),
+    OrgRow(4, "Delta Health", "health", 14, "in-progress", None),
+]
+# Last year, against version 0 of the same framework: trends follow the framework id and requirement id.
+OLD = "proto@0"
+PREVIOUS = {
+    1: {(OLD, "r1"): "partially-met", (OLD, "r2"): "partially-met"},
+    2: {(OLD, "r1"): "met", (OLD, "r3"): "met"},
+    4: {(OLD, "r1"): "met"},
+}
+
+
+def column(matrix, rid):
+    return next(c for c in matrix.columns if c.requirement.id == rid)
+
+
+def row(matrix, name):
+    return next(r for r in matrix.rows if r.org.name == name)
+
+
+def cell(matrix, name, rid):
+    return next(c for c in row(matrix, name).cells if c.requirement.id == rid)
+
+
+def test_counts_and_percent_met_leave_out_na_and_count_missing_as_not_met():
+    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    # r1: G Alpha, G Bravo, R Charlie, Delta missing -> 2 met of 4
+    c1 = column(matrix, "r1").counts
+    assert (c1.green, c1.amber, c1.red, c1.na, c1.missing, c1.met, c1.applicable) == (2, 0, 1, 0, 1, 2, 4)
+    assert column(matrix, "r1").percent_text == "50%"
+    # r2: A Alpha, G Bravo, N/A Charlie (left out), Delta missing -> 1 met of 3
+    c2 = column(matrix, "r2").counts
+    assert (c2.green, c2.amber, c2.red, c2.na, c2.missing, c2.met, c2.applicable) == (1, 1, 0, 1, 1, 1, 3)
+    assert column(matrix, "r2").percent_text == "33%"
+    # r3: N/A Alpha, R Bravo, G Charlie, Delta missing -> 1 met of 3
+    c3 = column(matrix, "r3").counts
+    assert (c3.green, c3.amber, c3.red, c3.na, c3.missing, c3.met, c3.applicable) == (1, 0, 1, 1, 1, 1, 3)
+    assert c3.percent_met == Decimal(33)
+
+
+def test_cells_carry_letter_text_and_words_and_link_to_the_signed_answer():
+    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    alpha = cell(matrix, "Alpha Police", "r1")
+    assert (alpha.rag, alpha.letter, alpha.text, alpha.label) == ("green", "G", "Green", "Met")
+    assert alpha.description == "Alpha Police, requirement r1: Green, met (better than last year)"
+    assert alpha.link == {"return_id": 11, "version": 1, "framework_id": "proto", "requirement_id": "r1"}
+    na = cell(matrix, "Alpha Police", "r3")
+    assert (na.rag, na.letter, na.description) == ("grey", "N/A", "Alpha Police, requirement r3: Not applicable")
+    delta = cell(matrix, "Delta Health", "r1")
+    assert (delta.rag, delta.letter, delta.text, delta.link) == ("blank", "", "Not submitted", None)
+    assert delta.description == "Delta Health, requirement r1: not submitted"
+
+
+def test_trends_per_cell_and_per_column_against_the_previous_cycle():
+    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    assert cell(matrix, "Alpha Police", "r1").trend == "better"  # partially met -> met
+    assert cell(matrix, "Alpha Police", "r2").trend == "same"
+    assert cell(matrix, "Bravo Police", "r1").trend == "same"
+    assert cell(matrix, "Bravo Police", "r3").trend == "worse"  # met -> not met
+    assert cell(matrix, "Bravo Police", "r2").trend is None  # no answer last year
+    assert cell(matrix, "Charlie Health", "r1").trend is None  # no return last year
+    assert cell(matrix, "Alpha Police", "r3").trend is None  # N/A now, nothing before
+    assert cell(matrix, "Bravo Police", "r1").previous_label == "Met"
+    r1 = column(matrix, "r1")
+    # last year over the organisations shown that had a return: Alpha amber, Bravo green, Delta green = 2 of 3
+    assert r1.previous_percent == Decimal(67) and r1.trend == "worse"  # 67% -> 50%
+    assert (r1.better, r1.same, r1.worse) == (1, 1, 0)
+    r2 = column(matrix, "r2")
+    assert r2.previous_percent == Decimal(0) and r2.trend == "better"  # 0 of 3 -> 33%
+    assert build_matrix([FW], ROWS, None).columns[0].trend is None
+
+
+def test_overall_per_row_and_framework_by_the_frameworks_rule():
+    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    assert row(matrix, "Alpha Police").groups[0].overall_text == "Partially met"  # worst of G, A (N/A left out)
+    assert row(matrix, "Bravo Police").groups[0].overall.rag == "red"
+    assert row(matrix, "Delta Health").groups[0].overall is None
+    assert row(matrix, "Delta Health").groups[0].overall_text == "Not submitted"
+
+
+def test_filters_by_sector_status_and_framework():
+    both = [FW, OTHER]
+    health = build_matrix(both, ROWS, PREVIOUS, sector="health")
+    assert [r.org.name for r in health.rows] == ["Charlie Health", "Delta Health"]
+    c1 = column(health, "r1").counts
+    assert (c1.red, c1.missing, c1.met, c1.applicable, c1.percent_met) == (1, 1, 0, 2, Decimal(0))
+    submitted = build_matrix(both, ROWS, PREVIOUS, status="submitted")
+    assert [r.org.name for r in submitted.rows] == ["Charlie Health", "Bravo Police"]  # by sector, then name
+    only = build_matrix(both, ROWS, PREVIOUS, framework_id="other")
+    assert [g.framework.id for g in only.groups] == ["other"] and len(only.frameworks) == 2
+    assert build_matrix(both, ROWS, None, sector="education").rows == ()
+
+
+def test_a_requirement_not_for_a_sector_is_not_asked_and_left_out_of_its_counts():
+    matrix = build_matrix([OTHER], ROWS, None)
+    x2 = column(matrix, "x2").counts
+    assert x2.green + x2.amber + x2.red + x2.na + x2.missing == 2, "only the two police organisations"
+    asked = cell(matrix, "Charlie Health", "x2")
+    assert asked.state == mx.NOT_ASKED and asked.link is None
+    assert asked.description == "Charlie Health, requirement x2: not asked of health (nhs) organisations"
+
+
+def test_rows_are_grouped_by_sector_then_name():
+    groups = build_matrix([FW], list(reversed(ROWS)), None).row_groups()
+    assert [(sector, [r.org.name for r in rows]) for sector, rows in groups] == [
+        ("Health (NHS)", ["Charlie Health", "Delta Health"]), ("Police", ["Alpha Police", "Bravo Police"])]
+
+
+def test_ratings_come_from_the_signed_canonical_json():
+    text = json.dumps({"answers": [{"framework": K, "requirement": "r1", "rating": "met"},
+                                   {"framework": K, "requirement": "r2", "rating": None}]})
+    assert ratings_from_signed(text) == {(K, "r1"): "met", (K, "r2"): None}
+
+
+def test_two_hundred_organisations_build_quickly():
+    many = [OrgRow(i, f"Organisation {i:03}", "police", i, "submitted", ratings(r1="met", r2="not-met", r3="n-a"), 1)
+            for i in range(200)]
+    start = time.perf_counter()
+    matrix = build_matrix([FW, OTHER], many, {i: ratings(r1="not-met") for i in range(200)})
+    assert time.perf_counter() - start < 2
+    assert column(matrix, "r1").better == 200 and len(matrix.rows) == 200
+
+
+@pytest.mark.parametrize("module", ["matrix", "exports"])
+def test_the_matrix_and_exports_import_no_flask_and_no_database(module):
+    tree = ast.parse((ROOT / "compliance" / f"{module}.py").read_text(encoding="utf-8"))
+    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module.split(".")[0] for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+    assert not names & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

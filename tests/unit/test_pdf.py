@@ -1,0 +1,87 @@
+"""The statement PDF read back with poppler's pdftotext and pdfinfo: what a reader of the file would see."""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+
+from compliance.config import ROOT
+from compliance.pdf import render_statement_pdf
+from compliance.statements import build_statement
+from tests.unit.test_statements import FRAMEWORKS, HOSTILE, SHA, document, signed
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def extract(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pages(pdf: bytes, tmp_path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, flags=re.M).group(1))
+
+
+def draft(doc=None):
+    return build_statement(doc or document(), FRAMEWORKS, submitted=False, sha256=None, version=None)
+
+
+def test_the_pdf_prints_every_rating_the_hostile_narrative_as_typed_and_unicode(tmp_path):
+    statement = signed()
+    found = extract(render_statement_pdf(statement), tmp_path)
+    for section in statement.sections:
+        assert section.result in found
+        for item in section.items:
+            assert item.rating in found and item.title in found
+    assert HOSTILE in found
+    for expected in ["Łukasz", "Zoë", "Ünal", "“fully”", "—", "£20", "Policy & annex <2030>", "cd34cd34cd34",
+                     "Page 1 of", "Chief executive", "5 March 2026 at 2:07pm UTC", SHA, "54.5%",
+                     "Wolverhampton Domestic Violence Forum", "Haven Lane Women's Aid", "2025/26"]:
+        assert expected in found, expected
+    assert "DRAFT" not in found
+
+
+def test_a_draft_says_draft_on_every_page_and_has_no_fingerprint(tmp_path):
+    statement = draft(document(narrative="Long. " * 3000))
+    pdf = render_statement_pdf(statement)
+    found = extract(pdf, tmp_path)
+    total = pages(pdf, tmp_path)
+    assert total > 1
+    for number, text in enumerate(found.split("\f")[:total], 1):
+        assert "DRAFT" in text and f"Page {number} of {total}" in text
+    assert SHA not in found
+
+
+def test_a_long_narrative_flows_across_pages(tmp_path):
+    words = ("The policy was reviewed by the board — and Zoë’s team trained 40 staff. " * 400)[:20_000]
+    statement = signed(document(narrative=words))
+    pdf = render_statement_pdf(statement)
+    assert pages(pdf, tmp_path) > 2
+    found = " ".join(extract(pdf, tmp_path).split())
+    assert "Zoë’s team trained 40 staff" in found and f"Page 3 of {pages(pdf, tmp_path)}" in found
+
+
+def test_the_same_statement_gives_the_same_bytes_when_invariant():
+    statement = signed()
+    assert render_statement_pdf(statement, invariant=True) == render_statement_pdf(statement, invariant=True)
+
+
+def test_a_tampered_version_is_flagged(tmp_path):
+    found = " ".join(extract(render_statement_pdf(replace(signed(), intact=False)), tmp_path).split())
+    assert "does not match its SHA-256 fingerprint" in found
+
+
+def test_page_one_rendered_to_png(tmp_path):
+    """Page 1 as an image in test-artifacts/, to be looked at; here only that poppler can draw it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, statement in [("statement-page-1", signed()), ("statement-draft-page-1", draft())]:
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(render_statement_pdf(statement, invariant=True))
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path),
+                        str(ARTIFACTS / name)], check=True)
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 5_000

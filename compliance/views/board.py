@@ -58,3 +58,6 @@ def matrix_csv(cycle_id: int):
 def matrix_xlsx(cycle_id: int):
     cycle, found = _matrix(cycle_id)
     return _attachment(exports.matrix_xlsx(found), XLSX, _filename(cycle, "xlsx"))
+
+
+from . import board_progress  # noqa: E402,F401 (registers its routes on bp)

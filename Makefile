@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install assets chromium clean help
+.PHONY: run test install assets chromium clean help bench
 
 help:
 	@echo "make run    install what is missing, prepare the database and demo, serve on http://$(HOST):$(PORT)"
@@ -55,3 +55,7 @@ test: $(VENV)/.dev assets chromium
 
 clean:
 	rm -rf $(VENV) node_modules static/css static/js/vendor .pytest_cache .hypothesis test-artifacts
+
+# Figures, not a test: matrix page at 200 and 1,000 organisations, one statement PDF, the board pack, peak memory.
+bench: $(VENV)/.runtime
+	$(BIN)/python -m bench

@@ -343,3 +343,23 @@ RETURNS_SCHEMA = [
     BEGIN SELECT RAISE(ABORT, 'evidence items cannot be removed'); END
     """,
 ]
+
+
+@migrations(name="0005_jobs")
+def _jobs(db: Database) -> None:
+    # Background work such as the board pack: a row per run, its progress, and where its result was written.
+    db.execute("""
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        cycle_id INTEGER REFERENCES cycles(id),
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        done INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        result_path TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    )
+    """)

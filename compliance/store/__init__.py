@@ -7,3 +7,4 @@ from .organisations import *  # noqa: F401,F403
 from .returns import *  # noqa: F401,F403
 from .submissions import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
+from .jobs import *  # noqa: F401,F403

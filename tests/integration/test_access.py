@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import return_service, store, uploads
+from compliance import jobs, return_service, store, uploads
 from compliance.passwords import hash_password
 from compliance.web import get_db
 from tests.conftest import make_app
@@ -64,6 +64,12 @@ ACCESS: dict[str, set[str]] = {
     "board.matrix": PARTNERSHIP,
     "board.matrix_csv": PARTNERSHIP,
     "board.matrix_xlsx": PARTNERSHIP,
+    "board.charts": PARTNERSHIP,
+    "board.progress": PARTNERSHIP,
+    "board.send_reminders": ADMIN,
+    "boardpack.start": PARTNERSHIP,
+    "boardpack.job": PARTNERSHIP,
+    "boardpack.download": PARTNERSHIP,
     "returns.overview": MEMBERS_AND_PARTNERSHIP,
     "returns.check": MEMBERS_AND_PARTNERSHIP,
     "returns.submitted": MEMBERS_AND_PARTNERSHIP,
@@ -138,8 +144,11 @@ def _submitted_return(app, db, signatory_id):
     return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="WDVF",
                           signatory_name="Signatory", job_title="Director",
                           actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
+    # a finished board pack, so its progress page and download answer for everyone allowed
+    job_id = store.create_job(db, kind=jobs.BOARD_PACK, cycle_id=cycle_id, created_by=None, now=NOW)
+    jobs.run_board_pack(app.config["DATABASE"], job_id, folder=jobs.board_pack_folder(app), partnership="WDVF")
     return {"return_id": ret["id"], "cycle_id": cycle_id, "requirement_id": "wdvf-2018-01", "action_id": action_id,
-            "evidence_id": evidence_id}
+            "evidence_id": evidence_id, "job_id": job_id}
 
 
 def _client(app, who):

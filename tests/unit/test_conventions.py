@@ -11,7 +11,7 @@ from compliance.auth import undeclared_endpoints
 from compliance.cli import COMMANDS
 from compliance.config import DEFAULTS, PREFIX, ROOT
 
-PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns"]
+PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns", "charts", "matrix", "exports", "pdf"]
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,0 +1,40 @@
+"""The board pack in a real browser: press the button, follow the progress page, download when done."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from compliance import jobs
+from tests.browser.conftest import check
+from tests.browser.test_matrix_page import open_cycle_id, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_board_prepares_the_board_pack_and_downloads_it(page, base_url, live_app):
+    sign_in(page, base_url)
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    # hold the single worker so the progress page can be checked while the pack waits its turn
+    release = threading.Event()
+    jobs.pool(live_app).submit(release.wait, 30)
+    try:
+        page.get_by_role("button", name="Prepare the board pack").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Preparing the board pack"
+        assert page.get_by_role("status").inner_text() == "Waiting to start."
+        check(page, "board-pack-running")
+    finally:
+        release.set()
+    link = page.get_by_role("link", name="Download the board pack")
+    for _ in range(60):
+        if link.count():
+            break
+        page.wait_for_timeout(500)
+        page.get_by_role("link", name="Check progress now").click()
+        page.wait_for_load_state()
+    assert "PDF" in link.inner_text()
+    check(page, "board-pack-done")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("board-pack-")

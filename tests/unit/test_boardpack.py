@@ -1,0 +1,58 @@
+"""The board pack read back with pdftotext and pdfinfo: summary, landscape matrix letters, every statement."""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+
+from compliance.boardpack import render_board_pack
+from compliance.matrix import build_matrix
+from tests.unit.test_matrix import FW, OTHER, ROWS
+from tests.unit.test_statements import signed
+
+
+def _pack(tmp_path, statements, **options):
+    matrix = build_matrix([FW, OTHER], ROWS, None, cycle="2025/26")
+    data = render_board_pack(matrix, statements, partnership="Wolverhampton Domestic Violence Forum",
+                             cycle_name="2025/26", **options)
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(data)
+    return data, path
+
+
+def _text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def _sizes(path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(path)], check=True, capture_output=True,
+                          text=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)]
+
+
+def test_the_pack_has_a_summary_a_landscape_matrix_and_every_statement(tmp_path):
+    first = signed()
+    second = replace(first, organisation="Bravo Police Service")
+    seen = []
+    _, path = _pack(tmp_path, [first, second], progress=lambda done, total: seen.append((done, total)))
+    found = _text(path)
+    for expected in ["Board pack: 2025/26", "Returns by status", "Submitted", "Accepted", "% met",
+                     "Partnership matrix: 2025/26", "Alpha Police", "Delta Health",
+                     "Haven Lane Women's Aid", "Bravo Police Service", "Declaration and signature"]:
+        assert expected in found, expected
+    matrix_page = found.split("Partnership matrix: 2025/26")[1].split("Annual statement of compliance")[0]
+    for letter in ["G", "A", "R", "N/A", "–"]:
+        assert re.search(rf"(^|\s){re.escape(letter)}(\s|$)", matrix_page, re.M), letter
+    sizes = _sizes(path)
+    assert sizes[0][0] < sizes[0][1], "the summary is portrait"
+    assert any(w > h for w, h in sizes), "the matrix is landscape"
+    assert sizes[-1][0] < sizes[-1][1], "the statements are portrait"
+    assert f"Page 1 of {len(sizes)}" in found and f"Page {len(sizes)} of {len(sizes)}" in found
+    assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_pack_without_statements_says_so_and_is_deterministic(tmp_path):
+    data, path = _pack(tmp_path, [], invariant=True)
+    assert "No return has been submitted in this cycle yet" in _text(path)
+    assert data == _pack(tmp_path, [], invariant=True)[0]

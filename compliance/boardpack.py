@@ -140,10 +140,11 @@ def _grid(rows: list[list[str]], styles, widths) -> Table:
 
 
 def _chart(groups: Sequence[Group]) -> Drawing:
-    height = 24 + 22 * len(groups)
+    # The value axis's labels sit about 12 points below the chart: the caption goes below them.
+    height = 40 + 22 * len(groups)
     drawing = Drawing(pdf._width(), height)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 120, 16, pdf._width() - 150, height - 22
+    chart.x, chart.y, chart.width, chart.height = 120, 30, pdf._width() - 150, height - 36
     chart.data = [[framework_percent(g) or 0 for g in groups]]
     chart.categoryAxis.categoryNames = [g.framework.short_title or g.framework.title for g in groups]
     chart.categoryAxis.labels.fontName = pdf.REGULAR

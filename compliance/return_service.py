@@ -4,66 +4,15 @@ No Flask: the database, time and the acting person come in as arguments.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
 from . import catalogue, store
-from .frameworks import Framework, Requirement
-from .returns import ANSWER_STATES, answer_problems, answer_state, canonical_json, digest, return_problems
+from .frameworks import Framework
+from .returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
 from .store import Actor
 
-
-@dataclass(frozen=True)
-class ReturnContext:
-    ret: dict
-    frameworks: tuple[Framework, ...]
-    answers: dict
-    actions: dict
-    evidence: dict
-
-    @property
-    def editable(self) -> bool:
-        return self.ret["status"] in ("not-started", "in-progress", "returned") and self.ret["cycle_status"] == "open"
-
-    def requirements(self) -> list[tuple[Framework, Requirement]]:
-        """Every requirement this organisation answers, in order."""
-        return [(f, r) for f in self.frameworks for r in f.requirements_for(self.ret["sector"])]
-
-    def find(self, framework_id: str, requirement_id: str) -> tuple[Framework, Requirement] | None:
-        for framework, requirement in self.requirements():
-            if framework.id == framework_id and requirement.id == requirement_id:
-                return framework, requirement
-        return None
-
-    def next_after(self, framework: Framework, requirement: Requirement) -> tuple[Framework, Requirement] | None:
-        order = self.requirements()
-        position = order.index((framework, requirement))
-        return order[position + 1] if position + 1 < len(order) else None
-
-    def state(self, framework: Framework, requirement: Requirement) -> str:
-        key = (framework.key, requirement.id)
-        return answer_state(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])))
-
-    def problems_for(self, framework: Framework, requirement: Requirement) -> list[str]:
-        key = (framework.key, requirement.id)
-        return answer_problems(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])))
-
-    def problems(self):
-        counts = {key: len(items) for key, items in self.actions.items()}
-        return return_problems(list(self.frameworks), self.ret["sector"], self.answers, counts)
-
-    def task_groups(self) -> list[dict]:
-        """For the task list: per framework, its requirements with their states, and counts."""
-        groups = []
-        for framework in self.frameworks:
-            tasks = [{"requirement": r, "state": self.state(framework, r), "label": ANSWER_STATES[self.state(framework, r)]}
-                     for r in framework.requirements_for(self.ret["sector"])]
-            if tasks:
-                done = sum(task["state"] == "completed" for task in tasks)
-                groups.append({"framework": framework, "tasks": tasks, "completed": done, "total": len(tasks)})
-        return groups
 
 
 def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
@@ -105,34 +54,6 @@ def start_from_last_year(db: Database, context: ReturnContext, *, today: date, a
     keys = {f.id: f.key for f in context.frameworks}
     return store.copy_previous_answers(db, context.ret["id"], previous["id"], keys, today=today.isoformat(),
                                        actor=actor, now=now)
-
-
-def signed_document(context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,
-                    submitted_at: str, submitted_by: str) -> dict:
-    """The canonical content of a submission: answers, evidence hashes and attestation, exactly as signed."""
-    ret = context.ret
-    answers = []
-    for framework, requirement in context.requirements():
-        key = (framework.key, requirement.id)
-        answer = context.answers.get(key) or {}
-        rating = answer.get("rating")
-        answers.append({
-            "framework": framework.key, "requirement": requirement.id, "ref": requirement.ref,
-            "title": requirement.title, "rating": rating,
-            "rating_label": framework.level(rating).label if rating else None,
-            "narrative": answer.get("narrative") or "", "reason": answer.get("reason") or "",
-            "actions": [{k: a[k] for k in ("what", "owner", "due_date", "status")} for a in context.actions.get(key, [])],
-            "evidence": [{k: e[k] for k in ("kind", "title", "url", "filename", "sha256", "effective_date", "valid_until")}
-                         for e in context.evidence.get(key, [])],
-        })
-    return {
-        "partnership": partnership, "cycle": ret["cycle_name"], "organisation": ret["organisation_name"],
-        "return": ret["id"], "version": ret["version"], "sector": ret["sector"],
-        "frameworks": [{"key": f.key, "title": f.title, "status": f.status} for f in context.frameworks],
-        "answers": answers,
-        "attestation": {"name": signatory_name, "job_title": job_title, "declaration": ret["declaration"],
-                        "submitted_at": submitted_at, "submitted_by": submitted_by},
-    }
 
 
 def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,

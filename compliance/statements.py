@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .frameworks import Framework
-from .return_service import ReturnContext, signed_document
+from .returns import ReturnContext, signed_document
 from .scoring import BLANK, format_percent, overall, rag, rag_text
 
 RULES = {"worst-rating-wins": "The worst rating given wins",

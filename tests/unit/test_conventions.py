@@ -11,16 +11,24 @@ from compliance.auth import undeclared_endpoints
 from compliance.cli import COMMANDS
 from compliance.config import DEFAULTS, PREFIX, ROOT
 
-PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns", "charts", "matrix", "exports", "pdf"]
+PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns", "charts", "matrix", "exports",
+                "pdf", "statements", "boardpack"]
+# Modules of ours that touch the database, the request or the outside world: the pure core never imports them.
+SHELL_MODULES = {"store", "db", "catalogue", "return_service", "matrix_service", "web", "views", "accounts", "mail",
+                 "jobs", "demo", "demo_returns", "cli", "cli_exports", "auth"}
 
 
 def _imports(path: Path) -> set[str]:
+    """Top-level packages imported, and our own modules as ".name" for relative imports."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.level == 1:
+            modules = [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
+            names.update(f".{module}" for module in modules)
     return names
 
 
@@ -28,6 +36,13 @@ def _imports(path: Path) -> set[str]:
 def test_core_modules_import_no_flask_and_no_database(module):
     imported = _imports(ROOT / "compliance" / f"{module}.py")
     assert not imported & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}
+    assert not imported & {f".{name}" for name in SHELL_MODULES}, f"{module} imports the shell"
+
+
+def test_the_convention_check_sees_a_relative_import_of_the_shell(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from .return_service import ReturnContext\nfrom . import store\n", encoding="utf-8")
+    assert {".return_service", ".store"} <= _imports(sample)
 
 
 def test_every_route_declares_who_may_use_it(app):

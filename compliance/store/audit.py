@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from ._common import iso, rows
 
-__all__ = ["Actor", "SYSTEM", "record", "audit_entries", "changed_fields"]
+__all__ = ["Actor", "SYSTEM", "record", "audit_entries", "search_audit", "audit_actions", "changed_fields"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,40 @@ def audit_entries(db: Database, *, action: str | None = None, object_type: str |
         params.append(object_type)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     return rows(db, f"SELECT * FROM audit_log {clause} ORDER BY id DESC LIMIT ?", [*params, limit])
+
+
+def search_audit(db: Database, *, organisation_id: int | None = None, actor: str | None = None,
+                 action: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                 limit: int = 200, offset: int = 0) -> tuple[list[dict], int]:
+    """Matching entries newest first, with their organisation's name, and how many match in all."""
+    where, params = [], []
+    if organisation_id is not None:
+        where.append("a.organisation_id = ?")
+        params.append(organisation_id)
+    if actor:
+        # instr on lower() rather than LIKE, so % and _ typed by a person are not wildcards.
+        where.append("instr(lower(a.actor), lower(?)) > 0")
+        params.append(actor)
+    if action:
+        where.append("a.action = ?")
+        params.append(action)
+    if date_from:
+        where.append("substr(a.at, 1, 10) >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("substr(a.at, 1, 10) <= ?")
+        params.append(date_to)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = db.execute(f"SELECT count(*) FROM audit_log a {clause}", params).fetchone()[0]
+    found = rows(db, "SELECT a.*, o.name AS organisation_name FROM audit_log a"
+                     f" LEFT JOIN organisations o ON o.id = a.organisation_id {clause}"
+                     " ORDER BY a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
+    return found, total
+
+
+def audit_actions(db: Database) -> list[str]:
+    """Every kind of change the log holds, alphabetically."""
+    return [r[0] for r in db.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
 
 
 def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:

@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import auth, catalogue, config, db, store, web
 from .cli import register_commands
-from .views import account, admin, board, boardpack, cycles, pages, returns, statements
+from .views import account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns, statements
 
 ROOT = config.ROOT
 csrf = CSRFProtect()
@@ -48,7 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     WTFormsHelpers(app)
     web.init_app(app)
     auth.init_app(app, load_user)
-    for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp):
+    for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
+                      audit_trail.bp, evidence_register.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

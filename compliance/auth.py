@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_return": frozenset({"editor"}),
     "sign_return": frozenset({"signatory"}),
     "verify_evidence": frozenset({"auditor", "admin"}),
+    "view_evidence_register": frozenset({"admin", "auditor"}),
+    "view_audit_trail": frozenset({"admin", "auditor"}),
 }
 
 login_manager = LoginManager()

@@ -10,7 +10,7 @@ from .audit import Actor, record
 
 __all__ = [
     "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
-    "link_evidence", "unlink_evidence",
+    "link_evidence", "unlink_evidence", "evidence_register",
 ]
 
 _SHOWN = ("kind", "title", "url", "filename", "content_type", "size", "sha256", "effective_date", "valid_until")
@@ -56,6 +56,34 @@ def evidence_for_return(db: Database, return_id: int) -> dict[tuple[str, str], l
 def evidence_for_answer(db: Database, answer_id: int) -> list[dict]:
     return rows(db, """SELECT e.* FROM evidence e JOIN answer_evidence ae ON ae.evidence_id = e.id
                        WHERE ae.answer_id = ? ORDER BY e.title COLLATE NOCASE, e.id""", [answer_id])
+
+
+def evidence_register(db: Database, *, cycle_id: int | None = None, organisation_id: int | None = None,
+                      framework_id: str | None = None, requirement_id: str | None = None,
+                      expired_on: str | None = None, limit: int = 500) -> list[dict]:
+    """One row per (evidence item, answer it backs) across every organisation; unused items once, unfiltered."""
+    where, params = [], []
+    for clause, value in (("r.cycle_id = ?", cycle_id), ("e.organisation_id = ?", organisation_id),
+                          ("substr(n.framework_key, 1, instr(n.framework_key, '@') - 1) = ?", framework_id),
+                          ("n.requirement_id = ?", requirement_id),
+                          ("e.valid_until IS NOT NULL AND e.valid_until <> '' AND e.valid_until < ?", expired_on)):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    # An item backing no answer has NULL answer columns, so any answer filter above leaves it out.
+    return rows(db, f"""SELECT e.id, e.organisation_id, e.kind, e.title, e.url, e.filename, e.content_type, e.size,
+                               e.sha256, e.effective_date, e.valid_until, e.created_at, o.name AS organisation_name,
+                               n.id AS answer_id, n.framework_key, n.requirement_id, r.id AS return_id,
+                               r.status AS return_status, c.id AS cycle_id, c.name AS cycle_name
+                        FROM evidence e JOIN organisations o ON o.id = e.organisation_id
+                        LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
+                        LEFT JOIN answers n ON n.id = ae.answer_id
+                        LEFT JOIN returns r ON r.id = n.return_id
+                        LEFT JOIN cycles c ON c.id = r.cycle_id
+                        {"WHERE " + " AND ".join(where) if where else ""}
+                        ORDER BY o.name COLLATE NOCASE, e.title COLLATE NOCASE, e.id, c.open_date DESC,
+                                 n.framework_key, n.requirement_id
+                        LIMIT ?""", [*params, limit])
 
 
 def link_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> bool:

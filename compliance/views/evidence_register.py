@@ -1,0 +1,83 @@
+"""The evidence register (auditors, admins): every organisation's evidence, filtered, with expiry flagged.
+
+Files are downloaded through returns.download_evidence, which refuses one whose bytes no longer match its SHA-256.
+There is no verification-status filter yet: evidence has no verification status until a later change adds one.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import Blueprint, render_template, request
+
+from .. import catalogue, store
+from ..auth import requires
+from ..web import get_db
+from .returns.answers import EXPIRY_WARNING, caption, evidence_kind
+
+bp = Blueprint("register", __name__)
+LIMIT = 500
+
+
+def expiry(valid_until: str | None, today: date) -> str | None:
+    """The evidence lists' rule: "expired" once valid-until has passed, "expiring" within 60 days, else None."""
+    if not valid_until:
+        return None
+    if valid_until < today.isoformat():
+        return "expired"
+    return "expiring" if valid_until <= (today + EXPIRY_WARNING).isoformat() else None
+
+
+def find_requirement(framework, typed: str):
+    """The framework's requirement whose ref (or id) was typed, ignoring case and a leading "Requirement"."""
+    wanted = typed.strip().lower().removeprefix("requirement").strip()
+    return next((r for r in framework.requirements if wanted in (r.ref.lower(), r.id.lower())), None)
+
+
+def _filters(args, frameworks, *, today: date) -> tuple[dict, dict, str | None]:
+    """(what was asked, the store's filters, an error): a filter that cannot be used is ignored."""
+    asked = {name: args.get(name, "").strip() for name in ("cycle", "organisation", "framework", "requirement")}
+    asked["expired"] = args.get("expired") == "yes"
+    chosen: dict = {"expired_on": today.isoformat()} if asked["expired"] else {}
+    for name in ("cycle", "organisation"):
+        if asked[name].isdigit():
+            chosen[f"{name}_id"] = int(asked[name])
+    framework = next((f for f in frameworks if f.id == asked["framework"]), None)
+    if framework is not None:
+        chosen["framework_id"] = framework.id
+    if not asked["requirement"]:
+        return asked, chosen, None
+    if framework is None:
+        return asked, chosen, "Select a framework to find a requirement by its reference"
+    found = find_requirement(framework, asked["requirement"])
+    if found is None:
+        return asked, chosen, (f"Enter a requirement reference from {framework.short_title}, like "
+                               f"{framework.requirements[0].ref}: there is no “{asked['requirement']}”")
+    chosen["requirement_id"] = found.id
+    return asked, chosen, None
+
+
+def _requirement_label(item: dict, versions: dict) -> str:
+    if not item["framework_key"]:
+        return ""
+    framework = versions.get(item["framework_key"])
+    try:
+        return caption(framework, framework.requirement(item["requirement_id"]))
+    except (AttributeError, KeyError):
+        return f"{item['framework_key']} · {item['requirement_id']}"
+
+
+@bp.get("/evidence-register")
+@requires("view_evidence_register")
+def evidence():
+    database = get_db()
+    today = datetime.now(timezone.utc).date()
+    frameworks = catalogue.latest_frameworks(database)
+    asked, chosen, error = _filters(request.args, frameworks, today=today)
+    versions = {row["key"]: catalogue.framework(database, row["key"], row["sha256"])
+                for row in store.framework_rows(database)}
+    items = [{**item, "requirement_label": _requirement_label(item, versions),
+              "expiry": expiry(item["valid_until"], today), "kind_label": evidence_kind(item)}
+             for item in store.evidence_register(database, **chosen, limit=LIMIT)]
+    return render_template("register/evidence.html", asked=asked, error=error, items=items, limit=LIMIT,
+                           frameworks=frameworks, cycles=store.cycles(database),
+                           organisations=store.organisations(database))

@@ -17,7 +17,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
@@ -55,7 +54,7 @@ def render_board_pack(matrix: Matrix, statements: Sequence[Statement], *, partne
         for section in statement.sections:
             story += pdf._section(section, styles)
         story += [*pdf._attestation(statement, styles), _Reached(progress, done, total)]
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    doc.build(story, canvasmaker=pdf.NumberedCanvas)
     if progress is not None and total == 0:
         progress(0, 0)
     return out.getvalue()
@@ -205,25 +204,3 @@ def _letter(cell) -> str:
     if cell.rag == NOT_ASKED:
         return ""
     return cell.letter or "–"
-
-
-class _NumberedCanvas(canvas.Canvas):
-    """Holds each page until the end so every footer can say "Page x of y", on portrait and landscape alike."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, 1):
-            self.__dict__.update(state)
-            self.setFont(pdf.REGULAR, 7.5)
-            self.setFillColor(pdf.GREY)
-            self.drawRightString(self._pagesize[0] - MARGIN, 13 * mm, f"Page {number} of {total}")
-            super().showPage()
-        super().save()

@@ -83,7 +83,7 @@ def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> by
     def decorate(canv, _doc):
         _page_furniture(canv, statement)
 
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_numbered(statement))
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=NumberedCanvas)
     return out.getvalue()
 
 
@@ -234,26 +234,23 @@ def _page_furniture(canv, statement: Statement) -> None:
     canv.restoreState()
 
 
-def _numbered(statement: Statement):
-    """A canvas that holds each page until the end, so every footer can say "Page x of y"."""
+class NumberedCanvas(canvas.Canvas):
+    """Holds each page until the end so every footer can say "Page x of y", on portrait and landscape alike."""
 
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
 
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
 
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                self.setFont(REGULAR, 7.5)
-                self.setFillColor(GREY)
-                self.drawRightString(A4[0] - MARGIN, 13 * mm, f"Page {number} of {total}")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, 1):
+            self.__dict__.update(state)
+            self.setFont(REGULAR, 7.5)
+            self.setFillColor(GREY)
+            self.drawRightString(self._pagesize[0] - MARGIN, 13 * mm, f"Page {number} of {total}")
+            super().showPage()
+        super().save()

@@ -98,3 +98,15 @@ def check(page, name: str) -> None:
     screenshot(page, name)
     assert violations == [], describe(violations)
     assert page.js_errors == []
+
+
+DEMO_PASSWORD = "demo-partnership-2026"
+
+
+def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form and wait for the home page."""
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/home")

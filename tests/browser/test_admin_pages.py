@@ -5,7 +5,7 @@ import pytest
 
 from compliance import store
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -14,11 +14,7 @@ DEMO_PASSWORD = "demo-partnership-2026"
 
 
 def sign_in(page, base_url, email):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, DEMO_PASSWORD)
 
 
 @pytest.fixture(scope="module")

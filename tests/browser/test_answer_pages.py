@@ -13,7 +13,7 @@ import pytest
 from compliance import return_service, store
 from compliance.passwords import hash_password
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 from tests.integration.test_answer_pages import minimal_pdf
 
 pytestmark = pytest.mark.browser
@@ -51,11 +51,7 @@ def url(base_url, ret, index, tail=""):
 
 
 def sign_in(page, base_url, email=EDITOR):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, PASSWORD)
 
 
 def test_answer_page_empty_filled_and_with_an_error(page, base_url, ret):

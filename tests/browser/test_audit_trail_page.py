@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_audit_trail_page(page, base_url):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill("auditor@demo.example")
-    page.get_by_label("Password", exact=True).fill("demo-partnership-2026")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    sign_in(page, base_url, "auditor@demo.example")
     page.get_by_role("link", name="Audit trail: every change made in the service").click()
     assert page.locator("h1").inner_text() == "Audit trail"
     check(page, "audit-trail")

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_cycle_pages(page, base_url):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill("coordinator@demo.example")
-    page.get_by_label("Password", exact=True).fill("demo-partnership-2026")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    sign_in(page, base_url, "coordinator@demo.example")
     page.get_by_role("link", name="Cycles", exact=True).first.click()
     assert page.locator("h1").inner_text() == "Cycles"
     check(page, "cycles")

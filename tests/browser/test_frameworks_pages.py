@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -60,11 +60,7 @@ evidence = "Test."
 
 
 def sign_in(page, base_url, email="coordinator@demo.example"):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, DEMO_PASSWORD)
 
 
 def test_the_list_and_framework_pages(page, base_url, live_app):

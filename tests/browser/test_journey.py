@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from compliance import store
 from compliance.returns import digest
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-partnership-2026"
@@ -46,11 +46,7 @@ ACTION = "Train every refuge worker in the DASH risk checklist â€” including ZoÃ
 
 
 def sign_in(page, base_url, email):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, PASSWORD)
 
 
 def sign_out(page, base_url):

@@ -9,18 +9,14 @@ import pytest
 from compliance import store
 from compliance.returns import financial_year
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
 
 
 def sign_in(page, base_url, email="board@demo.example"):
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    browser_sign_in(page, base_url, email, DEMO_PASSWORD)
 
 
 def open_cycle_id(live_app):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -22,11 +22,7 @@ def short_sessions(live_app):
 
 
 def sign_in(page, base_url, email="coordinator@demo.example"):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, DEMO_PASSWORD)
 
 
 def test_an_idle_person_is_warned_and_can_stay_signed_in(page, base_url, short_sessions):

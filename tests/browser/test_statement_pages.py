@@ -8,7 +8,7 @@ import pytest
 from compliance import store
 from compliance.returns import financial_year
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -24,11 +24,7 @@ def demo_return(live_app, organisation: str) -> int:
 
 
 def sign_in(page, base_url, email="board@demo.example"):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
+    browser_sign_in(page, base_url, email, DEMO_PASSWORD)
 
 
 def test_a_submitted_statement_has_no_violations(page, base_url, live_app):

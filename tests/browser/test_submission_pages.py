@@ -13,7 +13,7 @@ import pytest
 from compliance import return_service, store
 from compliance.passwords import hash_password
 from compliance.web import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "quarry-lantern-thimble-42"
@@ -88,11 +88,7 @@ def status(ret) -> str:
 
 
 def sign_in(page, base_url, email, password=PASSWORD):
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/home")
+    browser_sign_in(page, base_url, email, password)
     page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
 
 

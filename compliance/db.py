@@ -363,3 +363,33 @@ def _jobs(db: Database) -> None:
         finished_at TEXT
     )
     """)
+
+
+@migrations(name="0006_verifications")
+def _verifications(db: Database) -> None:
+    for statement in VERIFICATIONS_SCHEMA:
+        db.execute(statement)
+
+
+VERIFICATIONS_SCHEMA = [
+    # An auditor's check of one answer of a return: kept apart from the answer, so the organisation's own
+    # (self-assessed) rating is never overwritten. version and self_rating say what was checked.
+    """
+    CREATE TABLE verifications (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        framework_key TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        self_rating TEXT,
+        status TEXT NOT NULL CHECK (status IN ('verified', 'partly-verified', 'not-verified', 'not-checked')),
+        validated_rating TEXT,
+        comment TEXT NOT NULL DEFAULT '',
+        revision INTEGER NOT NULL DEFAULT 1,
+        verified_by INTEGER NOT NULL REFERENCES users(id),
+        verified_at TEXT NOT NULL,
+        CHECK (status != 'not-checked' OR validated_rating IS NULL),
+        UNIQUE (return_id, framework_key, requirement_id)
+    )
+    """,
+]

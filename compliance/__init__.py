@@ -14,7 +14,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import auth, catalogue, config, db, store, web
 from .cli import register_commands
-from .views import account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns, statements
+from .views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
+                    statements, verification)
 
 ROOT = config.ROOT
 csrf = CSRFProtect()
@@ -49,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
-                      audit_trail.bp, evidence_register.bp):
+                      audit_trail.bp, evidence_register.bp, verification.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

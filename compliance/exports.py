@@ -13,11 +13,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .matrix import NOT_ASKED, Matrix
+from .matrix import NOT_ASKED, NOT_CHECKED, Matrix
 from .scoring import BLANK, rag_text
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
-               "RAG", "previous rating", "trend")
+               "RAG", "previous rating", "trend", "validated rating", "validated differs")
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Fill and font colours (ARGB) of each cell colour; the text is always there too.
 FILLS = {"green": "FF00703C", "amber": "FFFFDD00", "red": "FFD4351C", "grey": "FFF3F2F1", BLANK: "FFFFFFFF",
@@ -31,7 +31,11 @@ LEGEND = (
     ("grey", "N/A", "Not applicable to this organisation's work; left out of % met"),
     (BLANK, "Not submitted", "No signed return, or no answer: counts as not met"),
     (NOT_ASKED, "Not asked", "The requirement is not for this organisation's sector; left out of the counts"),
+    (BLANK, "Not checked", "Validated sheet only: no auditor has checked this answer yet; counts as not met there"),
 )
+DIFFERS = "≠"
+COLOUR_NAMES = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not applicable (light grey)",
+                BLANK: "White", NOT_ASKED: "Grey, darker"}
 # A fixed time inside the file, so the same matrix gives the same bytes.
 FIXED_TIME = datetime(2000, 1, 1)
 
@@ -55,14 +59,23 @@ def matrix_csv(matrix: Matrix) -> str:
             writer.writerow([neutralise(value) for value in (
                 matrix.cycle, row.org.name, row.sector_label, row.status_label, cell.framework.title,
                 cell.requirement.ref, cell.requirement.title, cell.label, cell.text, cell.previous_label,
-                cell.trend or "")])
+                cell.trend or "", _validated_text(cell), "yes" if cell.disagrees else "no")])
     return out.getvalue()
 
 
-def matrix_xlsx(matrix: Matrix) -> bytes:
-    """A workbook: Matrix (coloured, frozen headers, filters), Summary (per requirement) and Legend."""
+def _validated_text(cell) -> str:
+    if cell.state in ("not-submitted", "unanswered"):
+        return ""
+    return cell.validated_label or "Not checked"
+
+
+def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None) -> bytes:
+    """A workbook: Matrix (self-assessed: coloured, frozen headers, filters), Validated (the auditors' validated
+    ratings, when given), Summary (per requirement) and Legend. A cell whose two ratings differ shows ≠."""
     book = Workbook()
     _matrix_sheet(book.active, matrix)
+    if validated is not None:
+        _matrix_sheet(book.create_sheet("Validated"), validated, title="Validated")
     _summary_sheet(book.create_sheet("Summary"), matrix)
     _legend_sheet(book.create_sheet("Legend"))
     book.properties.created = book.properties.modified = FIXED_TIME
@@ -83,12 +96,13 @@ def _put(sheet, row: int, column: int, value, *, colour: str | None = None, bold
     return cell
 
 
-def _matrix_sheet(sheet, matrix: Matrix) -> None:
-    sheet.title = "Matrix"
+def _matrix_sheet(sheet, matrix: Matrix, *, title: str = "Matrix") -> None:
+    sheet.title = title
     headers = ["Organisation", "Sector", "Return status"]
     for group in matrix.groups:
         headers += [f"{group.framework.short_title} {c.requirement.ref}: {c.requirement.title}" for c in group.columns]
         headers.append(f"{group.framework.short_title}: overall")
+    headers.append("Disagreements (≠)")
     for number, header in enumerate(headers, start=1):
         _put(sheet, 1, number, header, bold=True)
         sheet.cell(row=1, column=number).alignment = Alignment(wrap_text=True, vertical="top")
@@ -100,12 +114,13 @@ def _matrix_sheet(sheet, matrix: Matrix) -> None:
         for group in row.groups:
             for cell in group.cells:
                 column += 1
-                text = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted",
-                        "unanswered": "Not answered"}.get(cell.state, cell.letter)
-                _put(sheet, row_number, column, text, colour=cell.rag)
+                text = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted", "unanswered": "Not answered",
+                        NOT_CHECKED: "Not checked"}.get(cell.state, cell.letter)
+                _put(sheet, row_number, column, f"{text} {DIFFERS}" if cell.disagrees else text, colour=cell.rag)
             column += 1
             _put(sheet, row_number, column, group.overall_text,
                  colour=group.overall.rag if group.overall is not None else BLANK)
+        _put(sheet, row_number, column + 1, row.disagreements)
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 22
@@ -116,7 +131,7 @@ def _matrix_sheet(sheet, matrix: Matrix) -> None:
 
 
 SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A", "Not submitted", "Met",
-                   "Applicable", "% met", "% met last year", "Trend")
+                   "Applicable", "% met", "% met last year", "Trend", "Disagreements")
 
 
 def _summary_sheet(sheet, matrix: Matrix) -> None:
@@ -126,7 +141,8 @@ def _summary_sheet(sheet, matrix: Matrix) -> None:
         c = column.counts
         values = [column.framework.title, column.requirement.ref, column.requirement.title, c.green, c.amber, c.red,
                   c.na, c.missing, c.met, c.applicable, column.percent_text,
-                  column.previous_percent_text if matrix.has_previous else "", column.trend or ""]
+                  column.previous_percent_text if matrix.has_previous else "", column.trend or "",
+                  column.disagreements]
         for number, value in enumerate(values, start=1):
             _put(sheet, row_number, number, value)
     sheet.column_dimensions["A"].width = 40
@@ -140,9 +156,11 @@ def _legend_sheet(sheet) -> None:
         _put(sheet, 1, number, header, bold=True)
     for row_number, (colour, letter, meaning) in enumerate(LEGEND, start=2):
         _put(sheet, row_number, 1, letter, colour=colour)
-        _put(sheet, row_number, 2, rag_text(colour) if colour != NOT_ASKED else "Grey, darker")
+        _put(sheet, row_number, 2, COLOUR_NAMES[colour])
         _put(sheet, row_number, 3, meaning)
     sheet.column_dimensions["C"].width = 80
     trend_row = len(LEGEND) + 3
     _put(sheet, trend_row, 1, "Trend", bold=True)
     _put(sheet, trend_row, 3, "better, same or worse than the organisation's answer in the previous cycle")
+    _put(sheet, trend_row + 1, 1, DIFFERS, bold=True)
+    _put(sheet, trend_row + 1, 3, "the auditor's validated rating differs from the organisation's self-assessed one")

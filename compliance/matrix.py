@@ -11,6 +11,10 @@ Decisions a reader needs:
   version of a framework still compares; a previous code the current scale does not know gives no trend.
 - A column's trend compares its % met with last year's % met over the same organisations shown (those that
   had a return last year), so filtering never mixes populations.
+- Two views: self-assessed (what was signed) and validated (the auditors' validated ratings; an answer not yet
+  checked is "Not checked" there and counts as not met). Trends belong to the self-assessed view. In both, a
+  cell whose validated rating differs from the self-assessed one is marked with ≠ and words, and counted per
+  organisation and per requirement.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from .scoring import (BLANK, Counts, Overall, compare, format_percent, level_for
 from .sectors import sector_label
 
 NOT_ASKED = "not-asked"
+NOT_CHECKED = "not-checked"
+SELF_ASSESSED, VALIDATED = "self-assessed", "validated"
 TRENDS = {"better": ("↑", "better than last year"), "same": ("=", "same as last year"),
           "worse": ("↓", "worse than last year")}
 
@@ -43,6 +49,7 @@ class OrgRow:
     status: str
     ratings: Ratings | None
     version: int | None = None  # the signed version the ratings come from
+    validated: Ratings | None = None  # the auditors' validated ratings; a missing key is not checked
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Column:
     better: int = 0
     same: int = 0
     worse: int = 0
+    disagreements: int = 0
 
     @property
     def previous_percent_text(self) -> str:
@@ -77,6 +85,9 @@ class Cell:
     trend: str | None
     link: dict | None  # return_id, version, framework_id, requirement_id
     description: str  # the whole cell in words, for screen readers
+    self_label: str = ""  # the self-assessed level's label
+    validated_label: str = ""  # the validated level's label; empty when not checked
+    disagrees: bool = False  # the validated rating differs from the self-assessed one
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,10 @@ class MatrixRow:
     def cells(self) -> tuple[Cell, ...]:
         return tuple(cell for group in self.groups for cell in group.cells)
 
+    @property
+    def disagreements(self) -> int:
+        return sum(cell.disagrees for cell in self.cells)
+
 
 @dataclass(frozen=True)
 class Group:
@@ -122,6 +137,15 @@ class Matrix:
     frameworks: tuple[Framework, ...]  # every framework of the cycle, for the filter
     sectors: tuple[str, ...]  # sectors present, for the filter
     filters: dict = field(default_factory=dict)
+    view: str = SELF_ASSESSED
+
+    @property
+    def validated(self) -> bool:
+        return self.view == VALIDATED
+
+    @property
+    def disagreements(self) -> int:
+        return sum(row.disagreements for row in self.rows)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -145,18 +169,23 @@ def ratings_from_signed(canonical: str) -> dict[tuple[str, str], str | None]:
 
 def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previous: Mapping[int, Ratings | None] | None,
                  *, sector: str | None = None, framework_id: str | None = None, status: str | None = None,
-                 cycle: str = "") -> Matrix:
-    """The matrix for a cycle; previous maps organisation id -> last cycle's ratings (None: not submitted)."""
+                 cycle: str = "", view: str = SELF_ASSESSED) -> Matrix:
+    """The matrix for a cycle; previous maps organisation id -> last cycle's ratings (None: not submitted).
+
+    view is SELF_ASSESSED or VALIDATED; the validated view has no trends, so previous is not used there.
+    """
+    if view == VALIDATED:
+        previous = None
     shown_frameworks = [f for f in frameworks if framework_id in (None, f.id)]
     shown_rows = sorted((r for r in rows if sector in (None, r.sector) and status in (None, r.status)),
                         key=lambda r: (sector_label(r.sector).lower(), r.name.lower()))
     before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
-    matrix_rows = tuple(_row(shown_frameworks, row, before.get(row.organisation_id)) for row in shown_rows)
-    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, matrix_rows, before, previous is not None)
+    matrix_rows = tuple(_row(shown_frameworks, row, before.get(row.organisation_id), view) for row in shown_rows)
+    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, matrix_rows, before, previous is not None, view)
                                   for r in f.requirements)) for f in shown_frameworks)
     return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
                   frameworks=tuple(frameworks), sectors=tuple(sorted({r.sector for r in rows}, key=sector_label)),
-                  filters={"sector": sector, "framework": framework_id, "status": status})
+                  filters={"sector": sector, "framework": framework_id, "status": status}, view=view)
 
 
 def _by_framework_id(ratings: Ratings | None) -> dict[tuple[str, str], str | None] | None:
@@ -165,10 +194,17 @@ def _by_framework_id(ratings: Ratings | None) -> dict[tuple[str, str], str | Non
     return {(key.split("@")[0], requirement_id): code for (key, requirement_id), code in ratings.items()}
 
 
-def _row(frameworks: Sequence[Framework], org: OrgRow, before: dict | None) -> MatrixRow:
+def shown_ratings(org: OrgRow, view: str) -> Ratings | None:
+    """The ratings a view shows of an organisation: as signed, or as validated (None: nothing submitted)."""
+    if org.ratings is None or view != VALIDATED:
+        return org.ratings
+    return org.validated or {}
+
+
+def _row(frameworks: Sequence[Framework], org: OrgRow, before: dict | None, view: str) -> MatrixRow:
     groups = []
     for framework in frameworks:
-        cells = tuple(_cell(framework, requirement, org, before) for requirement in framework.requirements)
+        cells = tuple(_cell(framework, requirement, org, before, view) for requirement in framework.requirements)
         answers = {cell.requirement.id: cell.code for cell in cells if cell.state != NOT_ASKED}
         groups.append(RowGroup(framework, cells,
                                None if org.ratings is None else overall(framework, answers, sector=org.sector)))
@@ -183,7 +219,14 @@ def _previous_level(framework: Framework, requirement: Requirement, before: dict
         return None
 
 
-def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: dict | None) -> Cell:
+def _label(framework: Framework, code: str | None) -> str:
+    try:
+        return "" if code is None else level_for(framework, code).label
+    except ValueError:
+        return code or ""
+
+
+def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: dict | None, view: str) -> Cell:
     where = f"{org.name}, requirement {requirement.ref}"
     if not requirement.applies_to(org.sector):
         return Cell(framework, requirement, NOT_ASKED, NOT_ASKED, "", "Not asked", "", None, None, "", None, None,
@@ -191,21 +234,36 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: d
     if org.ratings is None:
         return Cell(framework, requirement, "not-submitted", BLANK, "", rag_text(BLANK), "", None, None, "", None,
                     None, f"{where}: {rag_text(BLANK).lower()}")
-    code = org.ratings.get((framework.key, requirement.id))
+    own = org.ratings.get((framework.key, requirement.id))
+    validated = (org.validated or {}).get((framework.key, requirement.id))
+    differs = own is not None and validated is not None and validated != own
+    marks = {"self_label": _label(framework, own), "validated_label": _label(framework, validated),
+             "disagrees": differs}
+    code = validated if view == VALIDATED else own
     link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
             "requirement_id": requirement.id}
-    if code is None:
+    if own is None:
         return Cell(framework, requirement, "unanswered", BLANK, "", "Not answered", "", None, None, "", None, link,
-                    f"{where}: not answered")
+                    f"{where}: not answered", **marks)
+    if code is None:
+        return Cell(framework, requirement, NOT_CHECKED, BLANK, "", "Not checked", "", None, None, "", None, link,
+                    f"{where}: not checked by an auditor (self-assessed {_lower_first(marks['self_label'])})",
+                    **marks)
     level = level_for(framework, code)
     old = _previous_level(framework, requirement, before)
     trend = None if old is None else compare(framework, old.code, code)
     words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
+    if view == VALIDATED:
+        words = f"validated {words}"
     if trend:
         words += f" ({TRENDS[trend][1]})"
+    if differs and view == VALIDATED:
+        words += f"; differs from the organisation's own rating, {_lower_first(marks['self_label'])}"
+    elif differs:
+        words += f"; the auditor's validated rating differs: {_lower_first(marks['validated_label'])}"
     return Cell(framework, requirement, "answered", level.rag, rag_letter(level.rag), rag_text(level.rag),
                 level.label, code, None if old is None else old.code, "" if old is None else old.label, trend, link,
-                f"{where}: {words}")
+                f"{where}: {words}", **marks)
 
 
 def _lower_first(text: str) -> str:
@@ -213,13 +271,15 @@ def _lower_first(text: str) -> str:
 
 
 def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], matrix_rows: Sequence[MatrixRow],
-            before: dict, compared: bool) -> Column:
+            before: dict, compared: bool, view: str) -> Column:
     asked = [r for r in rows if requirement.applies_to(r.sector)]
-    codes = [None if r.ratings is None else r.ratings.get((framework.key, requirement.id)) for r in asked]
+    shown = [shown_ratings(r, view) for r in asked]
+    codes = [None if ratings is None else ratings.get((framework.key, requirement.id)) for ratings in shown]
     decimals = framework.overall.decimals
     counts = requirement_counts(framework, requirement.id, codes, decimals=decimals)
-    trends = [c.trend for row in matrix_rows for c in row.cells
-              if c.framework.key == framework.key and c.requirement.id == requirement.id]
+    cells = [c for row in matrix_rows for c in row.cells
+             if c.framework.key == framework.key and c.requirement.id == requirement.id]
+    trends = [c.trend for c in cells]
     previous_percent = trend = None
     if compared:
         old_codes = []
@@ -232,7 +292,8 @@ def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRo
         if previous_percent is not None and counts.percent_met is not None:
             trend = _direction(previous_percent, counts.percent_met)
     return Column(framework, requirement, counts, format_percent(counts.percent_met, decimals=decimals),
-                  previous_percent, trend, trends.count("better"), trends.count("same"), trends.count("worse"))
+                  previous_percent, trend, trends.count("better"), trends.count("same"), trends.count("worse"),
+                  sum(c.disagrees for c in cells))
 
 
 def _direction(before, after) -> str:

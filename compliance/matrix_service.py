@@ -7,24 +7,31 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from . import store
-from .matrix import Matrix, OrgRow, build_matrix, ratings_from_signed
+from .matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix, ratings_from_signed
 from .return_service import cycle_frameworks
+from .verification import validated_code
 
 
-def org_rows(found: list[dict]) -> list[OrgRow]:
-    """Store rows to matrix rows: ratings from the signed canonical JSON, None when nothing stands."""
+def org_rows(found: list[dict], checks: dict[int, dict] | None = None) -> list[OrgRow]:
+    """Store rows to matrix rows: ratings from the signed canonical JSON, None when nothing stands; checks maps
+    return id -> the auditors' verifications, whose validated ratings come along."""
     return [OrgRow(r["organisation_id"], r["organisation_name"], r["sector"], r["return_id"], r["status"],
-                   None if r["canonical"] is None else ratings_from_signed(r["canonical"]), r["version"])
+                   None if r["canonical"] is None else ratings_from_signed(r["canonical"]), r["version"],
+                   _validated((checks or {}).get(r["return_id"], {})))
             for r in found]
 
 
+def _validated(found: dict) -> dict:
+    return {key: code for key, check in found.items() if (code := validated_code(check)) is not None}
+
+
 def cycle_matrix(db: Database, cycle: dict, *, sector: str | None = None, framework_id: str | None = None,
-                 status: str | None = None) -> Matrix:
-    """The matrix of a cycle against the previous cycle, filtered as asked."""
-    rows = org_rows(store.matrix_returns(db, cycle["id"]))
+                 status: str | None = None, view: str = SELF_ASSESSED) -> Matrix:
+    """The matrix of a cycle against the previous cycle, filtered as asked, self-assessed or validated."""
+    rows = org_rows(store.matrix_returns(db, cycle["id"]), store.verifications_for_cycle(db, cycle["id"]))
     before = store.previous_cycle(db, cycle["id"])
     previous = None
-    if before is not None:
+    if before is not None and view == SELF_ASSESSED:
         previous = {row.organisation_id: row.ratings for row in org_rows(store.matrix_returns(db, before["id"]))}
     return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sector=sector,
-                        framework_id=framework_id, status=status, cycle=cycle["name"])
+                        framework_id=framework_id, status=status, cycle=cycle["name"], view=view)

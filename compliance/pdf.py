@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .statements import Item, Section, Statement
+from .verification import AuditSummary, Outcome
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -77,7 +78,7 @@ def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> by
         invariant=int(invariant))
     story = [*_front(statement, styles)]
     for section in statement.sections:
-        story.extend(_section(section, styles))
+        story.extend(_section(section, styles, show_check=statement.submitted))
     story.extend(_attestation(statement, styles))
 
     def decorate(canv, _doc):
@@ -117,7 +118,43 @@ def _front(statement: Statement, styles) -> list:
             ("Frameworks", "<br/>".join(text(f"{s.title}, version {s.version}") for s in statement.sections)),
             ("SHA-256 fingerprint", _sha(statement.sha256) if statement.sha256 else "None: not submitted")]
     story.append(_facts(rows, styles))
+    if statement.verification is not None:
+        checked = statement.verification
+        story += [Paragraph("Auditor's verification", styles["h3"]), Paragraph(text(_checked_text(checked)),
+                                                                                 styles["body"])]
+    if statement.expired_evidence:
+        story.append(Paragraph(text(f"{statement.expired_evidence} piece(s) of evidence are past or near their "
+                                    "valid-until date, as of the day this PDF was made: each is marked EXPIRED or "
+                                    "EXPIRES SOON."), styles["body"]))
     return story
+
+
+def _checked_text(checked) -> str:
+    counts = checked.counts
+    words = f"{checked.checked} of {checked.answered} answered requirements checked by an auditor"
+    if checked.checked:
+        words += (f": {counts['verified']} verified, {counts['partly-verified']} partly verified, "
+                  f"{counts['not-verified']} not verified")
+    differ = checked.disagreements
+    return words + (f". {differ} validated rating(s) differ from the organisation's own." if differ
+                    else ". No validated rating differs from the organisation's own.")
+
+
+def _outcome_text(outcome: Outcome | None) -> str:
+    """An auditor's check as paragraph markup."""
+    if outcome is None:
+        return "Not checked by an auditor yet"
+    parts = [f"<b>{escape(outcome.status_label)}</b>"]
+    if outcome.validated_label:
+        parts.append(text(f"Validated rating: {outcome.validated_label}"))
+    if outcome.disagrees:
+        parts.append("<b>≠ Differs from the organisation's own rating</b>")
+    if outcome.comment:
+        parts.append(text(outcome.comment))
+    if outcome.by or outcome.at:
+        who = "Checked" + (f" by {outcome.by}" if outcome.by else "") + (f", {outcome.at}" if outcome.at else "")
+        parts.append(f'<font size="8.5" color="#505a5f">{text(who)}</font>')
+    return "<br/>".join(parts)
 
 
 def _sha(value: str) -> str:
@@ -143,7 +180,7 @@ def _tag(word: str, colour: str, styles, width: float) -> Table:
     return table
 
 
-def _section(section: Section, styles) -> list:
+def _section(section: Section, styles, *, show_check: bool = False) -> list:
     story = [CondPageBreak(60 * mm), Paragraph(text(f"{section.title} (version {section.version})"), styles["h2"])]
     if section.status == "draft" and section.notice:
         story.append(Paragraph(text(section.notice), styles["small"]))
@@ -153,11 +190,11 @@ def _section(section: Section, styles) -> list:
                          ("How it was worked out", text(section.detail))], styles))
     story.append(Spacer(1, 10))
     for item in section.items:
-        story.extend(_item(item, styles))
+        story.extend(_item(item, styles, show_check=show_check))
     return story
 
 
-def _item(item: Item, styles) -> list:
+def _item(item: Item, styles, *, show_check: bool = False) -> list:
     tag_width = 38 * mm
     head = Table([[Paragraph(text(item.heading), styles["h3"]), _tag(item.rating, item.rag, styles, tag_width)]],
                  colWidths=[_width() - tag_width - 4 * mm, tag_width + 4 * mm])
@@ -182,6 +219,8 @@ def _item(item: Item, styles) -> list:
         if evidence.location:
             parts.append(f'<font size="8.5" color="#505a5f">{text(evidence.location)}</font>')
         meta = dates + (f". SHA-256 {evidence.short_sha256}" if evidence.sha256 else "")
+        if evidence.expiry:
+            meta += f". {evidence.expiry_text.upper()}"
         parts.append(f'<font size="8.5" color="#505a5f">{text(meta)}</font>')
         story.append(Paragraph("<br/>".join(parts), ParagraphStyle("ev", parent=styles["body"], leftIndent=8,
                                                                    bulletIndent=0), bulletText="•"))
@@ -193,6 +232,9 @@ def _item(item: Item, styles) -> list:
         story.append(Paragraph(f'{text(action.what)}<br/><font size="8.5" color="#505a5f">{text(meta)}</font>',
                                ParagraphStyle("ac", parent=styles["body"], leftIndent=8, bulletIndent=0),
                                bulletText="•"))
+    if show_check:
+        story += [Paragraph("Auditor's check", styles["label"]), Paragraph(_outcome_text(item.verification),
+                                                                           styles["body"])]
     story.append(Spacer(1, 8))
     return story
 
@@ -232,6 +274,52 @@ def _page_furniture(canv, statement: Statement) -> None:
     fingerprint = f"SHA-256 {statement.sha256}" if statement.sha256 else "DRAFT: no fingerprint until submitted"
     canv.drawString(MARGIN, 9.5 * mm, fingerprint)
     canv.restoreState()
+
+
+def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated, invariant: bool = False) -> bytes:
+    """The audit summary of one organisation's return as PDF bytes."""
+    _register_fonts()
+    styles = _styles()
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
+        title=f"Audit summary: {summary.organisation}, {summary.cycle}", author=partnership,
+        creator="Compliance statements", invariant=int(invariant))
+    story: list = [Paragraph(text(partnership), styles["small"]), Paragraph("Audit summary", styles["title"])]
+    totals = summary.totals
+    facts = [("Organisation", text(summary.organisation)), ("Reporting year", text(summary.cycle)),
+             ("Signed version", "None stands" if summary.version is None else f"Version {summary.version}"),
+             ("Answers checked", f"{totals.checked} of {totals.answered}"),
+             ("Verified", str(totals.counts["verified"])), ("Partly verified", str(totals.counts["partly-verified"])),
+             ("Not verified", str(totals.counts["not-verified"])), ("Not checked", str(totals.counts["not-checked"])),
+             ("Disagreements", str(totals.disagreements)),
+             ("Made on", text(f"{generated.day} {generated:%B %Y}"))]
+    story.append(_facts(facts, styles))
+    story.append(Paragraph("Disagreements", styles["h2"]))
+    if not summary.disagreements:
+        story.append(Paragraph("None: every validated rating is the organisation's own.", styles["body"]))
+    for section, item in summary.disagreements:
+        story.append(Paragraph(text(f"{section.title}: {item.heading}. Organisation's rating: {item.own_label}; "
+                                    f"validated rating: {item.outcome.validated_label}"), styles["body"],
+                               bulletText="≠"))
+    for section in summary.sections:
+        story += [CondPageBreak(40 * mm), Paragraph(text(f"{section.title} (version {section.version})"),
+                                                    styles["h2"])]
+        story.append(_facts([(item.heading, text(f"Organisation's rating: {item.own_label}") + "<br/>"
+                              + _outcome_text(item.outcome)) for item in section.items], styles))
+
+    def decorate(canv, _doc):
+        width, _height = A4
+        canv.saveState()
+        canv.setStrokeColor(LINE)
+        canv.line(MARGIN, 17 * mm, width - MARGIN, 17 * mm)
+        canv.setFillColor(GREY)
+        canv.setFont(REGULAR, 7.5)
+        canv.drawString(MARGIN, 13 * mm, f"{summary.organisation}: audit summary {summary.cycle}")
+        canv.restoreState()
+
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=NumberedCanvas)
+    return out.getvalue()
 
 
 class NumberedCanvas(canvas.Canvas):

@@ -4,6 +4,7 @@ No Flask: the database, time and the acting person come in as arguments.
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlite_utils import Database
@@ -12,6 +13,7 @@ from . import catalogue, store
 from .frameworks import Framework
 from .returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
 from .store import Actor
+from .verification import AuditSummary, build_summary
 
 
 
@@ -66,3 +68,21 @@ def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_
     version = store.submit_version(db, context.ret["id"], canonical=text, sha256=sha, signatory_name=signatory_name,
                                    signatory_job_title=job_title, actor=actor, now=now)
     return version, sha
+
+
+def standing_answers(db: Database, return_id: int) -> tuple[dict | None, dict]:
+    """The signed version that stands (submitted or accepted) and its answers keyed by (framework key, id)."""
+    version = store.standing_version(db, return_id)
+    if version is None:
+        return None, {}
+    document = json.loads(version["canonical"])
+    return version, {(a["framework"], a["requirement"]): a for a in document["answers"]}
+
+
+def audit_summary(db: Database, context: ReturnContext) -> AuditSummary:
+    """What the auditors found of the signed version that stands: checks, outcomes, disagreements, comments."""
+    version, answers = standing_answers(db, context.ret["id"])
+    return build_summary(organisation=context.ret["organisation_name"], cycle=context.ret["cycle_name"],
+                         version=version["version"] if version else None, frameworks=context.frameworks,
+                         sector=context.ret["sector"], answers=answers,
+                         verifications=store.verifications_for_return(db, context.ret["id"]))

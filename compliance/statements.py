@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from .frameworks import Framework
 from .returns import ReturnContext, signed_document
 from .scoring import BLANK, format_percent, overall, rag, rag_text
+from .verification import EXPIRY_TEXT, Outcome, Summary, evidence_expiry, outcome, summarise
 
 RULES = {"worst-rating-wins": "The worst rating given wins",
          "percentage-met": "Percentage of applicable requirements met"}
@@ -26,10 +28,15 @@ class Evidence:
     effective: str
     valid_until: str
     sha256: str
+    expiry: str | None = None  # "expired" or "expiring" on the day the statement is looked at
 
     @property
     def short_sha256(self) -> str:
         return self.sha256[:12]
+
+    @property
+    def expiry_text(self) -> str:
+        return EXPIRY_TEXT.get(self.expiry or "", "")
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Item:
     reason: str
     evidence: tuple[Evidence, ...]
     actions: tuple[Action, ...]
+    verification: Outcome | None = None  # the auditor's check, recorded after signing
 
     @property
     def heading(self) -> str:
@@ -97,6 +105,12 @@ class Statement:
     attestation: Attestation | None  # None until signed
     sections: tuple[Section, ...]
     intact: bool = True
+    verification: Summary | None = None  # None for a draft
+
+    @property
+    def expired_evidence(self) -> int:
+        """How many pieces of evidence, counted once per answer they back, are past or near their valid-until."""
+        return sum(e.expiry is not None for s in self.sections for i in s.items for e in i.evidence)
 
     @property
     def draft(self) -> bool:
@@ -112,14 +126,20 @@ class Statement:
 
 
 def build_statement(document: dict, frameworks: dict[str, Framework], *, submitted: bool, sha256: str | None,
-                    version: int | None, intact: bool = True) -> Statement:
-    """The statement for one canonical document; frameworks maps framework key to its version."""
+                    version: int | None, intact: bool = True, verifications: Mapping | None = None,
+                    today: date | None = None) -> Statement:
+    """The statement for one canonical document; frameworks maps framework key to its version.
+
+    verifications maps (framework key, requirement id) to an auditor's check; today flags expiring evidence.
+    """
     sections = []
+    checks = verifications or {}
     for entry in document["frameworks"]:
         framework = frameworks[entry["key"]]
         answers = [a for a in document["answers"] if a["framework"] == entry["key"]]
         if answers:
-            sections.append(_section(framework, entry, answers, sector=document["sector"]))
+            sections.append(_section(framework, entry, answers, sector=document["sector"], checks=checks,
+                                     today=today))
     signed = document.get("attestation") or {}
     attestation = None
     if submitted and signed.get("name"):
@@ -130,10 +150,12 @@ def build_statement(document: dict, frameworks: dict[str, Framework], *, submitt
         cycle=document["cycle"], sector=document.get("sector") or "", return_id=document["return"],
         version=version if submitted else None, submitted=submitted, sha256=sha256 if submitted else None,
         declaration=signed.get("declaration") or "", attestation=attestation, sections=tuple(sections),
-        intact=intact)
+        intact=intact, verification=summarise({(a["framework"], a["requirement"]): a.get("rating")
+                                               for a in document["answers"]}, checks) if submitted else None)
 
 
-def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: str) -> Section:
+def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: str, checks: Mapping,
+             today: date | None) -> Section:
     result = overall(framework, {a["requirement"]: a["rating"] for a in answers}, sector=sector)
     if framework.overall.kind == "percentage-met":
         shown = format_percent(result.percent, decimals=framework.overall.decimals)
@@ -145,10 +167,12 @@ def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: 
     return Section(key=framework.key, title=entry.get("title") or framework.title, version=framework.version,
                    status=entry.get("status") or framework.status, notice=framework.notice,
                    rule=RULES.get(framework.overall.kind, framework.overall.kind), result=result.label,
-                   result_rag=result.rag, detail=detail, items=tuple(_item(framework, a) for a in answers))
+                   result_rag=result.rag, detail=detail,
+                   items=tuple(_item(framework, a, checks.get((a["framework"], a["requirement"])), today)
+                               for a in answers))
 
 
-def _item(framework: Framework, answer: dict) -> Item:
+def _item(framework: Framework, answer: dict, check: Mapping | None, today: date | None) -> Item:
     colour = rag(framework, answer["rating"])
     return Item(
         ref=answer["ref"], title=answer["title"],
@@ -157,10 +181,14 @@ def _item(framework: Framework, answer: dict) -> Item:
         narrative=answer.get("narrative") or "", reason=answer.get("reason") or "",
         evidence=tuple(Evidence(e.get("title") or "", e.get("url") or e.get("filename") or "",
                                 long_date(e.get("effective_date")), long_date(e.get("valid_until")),
-                                e.get("sha256") or "") for e in answer.get("evidence") or ()),
+                                e.get("sha256") or "",
+                                None if today is None else evidence_expiry(e.get("valid_until"), today))
+                       for e in answer.get("evidence") or ()),
         actions=tuple(Action(a.get("what") or "", a.get("owner") or "", long_date(a.get("due_date")),
                              (a.get("status") or "").replace("-", " ").capitalize())
-                      for a in answer.get("actions") or ()))
+                      for a in answer.get("actions") or ()),
+        verification=outcome(framework, answer["rating"], check,
+                             by=(check or {}).get("verified_by_name") or "", at=when((check or {}).get("verified_at"))))
 
 
 def draft_document(context: ReturnContext, *, partnership: str = "") -> dict:

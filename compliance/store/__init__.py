@@ -8,3 +8,4 @@ from .returns import *  # noqa: F401,F403
 from .submissions import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .jobs import *  # noqa: F401,F403
+from .verifications import *  # noqa: F401,F403

@@ -60,13 +60,18 @@ def evidence_for_answer(db: Database, answer_id: int) -> list[dict]:
 
 def evidence_register(db: Database, *, cycle_id: int | None = None, organisation_id: int | None = None,
                       framework_id: str | None = None, requirement_id: str | None = None,
-                      expired_on: str | None = None, limit: int = 500) -> list[dict]:
-    """One row per (evidence item, answer it backs) across every organisation; unused items once, unfiltered."""
+                      expired_on: str | None = None, verification: str | None = None,
+                      limit: int = 500) -> list[dict]:
+    """One row per (evidence item, answer it backs) across every organisation; unused items once, unfiltered.
+
+    verification filters by the auditor's check of the answer; "not-checked" also finds answers never checked.
+    """
     where, params = [], []
     for clause, value in (("r.cycle_id = ?", cycle_id), ("e.organisation_id = ?", organisation_id),
                           ("substr(n.framework_key, 1, instr(n.framework_key, '@') - 1) = ?", framework_id),
                           ("n.requirement_id = ?", requirement_id),
-                          ("e.valid_until IS NOT NULL AND e.valid_until <> '' AND e.valid_until < ?", expired_on)):
+                          ("e.valid_until IS NOT NULL AND e.valid_until <> '' AND e.valid_until < ?", expired_on),
+                          ("n.id IS NOT NULL AND COALESCE(v.status, 'not-checked') = ?", verification)):
         if value is not None:
             where.append(clause)
             params.append(value)
@@ -74,12 +79,16 @@ def evidence_register(db: Database, *, cycle_id: int | None = None, organisation
     return rows(db, f"""SELECT e.id, e.organisation_id, e.kind, e.title, e.url, e.filename, e.content_type, e.size,
                                e.sha256, e.effective_date, e.valid_until, e.created_at, o.name AS organisation_name,
                                n.id AS answer_id, n.framework_key, n.requirement_id, r.id AS return_id,
-                               r.status AS return_status, c.id AS cycle_id, c.name AS cycle_name
+                               r.status AS return_status, c.id AS cycle_id, c.name AS cycle_name,
+                               COALESCE(v.status, CASE WHEN n.id IS NULL THEN NULL ELSE 'not-checked' END)
+                                   AS verification_status
                         FROM evidence e JOIN organisations o ON o.id = e.organisation_id
                         LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
                         LEFT JOIN answers n ON n.id = ae.answer_id
                         LEFT JOIN returns r ON r.id = n.return_id
                         LEFT JOIN cycles c ON c.id = r.cycle_id
+                        LEFT JOIN verifications v ON v.return_id = n.return_id AND v.framework_key = n.framework_key
+                             AND v.requirement_id = n.requirement_id
                         {"WHERE " + " AND ".join(where) if where else ""}
                         ORDER BY o.name COLLATE NOCASE, e.title COLLATE NOCASE, e.id, c.open_date DESC,
                                  n.framework_key, n.requirement_id

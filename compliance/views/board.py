@@ -7,16 +7,17 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from .. import exports, matrix_service, store
 from ..auth import requires
-from ..matrix import TRENDS
+from ..matrix import SELF_ASSESSED, TRENDS, VALIDATED
 from ..returns import RETURN_STATUSES
 from ..sectors import SECTORS
+from ..verification import VIEWS
 from ..web import get_db
 
 bp = Blueprint("board", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _matrix(cycle_id: int):
+def _matrix(cycle_id: int, view: str | None = None):
     """The cycle and its matrix, filtered by the query string; values not on offer are ignored."""
     database = get_db()
     cycle = store.cycle(database, cycle_id) or abort(404)
@@ -24,8 +25,9 @@ def _matrix(cycle_id: int):
     chosen = {name: request.args.get(name) or None for name in ("framework", "sector", "status")}
     allowed = {"framework": keys, "sector": SECTORS, "status": RETURN_STATUSES}
     chosen = {name: value if value in allowed[name] else None for name, value in chosen.items()}
+    view = view or (request.args.get("view") if request.args.get("view") in VIEWS else SELF_ASSESSED)
     return cycle, matrix_service.cycle_matrix(database, cycle, sector=chosen["sector"],
-                                              framework_id=chosen["framework"], status=chosen["status"])
+                                              framework_id=chosen["framework"], status=chosen["status"], view=view)
 
 
 def _filename(cycle: dict, extension: str) -> str:
@@ -41,23 +43,28 @@ def _attachment(body, mimetype: str, filename: str) -> Response:
 def matrix(cycle_id: int):
     cycle, found = _matrix(cycle_id)
     query = {k: v for k, v in found.filters.items() if v}
+    views = [(code, label, url_for(".matrix", cycle_id=cycle_id, **query, **({"view": code} if code == VALIDATED
+                                                                              else {})))
+             for code, label in VIEWS.items()]
     return render_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=SECTORS,
-                           statuses=RETURN_STATUSES, csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
+                           statuses=RETURN_STATUSES, views=views,
+                           csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
 
 
 @bp.get("/cycles/<int:cycle_id>/matrix.csv")
 @requires("view_partnership")
 def matrix_csv(cycle_id: int):
-    cycle, found = _matrix(cycle_id)
+    cycle, found = _matrix(cycle_id, SELF_ASSESSED)
     return _attachment(exports.matrix_csv(found), "text/csv; charset=utf-8", _filename(cycle, "csv"))
 
 
 @bp.get("/cycles/<int:cycle_id>/matrix.xlsx")
 @requires("view_partnership")
 def matrix_xlsx(cycle_id: int):
-    cycle, found = _matrix(cycle_id)
-    return _attachment(exports.matrix_xlsx(found), XLSX, _filename(cycle, "xlsx"))
+    cycle, found = _matrix(cycle_id, SELF_ASSESSED)
+    validated = _matrix(cycle_id, VALIDATED)[1]
+    return _attachment(exports.matrix_xlsx(found, validated), XLSX, _filename(cycle, "xlsx"))
 
 
 from . import board_progress  # noqa: E402,F401 (registers its routes on bp)

@@ -1,7 +1,7 @@
 """The evidence register (auditors, admins): every organisation's evidence, filtered, with expiry flagged.
 
 Files are downloaded through returns.download_evidence, which refuses one whose bytes no longer match its SHA-256.
-There is no verification-status filter yet: evidence has no verification status until a later change adds one.
+Each row is an item and an answer it backs, so its verification status is the auditor's check of that answer.
 """
 from __future__ import annotations
 
@@ -11,20 +11,12 @@ from flask import Blueprint, render_template, request
 
 from .. import catalogue, store
 from ..auth import requires
+from ..verification import STATUSES, evidence_expiry
 from ..web import get_db
-from .returns.answers import EXPIRY_WARNING, caption, evidence_kind
+from .returns.answers import caption, evidence_kind
 
 bp = Blueprint("register", __name__)
 LIMIT = 500
-
-
-def expiry(valid_until: str | None, today: date) -> str | None:
-    """The evidence lists' rule: "expired" once valid-until has passed, "expiring" within 60 days, else None."""
-    if not valid_until:
-        return None
-    if valid_until < today.isoformat():
-        return "expired"
-    return "expiring" if valid_until <= (today + EXPIRY_WARNING).isoformat() else None
 
 
 def find_requirement(framework, typed: str):
@@ -35,9 +27,12 @@ def find_requirement(framework, typed: str):
 
 def _filters(args, frameworks, *, today: date) -> tuple[dict, dict, str | None]:
     """(what was asked, the store's filters, an error): a filter that cannot be used is ignored."""
-    asked = {name: args.get(name, "").strip() for name in ("cycle", "organisation", "framework", "requirement")}
+    asked = {name: args.get(name, "").strip()
+             for name in ("cycle", "organisation", "framework", "requirement", "verification")}
     asked["expired"] = args.get("expired") == "yes"
     chosen: dict = {"expired_on": today.isoformat()} if asked["expired"] else {}
+    if asked["verification"] in STATUSES:
+        chosen["verification"] = asked["verification"]
     for name in ("cycle", "organisation"):
         if asked[name].isdigit():
             chosen[f"{name}_id"] = int(asked[name])
@@ -76,8 +71,8 @@ def evidence():
     versions = {row["key"]: catalogue.framework(database, row["key"], row["sha256"])
                 for row in store.framework_rows(database)}
     items = [{**item, "requirement_label": _requirement_label(item, versions),
-              "expiry": expiry(item["valid_until"], today), "kind_label": evidence_kind(item)}
+              "expiry": evidence_expiry(item["valid_until"], today), "kind_label": evidence_kind(item)}
              for item in store.evidence_register(database, **chosen, limit=LIMIT)]
     return render_template("register/evidence.html", asked=asked, error=error, items=items, limit=LIMIT,
-                           frameworks=frameworks, cycles=store.cycles(database),
+                           frameworks=frameworks, cycles=store.cycles(database), statuses=STATUSES,
                            organisations=store.organisations(database))

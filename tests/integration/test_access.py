@@ -94,13 +94,17 @@ ACCESS: dict[str, set[str]] = {
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
     "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement_pdf": MEMBERS_AND_PARTNERSHIP,
+    "verification.verification": {"admin", "auditor"},
+    "verification.verify_answer": {"admin", "auditor"},
+    "verification.summary": MEMBERS_AND_PARTNERSHIP,
+    "verification.summary_pdf": MEMBERS_AND_PARTNERSHIP,
 }
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
 # gets 404, not 403, so that ids cannot be probed; someone without the permission gets 403 as anywhere else.
 ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS if endpoint.startswith("returns.")
                                                 and endpoint not in ("returns.amend", "returns.accept")} | {
     "statements.statement", "statements.version_statement", "statements.statement_pdf",
-    "statements.version_statement_pdf"}
+    "statements.version_statement_pdf", "verification.summary", "verification.summary_pdf"}
 
 
 @pytest.fixture(scope="module")

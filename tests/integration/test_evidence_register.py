@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from compliance import catalogue, store, uploads
-from compliance.views.evidence_register import expiry
+from compliance.verification import evidence_expiry as expiry
 from compliance.web import get_db
 from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 (fixture)
 

@@ -90,7 +90,7 @@ def test_exports_are_attachments_that_match_the_page(demo_app):
     xlsx = board.get(f"/cycles/{this_year['id']}/matrix.xlsx")
     assert xlsx.status_code == 200 and xlsx.headers["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(xlsx.data))
-    assert book.sheetnames == ["Matrix", "Summary", "Legend"]
+    assert book.sheetnames == ["Matrix", "Validated", "Summary", "Legend"]
     assert book["Matrix"].max_row == 1 + len(returns_by_name(demo_app, this_year["id"]))
 
 

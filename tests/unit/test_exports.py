@@ -33,10 +33,10 @@ def test_csv_has_one_row_per_organisation_and_requirement_and_round_trips():
     assert len(rows) == 1 + 7 * 3
     alpha = [r for r in rows if r[1] == "Alpha Police"]
     assert alpha[0] == ["2025/26", "Alpha Police", "Police", "Accepted", "proto", "r1", "Title r1", "Met", "Green",
-                        "Partially met", "better"]
+                        "Partially met", "better", "Not checked", "no"]
     assert alpha[2][7:9] == ["Not applicable", "Not applicable"]
     delta = [r for r in rows if r[1] == "Delta Health"][0]
-    assert delta[3] == "In progress" and delta[7:] == ["", "Not submitted", "", ""]
+    assert delta[3] == "In progress" and delta[7:] == ["", "Not submitted", "", "", "", "no"]
     names = {r[1] for r in rows[1:]}
     assert {'\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1:A2)", "'-2+3"} <= names
 
@@ -47,7 +47,7 @@ def test_xlsx_opens_with_fills_frozen_headers_filters_and_neutralised_text():
     assert book.sheetnames == ["Matrix", "Summary", "Legend"]
     sheet = book["Matrix"]
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == f"A1:G{len(matrix.rows) + 1}"
+    assert sheet.auto_filter.ref == f"A1:H{len(matrix.rows) + 1}"  # H: disagreements
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["Organisation", "Sector", "Return status", "proto r1: Title r1", "proto r2: Title r2"]
     by_name = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}

@@ -11,7 +11,7 @@ Nothing typed is ever lost or silently overwritten:
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -20,13 +20,13 @@ from ... import store, uploads
 from ...auth import requires
 from ...forms import ConfirmForm
 from ...returns import NARRATIVE_LIMIT
+from ...verification import EXPIRY_WARNING
 from ...web import get_db
 from . import actor, bp, frozen_page, now, own_return, requirement_or_404, today
 from .answer_forms import AnswerForm, ActionForm
 
 PAGE = "/returns/<int:return_id>/<framework_id>/<requirement_id>"
 LONDON = ZoneInfo("Europe/London")
-EXPIRY_WARNING = timedelta(days=60)
 KIND_LABELS = {content_type: label for label, content_type, _ in uploads.KINDS.values()}
 # Buttons on the requirement page other than "Save and continue": where each goes once the answer is saved.
 THEN = {"new-action": ".new_action", "upload": ".upload_evidence", "link": ".add_link", "attach": ".attach_evidence"}

@@ -14,9 +14,10 @@ from ... import return_service, store
 from ...auth import requires, signed_in
 from ...return_service import ReturnContext
 from ...returns import RETURN_STATUSES, canonical_json, digest, reference
+from ...verification import EXPIRY_WARNING, outcomes_of
 from ...web import get_db
 from ..admin import when
-from . import actor, bp, frozen_page, now, own_return, visible_return
+from . import actor, bp, frozen_page, now, own_return, today, visible_return
 from .submission_forms import AmendForm, SignForm
 
 # A rating's tag colour; its text always says the rating too.
@@ -88,7 +89,12 @@ def version(return_id: int, version: int):
     except ValueError:
         document = None
     intact = document is not None and digest(found["canonical"]) == found["sha256"]
+    checks = {key: check for key, check in store.verifications_for_return(get_db(), return_id).items()
+              if check["version"] == version}
+    outcomes = outcomes_of(context.frameworks, (document or {}).get("answers", []), checks)
     return render_template("returns/version.html", context=context, found=found, document=document, intact=intact,
+                           outcomes=outcomes, today_iso=today().isoformat(),
+                           soon_iso=(today() + EXPIRY_WARNING).isoformat(),
                            groups=signed_groups(document) if document else [], rags=rating_colours(context),
                            reference=reference(context.ret["cycle_name"], return_id, version, found["sha256"]))
 

@@ -1,14 +1,15 @@
-"""Command-line tasks: flask --app wsgi migrate | frameworks check|list | demo."""
+"""Command-line tasks: flask --app wsgi migrate | frameworks check|list | demo | backup | restore."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import catalogue, db, demo, store
+from . import backup, catalogue, db, demo, store
 from .auth import ROLES
 from . import frameworks as fw
 
@@ -96,8 +97,66 @@ def demo_command():
         click.echo(f"  {person['email']:<34} {ROLES[person['role']]}{where}")
 
 
+def _counts_text(counts: dict[str, int]) -> str:
+    files = counts.get("evidence_files", 0)
+    return (f"{counts.get('organisations', 0)} organisations, {counts.get('returns', 0)} returns, "
+            f"{counts.get('evidence', 0)} evidence items ({files} stored file{'' if files == 1 else 's'})")
+
+
+def _refused(refused: backup.Refused, summary: str) -> NoReturn:
+    for problem in refused.problems:
+        click.echo(f"Error: {problem}", err=True)
+    click.echo(summary, err=True)
+    raise SystemExit(1)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup_command(dest: Path):
+    """Copy the database (SQLite's online backup, safe while the server runs) and its evidence files into
+    DEST, a new or empty folder, with a manifest of every file's SHA-256."""
+    database, evidence = Path(current_app.config["DATABASE"]), Path(current_app.config["EVIDENCE_DIR"])
+    click.echo(f"Backing up {database} and {evidence} to {dest}")
+    try:
+        manifest = backup.backup(database, evidence, dest, now=_now())
+    except backup.Refused as refused:
+        _refused(refused, "No usable backup was made.")
+    click.echo(f"Database copied: {manifest.database.path} ({manifest.database.size} bytes, integrity ok)")
+    click.echo(f"Evidence files copied: {len(manifest.files)}")
+    click.echo("Migrations: " + (", ".join(manifest.migrations) or "none"))
+    click.echo(f"Counts: {_counts_text(manifest.counts)}")
+    click.echo(f"Backup complete: {dest / backup.MANIFEST} lists every file and its SHA-256.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data; it is moved aside, not deleted.")
+def restore_command(src: Path, force: bool):
+    """Check the backup in SRC, then put its database and evidence files in place. Stop the server first."""
+    database, evidence = Path(current_app.config["DATABASE"]), Path(current_app.config["EVIDENCE_DIR"])
+    try:
+        result = backup.restore(src, database, evidence, force=force, now=_now())
+    except backup.Refused as refused:
+        _refused(refused, "Restore refused: nothing has been changed.")
+    click.echo(f"Backup checked: {src}, made {result.manifest.created_at}; every file is present and matches "
+               f"its SHA-256.")
+    for path, aside in result.moved_aside:
+        click.echo(f"Moved aside: {path} -> {aside}")
+    click.echo(f"Database restored: {database} (integrity check: {result.integrity})")
+    if result.integrity != "ok":
+        click.echo(f"Error: the restored database fails SQLite's integrity check. The one it replaced is kept "
+                   f"beside it as {database.name}.before-restore-<time>.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Evidence files restored: {len(result.manifest.files)} in {evidence}")
+    click.echo(f"Counts: {_counts_text(result.counts)}")
+    click.echo("Restore complete. Start the server: it applies any newer migrations as it starts.")
+
+
 from .cli_exports import export_matrix_command  # noqa: E402  (its own module, kept out of this one)
-COMMANDS = (migrate_command, frameworks_group, demo_command, export_matrix_command)
+COMMANDS = (migrate_command, frameworks_group, demo_command, export_matrix_command, backup_command,
+            restore_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -69,6 +69,7 @@ def load_demo_cycles(db: Database, *, password_hash: str, today: date, now: date
     for ret in store.returns_for_cycle(db, earlier):
         _fill_and_sign(db, ret["id"], previous, actor=actor, now=now, password_hash=password_hash)
         store.accept_return(db, ret["id"], actor=actor, now=now)
+    _audit_last_year(db, earlier, now=now)
     store.close_cycle(db, earlier, actor=actor, now=now)
     this = store.create_cycle(db, name=current, open_date=(today - timedelta(days=60)).isoformat(),
                               due_date=(today + timedelta(days=30)).isoformat(), declaration=declaration,
@@ -140,3 +141,23 @@ def _signatory(db: Database, ret: dict, *, password_hash: str, now: datetime) ->
                                 password_hash=password_hash, demo=True,
                                 actor=store.SYSTEM, now=now)
     return store.user_by_id(db, user_id)
+
+
+def _audit_last_year(db: Database, cycle_id: int, *, now: datetime) -> None:
+    """The demo auditor's checks of last year's first three returns: the first four answers of each, all verified
+    but one in each return, which is partly verified a level lower, so the validated matrix has disagreements."""
+    auditor = store.user_by_email(db, "auditor@demo.example")
+    actor = Actor(auditor["id"], auditor["email"])
+    for number, ret in enumerate(store.returns_for_cycle(db, cycle_id)[:3]):
+        context = return_service.load_return(db, ret["id"])
+        version, answers = return_service.standing_answers(db, ret["id"])
+        checked = [(f, r) for f, r in context.requirements() if (answers.get((f.key, r.id)) or {}).get("rating")][:4]
+        for position, (framework, requirement) in enumerate(checked):
+            own = answers[(framework.key, requirement.id)]["rating"]
+            lower = [level.code for level in framework.scale if level.applicable]
+            values = {"status": "verified", "validated_rating": own, "comment": ""}
+            if position == number and own in lower and lower.index(own) + 1 < len(lower):
+                values = {"status": "partly-verified", "validated_rating": lower[lower.index(own) + 1],
+                          "comment": "The policy was seen, but the training records cover one site only."}
+            store.save_verification(db, ret["id"], framework.key, requirement.id, values, version=version["version"],
+                                    self_rating=own, revision=0, actor=actor, now=now)

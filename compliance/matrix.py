@@ -181,8 +181,10 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
                         key=lambda r: (sector_label(r.sector).lower(), r.name.lower()))
     before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
     matrix_rows = tuple(_row(shown_frameworks, row, before.get(row.organisation_id), view) for row in shown_rows)
-    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, matrix_rows, before, previous is not None, view)
-                                  for r in f.requirements)) for f in shown_frameworks)
+    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, [row.groups[g].cells[i] for row in matrix_rows], before,
+                                          previous is not None, view)
+                                  for i, r in enumerate(f.requirements)))
+                   for g, f in enumerate(shown_frameworks))
     return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
                   frameworks=tuple(frameworks), sectors=tuple(sorted({r.sector for r in rows}, key=sector_label)),
                   filters={"sector": sector, "framework": framework_id, "status": status}, view=view)
@@ -270,15 +272,14 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], matrix_rows: Sequence[MatrixRow],
+def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], cells: Sequence[Cell],
             before: dict, compared: bool, view: str) -> Column:
+    """One requirement's counts and trends; cells are the column's cells, one per row in order."""
     asked = [r for r in rows if requirement.applies_to(r.sector)]
     shown = [shown_ratings(r, view) for r in asked]
     codes = [None if ratings is None else ratings.get((framework.key, requirement.id)) for ratings in shown]
     decimals = framework.overall.decimals
     counts = requirement_counts(framework, requirement.id, codes, decimals=decimals)
-    cells = [c for row in matrix_rows for c in row.cells
-             if c.framework.key == framework.key and c.requirement.id == requirement.id]
     trends = [c.trend for c in cells]
     previous_percent = trend = None
     if compared:

@@ -1,7 +1,9 @@
 """Opening the SQLite database (WAL, foreign keys, busy timeout) and its named migrations."""
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -12,16 +14,55 @@ BUSY_TIMEOUT_MS = 15_000
 migrations = Migrations("compliance")
 
 
+class ImmediateDatabase(Database):
+    """sqlite-utils' Database whose write transactions take SQLite's write lock when they begin.
+
+    sqlite-utils' atomic() starts with a plain (deferred) BEGIN: the transaction reads from a snapshot and asks
+    for the write lock only at its first write. In WAL mode, if another connection committed after that
+    snapshot was taken, the write cannot be allowed (it would build on data that is no longer current), so
+    SQLite answers SQLITE_BUSY, "database is locked", at once: the busy timeout cannot help, because waiting
+    never makes the snapshot current again. Every read-then-write transaction here (save_answer reads the
+    revision, then updates) failed that way as soon as two people saved at the same moment.
+
+    BEGIN IMMEDIATE takes the write lock first, waiting up to the busy timeout for it, so the reads that follow
+    see the latest commit and the writes cannot be refused. Writers queue instead of failing; readers are never
+    blocked (WAL), and a write transaction here lasts milliseconds.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator["ImmediateDatabase"]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint inside the transaction already open
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def begin(self) -> None:
+        self.execute("BEGIN IMMEDIATE")
+
+
 def connect(path: str | Path) -> Database:
-    """A connection with the pragmas every connection needs."""
+    """A connection with the pragmas every connection needs; its transactions begin IMMEDIATE."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # The transactions the sqlite3 module opens by itself (a write outside atomic()) begin just before that
+    # write, so they never read from an old snapshot first: the default deferred BEGIN is right for them.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a save that was acknowledged survives a crash of the machine, not only of the process.
     conn.execute("PRAGMA synchronous = FULL")
-    return Database(conn)
+    return ImmediateDatabase(conn)
 
 
 def migrate(db: Database) -> list[str]:

@@ -97,14 +97,20 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def prepare_database(app: Flask) -> catalogue.SyncResult:
-    """Migrate the database and load the framework files; bad files are logged and skipped whole."""
+    """Migrate the database, load the framework files (bad ones are logged and skipped whole), sweep the evidence."""
+    from . import uploads  # TODO: join the imports at the top of the module
+
     database = db.connect(app.config["DATABASE"])
     try:
         db.migrate(database)
         result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc))
+        referenced = db.evidence_digests(database)
     finally:
         database.close()
     for error in result.errors:
         app.logger.error("framework file rejected: %s", error)
+    # A crash between storing an upload's file and committing its row leaves a file nothing refers to.
+    for path in uploads.sweep_evidence(app.config["EVIDENCE_DIR"], referenced):
+        app.logger.warning("removed %s from the evidence folder: an upload interrupted before it was recorded", path)
     app.extensions["framework_errors"] = result.errors
     return result

@@ -72,6 +72,11 @@ def migrate(db: Database) -> list[str]:
     return pending
 
 
+def evidence_digests(db: Database) -> set[str]:
+    """The SHA-256 of every file an evidence row refers to: what the evidence folder must keep."""
+    return {sha for (sha,) in db.execute("SELECT DISTINCT sha256 FROM evidence WHERE sha256 IS NOT NULL")}
+
+
 def pending_migrations(db: Database) -> list[str]:
     return [m.name for m in migrations.pending(db)]
 

@@ -366,6 +366,23 @@ def store_file(folder: str | Path, data: bytes, sha256: str) -> Path:
     return path
 
 
+def sweep_evidence(folder: str | Path, referenced: set[str]) -> list[Path]:
+    """Remove what interrupted uploads left in the folder: files no evidence row names, and temporary files.
+
+    An upload's file is moved into place before its row is committed, so a crash between the two leaves a file
+    that nothing refers to (and a crash while writing leaves a `.upload-*` file). Run at start-up, before any
+    request, while no other process serves the same folder: a file another process had stored but not yet
+    recorded would look the same. Only names this module makes are touched. Returns the paths removed.
+    """
+    removed = []
+    for path in sorted(Path(folder).glob("[0-9a-f][0-9a-f]/*")):
+        ours = path.name.startswith(".upload-") or (_SHA256.fullmatch(path.name) and path.name[:2] == path.parent.name)
+        if ours and path.name not in referenced and path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def read_verified(folder: str | Path, sha256: str) -> bytes:
     """The stored bytes; TamperedFile if they no longer match their SHA-256, FileNotFoundError if missing."""
     path = evidence_path(folder, sha256)

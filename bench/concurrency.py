@@ -1,0 +1,76 @@
+"""make bench: sixteen editors saving answers at once, through waitress on loopback (figures, not a test).
+
+The demo partnership in a temporary database, with one editor per client spread over the editable returns. Each
+client signs in before the clock starts (scrypt is slow on purpose), then for SECONDS loops: read a requirement
+page, save a new explanation from it. Prints the requests per second (pages and saves) and the median and 95th
+percentile time of the save POSTs, as the client sees them.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.load.client import LOCKED, Ledger, run_writers, signed_in_clients
+from tests.load.server import Server, prepare_site
+
+CLIENTS = 16
+SECONDS = 15.0
+THREADS = (8, 4)  # waitress threads: 8 as `make run` serves them, and 4: on 2 cores, less waiting for the GIL
+TARGETS = {"requests_per_second": 100, "p95_ms": 150}
+
+
+def measure(*, clients: int = CLIENTS, seconds: float = SECONDS, threads: int = 8) -> dict:
+    """Serve a fresh demo database, run the clients for `seconds`, and return the figures."""
+    with tempfile.TemporaryDirectory() as temp:
+        site = prepare_site(Path(temp), clients=clients, requirements_per_return=1_000)
+        with Server(site, threads=threads) as server:
+            signed_in = signed_in_clients(server.port, site)
+            started = time.monotonic()
+            ledgers = run_writers(signed_in, site, iterations=1_000_000, seconds=seconds)
+            elapsed = time.monotonic() - started
+        ledger = Ledger()
+        for each in ledgers:
+            ledger.merge(each)
+        locked = LOCKED in server.log_text()
+    times = sorted(save.seconds * 1000 for save in ledger.saves)
+    return {"seconds": elapsed, "requests": ledger.requests, "saves": len(ledger.saves),
+            "acknowledged": sum(save.acknowledged for save in ledger.saves),
+            "conflicts": sum(save.status == 409 for save in ledger.saves),
+            "errors": len(ledger.problems) + (1 if locked else 0),
+            "requests_per_second": ledger.requests / elapsed, "saves_per_second": len(ledger.saves) / elapsed,
+            "p50_ms": statistics.median(times), "p95_ms": statistics.quantiles(times, n=20)[-1]}
+
+
+def main() -> None:
+    runs = []
+    for threads in THREADS:
+        print(f"saving answers: {CLIENTS} clients for {SECONDS:.0f} s, waitress with {threads} threads...",
+              file=sys.stderr)
+        runs.append(measure(threads=threads))
+    rows = [
+        ("Requests (page reads and saves)", lambda f: f"{f['requests']:,}"),
+        (f"Requests per second (target {TARGETS['requests_per_second']} or more)",
+         lambda f: f"{f['requests_per_second']:.0f}"),
+        ("Saves per second", lambda f: f"{f['saves_per_second']:.0f}"),
+        ("Save POST, median", lambda f: f"{f['p50_ms']:.0f} ms"),
+        (f"Save POST, 95th percentile (target under {TARGETS['p95_ms']} ms)", lambda f: f"{f['p95_ms']:.0f} ms"),
+        ("Saves acknowledged / conflicts / errors",
+         lambda f: f"{f['acknowledged']:,} / {f['conflicts']:,} / {f['errors']:,}"),
+    ]
+    print(f"\n| {CLIENTS} clients saving answers, {SECONDS:.0f} s each | "
+          + " | ".join(f"waitress, {threads} threads" for threads in THREADS) + " |")
+    print("|---|" + "---|" * len(THREADS))
+    for name, shown in rows:
+        print(f"| {name} | " + " | ".join(shown(figures) for figures in runs) + " |")
+    met = ["met" if f["requests_per_second"] >= TARGETS["requests_per_second"] and f["p95_ms"] < TARGETS["p95_ms"]
+           else "MISSED" for f in runs]
+    print("\nTargets: " + ", ".join(f"{verdict} with {threads} threads" for verdict, threads in zip(met, THREADS))
+          + f"; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -35,10 +35,11 @@ class ImmediateDatabase(Database):
     Writers of one process also queue on a lock of ours before BEGIN IMMEDIATE. SQLite's busy handler polls,
     sleeping up to 100 ms between tries, and whoever tries at the right moment wins: under load a waiting writer
     sleeps through many free moments, and some wait far longer than others. A thread waiting on our lock is
-    woken the moment the lock is free. With 16 people saving at once through waitress this took the 95th
-    percentile of a save from about 200 ms to about 120 ms (make bench). Other processes (the CLI, a second
-    server) still meet at SQLite's lock. Re-entrant, so a thread that opens a second connection while in a
-    transaction meets SQLite's busy timeout, as before, rather than waiting on itself forever.
+    woken the moment the lock is free. With 16 people saving at once through waitress (8 threads) this took the
+    95th percentile of a save from 190-250 ms to 120-185 ms in repeated runs (make bench), at the same
+    throughput. Other processes (the CLI, a second server) still meet at SQLite's lock. Re-entrant, so a thread
+    that opens a second connection while in a transaction meets SQLite's busy timeout, as before, rather than
+    waiting on itself forever.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: str | Path):

@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .statements import Item, Section, Statement
-from .verification import AuditSummary, Outcome
+from .verification import Outcome
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -274,52 +274,6 @@ def _page_furniture(canv, statement: Statement) -> None:
     fingerprint = f"SHA-256 {statement.sha256}" if statement.sha256 else "DRAFT: no fingerprint until submitted"
     canv.drawString(MARGIN, 9.5 * mm, fingerprint)
     canv.restoreState()
-
-
-def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated, invariant: bool = False) -> bytes:
-    """The audit summary of one organisation's return as PDF bytes."""
-    _register_fonts()
-    styles = _styles()
-    out = BytesIO()
-    doc = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
-        title=f"Audit summary: {summary.organisation}, {summary.cycle}", author=partnership,
-        creator="Compliance statements", invariant=int(invariant))
-    story: list = [Paragraph(text(partnership), styles["small"]), Paragraph("Audit summary", styles["title"])]
-    totals = summary.totals
-    facts = [("Organisation", text(summary.organisation)), ("Reporting year", text(summary.cycle)),
-             ("Signed version", "None stands" if summary.version is None else f"Version {summary.version}"),
-             ("Answers checked", f"{totals.checked} of {totals.answered}"),
-             ("Verified", str(totals.counts["verified"])), ("Partly verified", str(totals.counts["partly-verified"])),
-             ("Not verified", str(totals.counts["not-verified"])), ("Not checked", str(totals.counts["not-checked"])),
-             ("Disagreements", str(totals.disagreements)),
-             ("Made on", text(f"{generated.day} {generated:%B %Y}"))]
-    story.append(_facts(facts, styles))
-    story.append(Paragraph("Disagreements", styles["h2"]))
-    if not summary.disagreements:
-        story.append(Paragraph("None: every validated rating is the organisation's own.", styles["body"]))
-    for section, item in summary.disagreements:
-        story.append(Paragraph(text(f"{section.title}: {item.heading}. Organisation's rating: {item.own_label}; "
-                                    f"validated rating: {item.outcome.validated_label}"), styles["body"],
-                               bulletText="≠"))
-    for section in summary.sections:
-        story += [CondPageBreak(40 * mm), Paragraph(text(f"{section.title} (version {section.version})"),
-                                                    styles["h2"])]
-        story.append(_facts([(item.heading, text(f"Organisation's rating: {item.own_label}") + "<br/>"
-                              + _outcome_text(item.outcome)) for item in section.items], styles))
-
-    def decorate(canv, _doc):
-        width, _height = A4
-        canv.saveState()
-        canv.setStrokeColor(LINE)
-        canv.line(MARGIN, 17 * mm, width - MARGIN, 17 * mm)
-        canv.setFillColor(GREY)
-        canv.setFont(REGULAR, 7.5)
-        canv.drawString(MARGIN, 13 * mm, f"{summary.organisation}: audit summary {summary.cycle}")
-        canv.restoreState()
-
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=NumberedCanvas)
-    return out.getvalue()
 
 
 class NumberedCanvas(canvas.Canvas):

@@ -15,7 +15,7 @@ from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaF
 from .. import return_service, store
 from ..auth import requires, signed_in
 from ..forms import choices
-from ..pdf import render_audit_summary_pdf
+from ..audit_pdf import render_audit_summary_pdf
 from ..return_service import ReturnContext
 from ..statements import slug
 from ..verification import COMMENT_LIMIT, STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome

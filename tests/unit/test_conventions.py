@@ -12,7 +12,7 @@ from compliance.cli import COMMANDS
 from compliance.config import DEFAULTS, PREFIX, ROOT
 
 PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns", "charts", "matrix", "exports",
-                "pdf", "statements", "boardpack", "verification"]
+                "pdf", "statements", "boardpack", "verification", "audit_pdf"]
 # Modules of ours that touch the database, the request or the outside world: the pure core never imports them.
 SHELL_MODULES = {"store", "db", "catalogue", "return_service", "matrix_service", "web", "views", "accounts", "mail",
                  "jobs", "demo", "demo_returns", "cli", "cli_exports", "auth"}

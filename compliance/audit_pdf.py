@@ -15,7 +15,8 @@ from .pdf import GREY, LINE, MARGIN, REGULAR, NumberedCanvas, _facts, _outcome_t
 from .verification import AuditSummary
 
 
-def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated: datetime, invariant: bool = False) -> bytes:
+def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated: datetime,
+                             invariant: bool = False) -> bytes:
     """The audit summary of one organisation's return as PDF bytes."""
     _register_fonts()
     styles = _styles()

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import auth, catalogue, config, db, store, web
+from . import auth, catalogue, config, db, store, uploads, web
 from .cli import register_commands
 from .views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
                     statements, verification)
@@ -98,8 +98,6 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 def prepare_database(app: Flask) -> catalogue.SyncResult:
     """Migrate the database, load the framework files (bad ones are logged and skipped whole), sweep the evidence."""
-    from . import uploads  # TODO: join the imports at the top of the module
-
     database = db.connect(app.config["DATABASE"])
     try:
         db.migrate(database)

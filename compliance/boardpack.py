@@ -23,7 +23,6 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTempla
 from . import pdf
 from .matrix import NOT_ASKED, Group, Matrix
 from .returns import RETURN_STATUSES
-from .scoring import format_percent
 from .statements import Statement
 
 Progress = Callable[[int, int], None]
@@ -192,7 +191,8 @@ def _matrix_table(matrix: Matrix, group: Group) -> Table:
         cells = next(g.cells for g in row.groups if g.framework.key == group.framework.key)
         data.append([Paragraph(pdf.text(row.org.name), name), *[_letter(c) for c in cells]])
         for x, cell in enumerate(cells, 1):
-            fill, ink = (NOT_ASKED_FILL, "#0b0c0c") if cell.rag == NOT_ASKED else pdf.RAG.get(cell.rag, pdf.RAG["blank"])
+            fill, ink = ((NOT_ASKED_FILL, "#0b0c0c") if cell.rag == NOT_ASKED
+                         else pdf.RAG.get(cell.rag, pdf.RAG["blank"]))
             style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(fill)),
                       ("TEXTCOLOR", (x, y), (x, y), colors.HexColor(ink))]
     table = Table(data, colWidths=[ORG_COLUMN] + [width] * len(group.columns), repeatRows=1, hAlign="LEFT")

@@ -75,7 +75,8 @@ def list_command():
     rows = store.framework_rows(database)
     widths = [max([len(str(row[key])) for row in rows] + [len(key)]) for key in ("id", "version", "status")]
     header = ("id", "version", "status", "requirements", "title")
-    click.echo(f"{header[0]:<{widths[0]}}  {header[1]:<{widths[1]}}  {header[2]:<{widths[2]}}  {header[3]}  {header[4]}")
+    click.echo(f"{header[0]:<{widths[0]}}  {header[1]:<{widths[1]}}  {header[2]:<{widths[2]}}  "
+               f"{header[3]}  {header[4]}")
     for row in rows:
         click.echo(
             f"{row['id']:<{widths[0]}}  {row['version']:<{widths[1]}}  {row['status']:<{widths[2]}}  "

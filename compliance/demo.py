@@ -21,7 +21,8 @@ def demo_data(path: Path = DEMO_FILE) -> dict:
     names = {organisation["name"] for organisation in data["organisations"]}
     for organisation in data["organisations"]:
         if organisation["sector"] not in SECTORS:
-            raise ValueError(f"{path}: organisation {organisation['name']!r} has unknown sector {organisation['sector']!r}")
+            raise ValueError(f"{path}: organisation {organisation['name']!r} "
+                             f"has unknown sector {organisation['sector']!r}")
     for person in data["people"]:
         if person["role"] not in ROLES or person.get("organisation", next(iter(names))) not in names:
             raise ValueError(f"{path}: person {person['email']!r} has an unknown role or organisation")

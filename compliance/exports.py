@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .matrix import NOT_ASKED, NOT_CHECKED, Matrix
-from .scoring import BLANK, rag_text
+from .scoring import BLANK
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
                "RAG", "previous rating", "trend", "validated rating", "validated differs")

@@ -158,7 +158,8 @@ class ReturnContext:
         """For the task list: per framework, its requirements with their states, and counts."""
         groups = []
         for framework in self.frameworks:
-            tasks = [{"requirement": r, "state": self.state(framework, r), "label": ANSWER_STATES[self.state(framework, r)]}
+            tasks = [{"requirement": r, "state": self.state(framework, r),
+                      "label": ANSWER_STATES[self.state(framework, r)]}
                      for r in framework.requirements_for(self.ret["sector"])]
             if tasks:
                 done = sum(task["state"] == "completed" for task in tasks)
@@ -180,8 +181,10 @@ def signed_document(context: ReturnContext, *, partnership: str, signatory_name:
             "title": requirement.title, "rating": rating,
             "rating_label": framework.level(rating).label if rating else None,
             "narrative": answer.get("narrative") or "", "reason": answer.get("reason") or "",
-            "actions": [{k: a[k] for k in ("what", "owner", "due_date", "status")} for a in context.actions.get(key, [])],
-            "evidence": [{k: e[k] for k in ("kind", "title", "url", "filename", "sha256", "effective_date", "valid_until")}
+            "actions": [{k: a[k] for k in ("what", "owner", "due_date", "status")}
+                        for a in context.actions.get(key, [])],
+            "evidence": [{k: e[k] for k in ("kind", "title", "url", "filename", "sha256", "effective_date",
+                                            "valid_until")}
                          for e in context.evidence.get(key, [])],
         })
     return {

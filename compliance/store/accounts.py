@@ -128,7 +128,8 @@ def record_attempt(db: Database, *, email: str, address: str, success: bool, now
                                    "success": int(success)})
 
 
-def recent_failures(db: Database, *, since: datetime, email: str | None = None, address: str | None = None) -> list[str]:
+def recent_failures(db: Database, *, since: datetime, email: str | None = None,
+                    address: str | None = None) -> list[str]:
     """Times of failed sign-ins since a moment, for one email or one address, oldest first."""
     column, value = ("email", email.strip().lower()) if email is not None else ("address", address)
     found = db.execute(f"SELECT at FROM sign_in_attempts WHERE {column} = ? AND success = 0 AND at >= ? ORDER BY at",

@@ -27,7 +27,8 @@ def framework_rows(db: Database) -> list[dict]:
     )
 
 
-def store_frameworks(db: Database, loaded: Iterable[fw.Framework], sources: dict[str, str], *, now: datetime) -> tuple[list[str], list[str]]:
+def store_frameworks(db: Database, loaded: Iterable[fw.Framework], sources: dict[str, str], *,
+                     now: datetime) -> tuple[list[str], list[str]]:
     """Store new framework versions; refuse a changed version (ids are forever). Returns (added, errors)."""
     added, errors = [], []
     existing = {row["key"]: row for row in framework_rows(db)}

@@ -186,7 +186,8 @@ _ACTION_FIELDS = ("what", "owner", "due_date", "status")
 
 def actions_for_return(db: Database, return_id: int) -> dict[tuple[str, str], list[dict]]:
     """Every action of a return, keyed by (framework key, requirement id), oldest first."""
-    found = rows(db, """SELECT a.*, n.framework_key, n.requirement_id FROM actions a JOIN answers n ON n.id = a.answer_id
+    found = rows(db, """SELECT a.*, n.framework_key, n.requirement_id
+                        FROM actions a JOIN answers n ON n.id = a.answer_id
                         WHERE n.return_id = ? ORDER BY a.id""", [return_id])
     keyed: dict[tuple[str, str], list[dict]] = {}
     for item in found:

@@ -42,8 +42,8 @@ def save_verification(db: Database, return_id: int, framework_key: str, requirem
     values = {key: values[key] for key in _FIELDS}
     where = [return_id, framework_key, requirement_id]
     with db.atomic():
-        current = row(db, "SELECT * FROM verifications WHERE return_id = ? AND framework_key = ? AND requirement_id = ?",
-                      where)
+        current = row(db, "SELECT * FROM verifications"
+                          " WHERE return_id = ? AND framework_key = ? AND requirement_id = ?", where)
         if (current["revision"] if current else 0) != revision:
             return False, current
         stamp = {"version": version, "self_rating": self_rating, "verified_by": actor.id, "verified_at": iso(now)}

@@ -57,8 +57,8 @@ def test_after_the_timeout_the_page_stays_so_nothing_typed_is_lost(page, base_ur
     page.goto(base_url + "/people/invite")
     page.get_by_label("Full name").fill("Words I have not saved")
     dialog = page.locator("#session-timeout")
-    page.wait_for_function("document.querySelector('#session-timeout h2').textContent.includes('You have been signed out')",
-                           timeout=15_000)
+    page.wait_for_function("document.querySelector('#session-timeout h2')"
+                           ".textContent.includes('You have been signed out')", timeout=15_000)
     assert dialog.is_visible()
     assert page.url == base_url + "/people/invite", "the page does not navigate away"
     check(page, "session-timeout-signed-out")

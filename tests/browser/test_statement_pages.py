@@ -35,7 +35,8 @@ def test_a_submitted_statement_has_no_violations(page, base_url, live_app):
     assert page.get_by_text("DRAFT").count() == 0
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as PDF").click()
-    assert download.value.suggested_filename.startswith("statement-") and download.value.suggested_filename.endswith(".pdf")
+    filename = download.value.suggested_filename
+    assert filename.startswith("statement-") and filename.endswith(".pdf")
     check(page, "statement-submitted")
 
 

@@ -38,7 +38,8 @@ def ret(live_app):
                               password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         cycle_id = store.create_cycle(
             db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31", actor=actor, now=NOW,
-            declaration="I confirm that this return is a true and complete account.\nIt is signed on behalf of the trust.",
+            declaration="I confirm that this return is a true and complete account.\n"
+                        "It is signed on behalf of the trust.",
             framework_keys=[row["key"] for row in store.framework_rows(db)])
         # Only this organisation: other browser tests see no new returns for the demo organisations.
         store.open_cycle(db, cycle_id, [store.organisation(db, organisation_id)], actor=actor, now=NOW)

@@ -118,7 +118,8 @@ def world(tmp_path_factory):
         for role, org in [("admin", None), ("board", None), ("auditor", None), ("editor", org_a),
                           ("signatory", org_a), ("other_editor", org_b)]:
             people[role] = store.create_user(
-                db, email=f"{role}@access.example", name=role.title(), role="editor" if role == "other_editor" else role,
+                db, email=f"{role}@access.example", name=role.title(),
+                role="editor" if role == "other_editor" else role,
                 organisation_id=org, password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org_a, actor=store.SYSTEM, now=NOW)

@@ -33,7 +33,8 @@ def add_person(app, email, role="admin", organisation=None, password=PASSWORD, a
 
 def token_from(client, path):
     html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    match = (re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+             or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
@@ -279,7 +280,8 @@ def test_reset_link_expires_after_an_hour(app):
 def test_without_a_mail_server_messages_go_to_the_outbox(app):
     add_person(app, "lead@org.example")
     client = app.test_client()
-    client.post("/forgot-password", data={"email": "lead@org.example", "csrf_token": token_from(client, "/forgot-password")})
+    client.post("/forgot-password",
+                data={"email": "lead@org.example", "csrf_token": token_from(client, "/forgot-password")})
     with app.app_context():
         messages = store.outbox_messages(get_db())
     assert len(messages) == 1 and messages[0]["status"] == "logged"
@@ -326,7 +328,8 @@ def test_deactivation_cancels_links_already_sent(app):
     user_id = add_person(app, "leaver@org.example")
     with app.app_context():
         db = get_db()
-        token = store.create_token(db, user_id, "reset", lifetime=accounts.RESET_LIFETIME, now=datetime.now(timezone.utc))
+        token = store.create_token(db, user_id, "reset", lifetime=accounts.RESET_LIFETIME,
+                                   now=datetime.now(timezone.utc))
         store.update_user(db, user_id, {"active": 0}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
         store.update_user(db, user_id, {"active": 1}, actor=store.SYSTEM, now=datetime.now(timezone.utc))
     assert app.test_client().get(f"/reset-password/{token}").status_code == 410

@@ -98,7 +98,8 @@ def test_closing_a_cycle_freezes_its_returns(demo_app):
     with demo_app.app_context():
         db = get_db()
         current = next(c for c in store.cycles(db) if c["status"] == "open")
-        ret = next(r for r in store.returns_for_cycle(db, current["id"]) if r["organisation_name"] == "Brackenford Police")
+        ret = next(r for r in store.returns_for_cycle(db, current["id"])
+                   if r["organisation_name"] == "Brackenford Police")
     unconfirmed = admin.post(f"/cycles/{current['id']}/close",
                              data={"csrf_token": token_from(admin, f"/cycles/{current['id']}")}, follow_redirects=True)
     assert "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
@@ -159,7 +160,8 @@ def test_start_from_last_year_copies_answers_actions_and_valid_evidence_marked_f
     assert len(after.answers) == len(before.answers)
     assert all(answer["carried_forward"] for answer in after.answers.values())
     for key, answer in before.answers.items():
-        assert after.answers[key]["rating"] == answer["rating"] and after.answers[key]["narrative"] == answer["narrative"]
+        carried = after.answers[key]
+        assert carried["rating"] == answer["rating"] and carried["narrative"] == answer["narrative"]
     open_before = sum(1 for items in before.actions.values() for a in items if a["status"] != "done")
     assert sum(len(items) for items in after.actions.values()) == open_before
     assert sum(len(items) for items in after.evidence.values()) == sum(len(items) for items in before.evidence.values())

@@ -24,7 +24,8 @@ def test_the_audit_log_refuses_update_and_delete(tmp_path):
 
     database = db.connect(tmp_path / "audit.sqlite")
     db.migrate(database)
-    database.execute("INSERT INTO audit_log (at, actor, action, object_type) VALUES ('2026-01-01', 'x', 'test', 'thing')")
+    database.execute("INSERT INTO audit_log (at, actor, action, object_type)"
+                     " VALUES ('2026-01-01', 'x', 'test', 'thing')")
     database.conn.commit()
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         database.execute("UPDATE audit_log SET action = 'rewritten'")

@@ -82,7 +82,8 @@ def test_a_broken_file_at_start_up_is_reported_and_nothing_of_it_loaded(tmp_path
     app = make_app(tmp_path, QUESTIONNAIRES=str(folder))
     report = app.test_client().get("/healthz").get_json()
     assert report["status"] == "degraded"
-    assert any("duplicate-id.toml" in error and "requirements[2].id" in error for error in report["frameworks"]["errors"])
+    assert any("duplicate-id.toml" in error and "requirements[2].id" in error
+               for error in report["frameworks"]["errors"])
     database = db.connect(app.config["DATABASE"])
     keys = [row["key"] for row in store.framework_rows(database)]
     assert "wdvf-overarching-protocol-2018@99" not in keys

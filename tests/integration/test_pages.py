@@ -108,4 +108,5 @@ def test_inline_script_carries_the_csp_nonce(client):
 def test_demo_banner_only_when_the_demo_is_loaded(app, client):
     assert "fictional" not in client.get("/").get_data(as_text=True)
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    assert "Every organisation, person and rating in this demo partnership is fictional" in client.get("/").get_data(as_text=True)
+    banner = "Every organisation, person and rating in this demo partnership is fictional"
+    assert banner in client.get("/").get_data(as_text=True)

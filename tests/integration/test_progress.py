@@ -145,12 +145,14 @@ def test_an_organisation_with_nobody_to_remind_is_named(demo_app):
     cycle = open_cycle(demo_app)
     with demo_app.app_context():
         db = get_db()
-        police = next(r for r in store.returns_for_cycle(db, cycle["id"]) if r["organisation_name"] == "Brackenford Police")
+        police = next(r for r in store.returns_for_cycle(db, cycle["id"])
+                      if r["organisation_name"] == "Brackenford Police")
         for person in store.users(db, organisation_id=police["organisation_id"]):
             db["users"].update(person["id"], {"active": 0})  # as if both had left
     admin = signed_in(demo_app, "coordinator@demo.example")
     admin.post(f"/cycles/{cycle['id']}/reminders", data={
-        "csrf_token": token_from(admin, f"/cycles/{cycle['id']}/progress"), "organisations": [police["organisation_id"]]})
+        "csrf_token": token_from(admin, f"/cycles/{cycle['id']}/progress"),
+        "organisations": [police["organisation_id"]]})
     page = admin.get(f"/cycles/{cycle['id']}/progress").get_data(as_text=True)
     assert "Reminders sent to 0 people in 0 organisations" in page
     assert "Brackenford Police has no editor or signatory to remind" in page

@@ -36,7 +36,8 @@ def world(tmp_path):
                                       declaration=DECLARATION, actor=actor, now=NOW,
                                       framework_keys=[row["key"] for row in store.framework_rows(db)])
         return_service.open_cycle(db, cycle_id, actor=actor, now=NOW)
-        police = next(r for r in store.returns_for_cycle(db, cycle_id) if r["organisation_name"] == "Brackenford Police")
+        police = next(r for r in store.returns_for_cycle(db, cycle_id)
+                      if r["organisation_name"] == "Brackenford Police")
     app.return_id = police["id"]
     return app
 
@@ -157,7 +158,8 @@ def test_check_lists_what_is_missing_and_offers_signing_only_when_complete(world
     assert f'href="{answer_url(world, framework.id, requirement.id)}"' in editor
     with world.app_context():
         _, first = return_service.load_return(get_db(), world.return_id).requirements()[0]
-    assert f'Change<span class="govuk-visually-hidden"> the answer to {first.ref}. {html.escape(first.title)}</span>' in editor
+    assert (f'Change<span class="govuk-visually-hidden"> the answer to {first.ref}. {html.escape(first.title)}</span>'
+            in editor)
     assert f'<span class="govuk-visually-hidden"> the answer to {html.escape(requirement.title)}</span>' in editor, \
         "a requirement whose title is its ref is named once"
 
@@ -165,7 +167,8 @@ def test_check_lists_what_is_missing_and_offers_signing_only_when_complete(world
 def test_check_counts_evidence_and_actions_and_shows_ratings_as_text(world):
     fill(world)
     add_evidence_and_action(world)
-    text = client_for(world, "editor.police@demo.example").get(f"/returns/{world.return_id}/check").get_data(as_text=True)
+    editor = client_for(world, "editor.police@demo.example")
+    text = editor.get(f"/returns/{world.return_id}/check").get_data(as_text=True)
     assert "1 evidence item, 0 improvement actions" in text
     assert "0 evidence items, 1 improvement action" in text
     assert re.search(r'govuk-tag--yellow">\s*Partially met', text) and re.search(r'govuk-tag--green">\s*Met', text)
@@ -276,7 +279,8 @@ def test_answers_changed_while_the_signatory_read_them_are_not_signed_unseen(wor
     form = sign_form(signatory, path)
     fill(world, narrative="Changed by the editor a moment ago.")
     response = signatory.post(path, data=form)
-    assert response.status_code == 200 and "The answers changed while you were reading them" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The answers changed while you were reading them" in response.get_data(as_text=True)
     assert status(world) == "in-progress"
     assert sign(world, signatory).status_code == 302
     assert "Changed by the editor" in versions(world)[0]["canonical"]
@@ -355,7 +359,8 @@ def test_two_coordinators_deciding_at_once_keep_the_first_decision(world):
     token = token_from(admin, f"/returns/{world.return_id}/check")
     response = admin.post(f"/returns/{world.return_id}/accept", data={"csrf_token": token})
     assert response.status_code == 302
-    assert "Someone else decided on this return" in admin.get(f"/returns/{world.return_id}/check").get_data(as_text=True)
+    check = admin.get(f"/returns/{world.return_id}/check").get_data(as_text=True)
+    assert "Someone else decided on this return" in check
     amend = f"/returns/{world.return_id}/return-for-amendment"
     response = admin.post(amend, data={"csrf_token": token, "comment": "Too late"})
     assert response.status_code == 302 and status(world) == "submitted"

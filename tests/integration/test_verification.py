@@ -87,7 +87,8 @@ def checked(demo):
              (probation, "wdvf-2018-02", {"status": "not-verified", "validated_rating": other_level(framework, own),
                                           "comment": "No policy was seen; the intranet link is broken"})]
     answers, _ = signed(app, greenway)
-    plan += [(greenway, "wdvf-2018-01", {"status": "partly-verified", "validated_rating": answers["wdvf-2018-01"]["rating"],
+    plan += [(greenway, "wdvf-2018-01", {"status": "partly-verified",
+                                         "validated_rating": answers["wdvf-2018-01"]["rating"],
                                          "comment": "Only one site's training records"}),
              (greenway, "wdvf-2018-03", {"status": "partly-verified",
                                          "validated_rating": other_level(framework, answers["wdvf-2018-03"]["rating"]),
@@ -108,14 +109,16 @@ def test_an_auditors_checks_change_the_validated_view_and_never_the_self_assesse
     rows = {r.org.return_id: r for r in own.rows}
     checked_rows = {r.org.return_id: r for r in validated.rows}
     probation_own = {c.requirement.id: c for c in rows[checked["probation"]].cells if c.framework.id == WDVF}
-    probation_checked = {c.requirement.id: c for c in checked_rows[checked["probation"]].cells if c.framework.id == WDVF}
+    probation_checked = {c.requirement.id: c for c in checked_rows[checked["probation"]].cells
+                         if c.framework.id == WDVF}
     answers, _ = signed(app, checked["probation"])
     # self-assessed: exactly what was signed
     assert all(probation_own[rid].code == answers[rid]["rating"] for rid in answers)
     # validated: the auditor's ratings where checked, "Not checked" elsewhere
     assert probation_checked["wdvf-2018-01"].code == answers["wdvf-2018-01"]["rating"]
     assert probation_checked["wdvf-2018-02"].code != answers["wdvf-2018-02"]["rating"]
-    assert probation_checked["wdvf-2018-04"].state == "not-checked" and probation_checked["wdvf-2018-04"].text == "Not checked"
+    unchecked = probation_checked["wdvf-2018-04"]
+    assert unchecked.state == "not-checked" and unchecked.text == "Not checked"
     assert probation_checked["wdvf-2018-02"].disagrees and probation_own["wdvf-2018-02"].disagrees
     assert not probation_checked["wdvf-2018-01"].disagrees
 

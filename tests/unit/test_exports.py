@@ -12,7 +12,8 @@ from compliance.matrix import OrgRow, build_matrix
 from tests.unit.test_matrix import FW, PREVIOUS, ROWS, ratings
 
 HOSTILE = [
-    OrgRow(7, '=HYPERLINK("http://evil.example","x")', "police", 21, "submitted", ratings(r1="met", r2="met", r3="met"), 1),
+    OrgRow(7, '=HYPERLINK("http://evil.example","x")', "police", 21, "submitted",
+           ratings(r1="met", r2="met", r3="met"), 1),
     OrgRow(8, "@SUM(A1:A2)", "police", 22, "accepted", ratings(r1="not-met", r2="met", r3="met"), 1),
     OrgRow(9, "-2+3", "health", 23, "submitted", ratings(r1="partially-met", r2="met", r3="n-a"), 1),
 ]

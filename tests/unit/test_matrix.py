@@ -154,7 +154,8 @@ def test_two_hundred_organisations_build_quickly():
 @pytest.mark.parametrize("module", ["matrix", "exports"])
 def test_the_matrix_and_exports_import_no_flask_and_no_database(module):
     tree = ast.parse((ROOT / "compliance" / f"{module}.py").read_text(encoding="utf-8"))
-    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names = {alias.name.split(".")[0] for node in ast.walk(tree)
+             if isinstance(node, ast.Import) for alias in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree)
               if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
     assert not names & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

@@ -122,7 +122,8 @@ def test_the_pdf_file_name():
 @pytest.mark.parametrize("module", ["statements", "pdf"])
 def test_the_statement_core_imports_no_flask_and_no_database(module):
     tree = ast.parse((ROOT / "compliance" / f"{module}.py").read_text(encoding="utf-8"))
-    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names = {alias.name.split(".")[0] for node in ast.walk(tree)
+             if isinstance(node, ast.Import) for alias in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree)
               if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
     assert not names & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

@@ -211,7 +211,8 @@ def rating_summary(context: ReturnContext) -> list[dict]:
 
 def signed_groups(document: dict) -> list[dict]:
     """A signed document's answers per framework, in the order it was signed; frameworks with none left out."""
-    groups = [{"framework": framework, "answers": [a for a in document["answers"] if a["framework"] == framework["key"]]}
+    groups = [{"framework": framework,
+               "answers": [a for a in document["answers"] if a["framework"] == framework["key"]]}
               for framework in document["frameworks"]]
     return [group for group in groups if group["answers"]]
 

@@ -21,7 +21,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
     "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
+    "MAIL_PASSWORD": "",  # nosec B105: the default is no password (SMTP without login)
     "MAIL_SENDER": "",
     "MAX_UPLOAD_MB": 20,
     "TRUST_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-For/-Proto/-Host

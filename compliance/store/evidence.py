@@ -92,7 +92,7 @@ def evidence_register(db: Database, *, cycle_id: int | None = None, organisation
                         {"WHERE " + " AND ".join(where) if where else ""}
                         ORDER BY o.name COLLATE NOCASE, e.title COLLATE NOCASE, e.id, c.open_date DESC,
                                  n.framework_key, n.requirement_id
-                        LIMIT ?""", [*params, limit])
+                        LIMIT ?""", [*params, limit])  # nosec B608: fixed conditions; values are parameters
 
 
 def link_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> bool:

@@ -130,8 +130,9 @@ def ensure_answer(db: Database, return_id: int, framework_key: str, requirement_
     """The answer row, made empty if there is none yet (actions and evidence hang from it)."""
     found = answer(db, return_id, framework_key, requirement_id)
     if found is None:
-        db["answers"].insert({"return_id": return_id, "framework_key": framework_key,
-                              "requirement_id": requirement_id, "revision": 0})
+        # OR IGNORE: two people's first upload to the same requirement at once must both find the one row.
+        db.execute("INSERT OR IGNORE INTO answers (return_id, framework_key, requirement_id, revision)"
+                   " VALUES (?, ?, ?, 0)", [return_id, framework_key, requirement_id])
         found = answer(db, return_id, framework_key, requirement_id)
     return found
 

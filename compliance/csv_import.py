@@ -18,7 +18,8 @@ MAX_BYTES = 1024 * 1024
 MAX_ROWS = 1000
 MAX_CELL = 200
 # The same rule as the forms' email check (forms.py imports Flask, so it cannot be shared from there).
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SECTOR_CODES = {key.casefold(): code for code, label in SECTORS.items() for key in (code, label)}
 
 
@@ -127,7 +128,8 @@ def _check_rows(records, columns: list[str], existing_names: Iterable[str]) -> I
             problems.append(Problem(row_number, "", f"This row has {len(cells)} cells but there are {len(columns)} "
                                                     "columns. Put each value in its own column"))
             continue
-        values = {column: cell.strip() for column, cell in zip(columns, cells)}
+        # As the form does: a quoted cell's line breaks and tabs become spaces (a name reaches mail headers).
+        values = {column: " ".join(cell.split()) for column, cell in zip(columns, cells)}
         row_problems = _check_row(row_number, values, existing, seen)
         problems.extend(row_problems)
         if not row_problems:
@@ -138,6 +140,9 @@ def _check_rows(records, columns: list[str], existing_names: Iterable[str]) -> I
 def _check_row(row_number: int, values: dict, existing: set[str], seen: dict[str, int]) -> list[Problem]:
     problems = [Problem(row_number, column, f"{COLUMN_LABELS[column]} must be {MAX_CELL} characters or fewer")
                 for column in COLUMNS if len(values[column]) > MAX_CELL]
+    problems += [Problem(row_number, column, f"{COLUMN_LABELS[column]} must not include control characters. Type "
+                                             "it again rather than pasting it")
+                 for column in COLUMNS if CONTROL_CHARACTERS.search(values[column])]
     too_long = {p.column for p in problems}
     name, sector, email = values["name"], values["sector"], values["contact_email"]
     if not name:

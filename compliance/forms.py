@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -15,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import DateField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -22,7 +24,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from .auth import ORGANISATION_ROLES, ROLE_HINTS, ROLES
 from .sectors import SECTORS
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces and no control characters: an address goes into a mail's To header as it is.
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def valid_email(message: str = "Enter an email address in the correct format, like name@example.org"):
@@ -44,7 +48,13 @@ class GovDateField(DateField):
         self.required_message, self.example = required, example
 
     def process_formdata(self, valuelist):
-        parts = [part.strip() for part in valuelist]
+        # The widget re-renders raw_data as exactly day, month and year: a post with fewer or more parts (a
+        # hand-made request) must not reach it as anything else.
+        self.raw_data = [*valuelist, "", "", ""][:3]
+        if len(valuelist) > 3:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like {self.example}")
+        parts = [part.strip() for part in self.raw_data]
         if not any(parts):
             self.data = None
             if self.required_message:
@@ -64,6 +74,16 @@ class GovDateField(DateField):
             raise ValueError(f"{self.label.text} must be a real date, like {self.example}")
 
 
+def one_line(label: str):
+    """Refuse control characters (whitespace is already folded to single spaces by the _line filter)."""
+    def check(_form, field):
+        if field.data and CONTROL_CHARACTERS.search(field.data):
+            raise ValidationError(f"{label} must not include control characters. Type it again rather than "
+                                  "pasting it")
+
+    return check
+
+
 def choices(pairs) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -73,7 +93,33 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SignInForm(FlaskForm):
+def _line(value):
+    """Text for one line: line breaks, tabs and runs of spaces become single spaces (a name reaches mail headers)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+_FROM_THE_REQUEST = object()
+
+
+class Form(FlaskForm):
+    """A form that reads only what a browser's form sends: its fields, and files only for its file fields.
+
+    FlaskForm would also take a file posted under a text field's name, or a JSON body, so a hand-made request
+    could put a file or a number where every validator expects text (a 500 rather than an error message).
+    """
+
+    def __init__(self, formdata=_FROM_THE_REQUEST, **kwargs):
+        if formdata is _FROM_THE_REQUEST:
+            formdata = self._browser_formdata() if self.is_submitted() else None
+        super().__init__(formdata=formdata, **kwargs)
+
+    def _browser_formdata(self) -> CombinedMultiDict:
+        file_fields = {name for name, unbound in self._unbound_fields if issubclass(unbound.field_class, FileField)}
+        files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True) if name in file_fields])
+        return CombinedMultiDict([files, request.form])
+
+
+class SignInForm(Form):
     email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                         validators=[DataRequired("Enter your email address"), valid_email()])
     password = PasswordField("Password", widget=GovPasswordInput(),
@@ -81,10 +127,11 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "New password", widget=GovPasswordInput(),
-        description="Use 12 characters or more. A few unrelated words together make a strong password that is easy to remember.",
+        description="Use 12 characters or more. A few unrelated words together make a strong password that is easy "
+                    "to remember.",
         validators=[InputRequired("Enter a new password")],
     )
     confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
@@ -96,26 +143,28 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError("The passwords do not match. Enter the same password twice")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                         validators=[DataRequired("Enter your email address"), valid_email()])
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only its CSRF token and a button: sign out, deactivate, resend."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField("Organisation name", widget=GovTextInput(), filters=[_strip],
+class OrganisationForm(Form):
+    name = StringField("Organisation name", widget=GovTextInput(), filters=[_line],
                        validators=[DataRequired("Enter the organisation's name"),
-                                   Length(max=200, message="Organisation name must be 200 characters or fewer")])
+                                   Length(max=200, message="Organisation name must be 200 characters or fewer"),
+                                   one_line("Organisation name")])
     sector = RadioField("Sector", widget=GovRadioInput(), choices=choices(SECTORS.items()),
                         validators=[InputRequired("Select the organisation's sector")])
-    contact_name = StringField("Main contact's name", widget=GovTextInput(), filters=[_strip],
-                               validators=[Length(max=200, message="Name must be 200 characters or fewer")])
+    contact_name = StringField("Main contact's name", widget=GovTextInput(), filters=[_line],
+                               validators=[Length(max=200, message="Name must be 200 characters or fewer"),
+                                           one_line("Name")])
     contact_email = StringField("Main contact's email address", widget=GovTextInput(), filters=[_strip],
                                 validators=[valid_email()])
     status = RadioField("Status", widget=GovRadioInput(), default="active",
@@ -125,7 +174,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
 
-class PersonRoleForm(FlaskForm):
+class PersonRoleForm(Form):
     role = RadioField("Role", widget=GovRadioInput(), choices=choices(ROLES.items()),
                       validators=[InputRequired("Select the person's role")])
     organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=str,
@@ -140,10 +189,9 @@ class PersonRoleForm(FlaskForm):
     def validate_organisation_id(self, field):
         if self.role.data in ORGANISATION_ROLES and not field.data:
             raise ValidationError(f"Select the organisation this {ROLES[self.role.data].lower()} belongs to")
-        if self.role.data and self.role.data not in ORGANISATION_ROLES and field.data:
-            raise ValidationError(
-                f"{ROLES[self.role.data]}s are not part of a member organisation. Select 'Not part of a member organisation'"
-            )
+        if self.role.data in ROLES and self.role.data not in ORGANISATION_ROLES and field.data:
+            raise ValidationError(f"{ROLES[self.role.data]}s are not part of a member organisation. Select 'Not part "
+                                  "of a member organisation'")
 
     @property
     def chosen_organisation(self) -> int | None:
@@ -164,9 +212,10 @@ class InviteForm(PersonRoleForm):
     field_order = ("name", "email", "job_title", "role", "organisation_id")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("CSV file", widget=GovFileInput(),
-                     description="Columns: name, sector, contact_name, contact_email. The first row holds the column names.")
+                     description="Columns: name, sector, contact_name, contact_email. The first row holds the column "
+                                 "names.")
     submit = SubmitField("Check and import", widget=GovSubmitInput())
 
 

@@ -163,7 +163,16 @@ _HINTS = {ID_PATTERN: ("id", 'use lower case letters and digits, with single hyp
 _WHY_DRAFT = 'a published framework needs it (only a status = "draft" framework may leave it empty)'
 
 
+def _shown(text: str) -> str:
+    """Text from the file in double quotes, escaped as TOML escapes it, so that every error stays one line."""
+    escaped = "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"
+                      else "\\" + c if c in '"\\' else c for c in text)
+    return f'"{escaped}"'
+
+
 def _at(place: str, key: str) -> str:
+    """A place in the file: a key that is not a plain word is quoted, as in TOML, so "a: b" cannot split it."""
+    key = key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _shown(key)
     return f"{place}.{key}" if place else key
 
 
@@ -183,7 +192,8 @@ class _Reader:
             return self.error(place, f"must be a table, not {_KINDS.get(type(value), 'that')}")
         for key in value:
             if key not in FIELDS[kind]:
-                self.error(_at(place, key), f'unknown field "{key}"; allowed fields are: {", ".join(FIELDS[kind])}')
+                self.error(_at(place, key),
+                           f'unknown field {_shown(key)}; allowed fields are: {", ".join(FIELDS[kind])}')
         return value
 
     def tables(self, parent: dict, key: str, place: str, *, need=0, fix="") -> list[tuple[str, dict]]:
@@ -213,9 +223,9 @@ class _Reader:
         if not value and not empty_ok and key in table and type(table[key]) is str:
             self.error(where, f"is empty; {f'use one of: {listed}' if allowed else why}")
         elif value and allowed and value not in allowed:
-            self.error(where, f'"{value}" is not allowed; use one of: {listed}')
+            self.error(where, f'{_shown(value)} is not allowed; use one of: {listed}')
         elif value and pattern and not pattern.fullmatch(value):
-            self.error(where, f'"{value}" is not a valid {_HINTS[pattern][0]}; {_HINTS[pattern][1]}')
+            self.error(where, f'{_shown(value)} is not a valid {_HINTS[pattern][0]}; {_HINTS[pattern][1]}')
             return ""
         return value
 
@@ -230,9 +240,9 @@ class _Reader:
             if not item:
                 self.error(where, "must be text in quotes, and not blank")
             elif allowed is not None and item not in allowed:
-                self.error(where, f'"{item}" is not a known {key[:-1]}; use one of: {", ".join(allowed)}')
+                self.error(where, f'{_shown(item)} is not a known {key[:-1]}; use one of: {", ".join(allowed)}')
             elif allowed is not None and item in found:
-                self.error(where, f'"{item}" is listed twice; list each {key[:-1]} once')
+                self.error(where, f'{_shown(item)} is listed twice; list each {key[:-1]} once')
             else:
                 found.append(item)
         return tuple(found)
@@ -241,7 +251,7 @@ class _Reader:
         seen = set()
         for place, value in values:
             if value and value in seen:
-                self.error(place, f'"{value}" is used twice; each {what}')
+                self.error(place, f'{_shown(value)} is used twice; each {what}')
             seen.add(value)
 
 
@@ -267,6 +277,10 @@ def _decode(reader: _Reader, raw: bytes) -> dict | None:
         found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", str(exc), re.DOTALL)
         place, what = (found[2].replace("document", "file"), found[1]) if found else ("(file)", str(exc))
         reader.error(place, f"{what} (not valid TOML)")
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables recursively: thousands of levels exhaust the stack.
+        reader.error("(file)", "has arrays or tables nested too deeply to read; a framework file needs only a "
+                               "few levels, as in questionnaires/README.md")
     return None
 
 

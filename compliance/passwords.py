@@ -10,6 +10,7 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 # zxcvbn's scores run 0-4; 3 means "safely unguessable" for an online attacker.
 MIN_SCORE = 3
+ZXCVBN_LENGTH = 72
 
 
 def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str | None:
@@ -18,8 +19,9 @@ def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str
         return f"Password must be {MIN_LENGTH} characters or more. A few unrelated words together are easy to remember."
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
-    # zxcvbn is slow on very long input and gains nothing past 100 characters.
-    result = zxcvbn(password[:100], user_inputs=_words(user_inputs))
+    # zxcvbn refuses (ValueError) anything over its max_length of 72 characters, and is slow on long input;
+    # the first 72 characters tell it all it needs.
+    result = zxcvbn(password[:ZXCVBN_LENGTH], user_inputs=_words(user_inputs))
     if result["score"] >= MIN_SCORE:
         return None
     reason = (result["feedback"]["warning"] or "It is too easy to guess").rstrip(".")

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from werkzeug.utils import secure_filename
@@ -21,16 +20,18 @@ from wtforms import SubmitField
 from ... import catalogue, scoring, store
 from ... import frameworks as fw
 from ...auth import requires, signed_in
+from ...forms import Form
 from ...sectors import sector_label
 from ...web import get_db
 from . import actor, bp, now
 
 MAX_BYTES = 1024 * 1024
+MAX_NAME = 100  # the checked copy is written under this name: a file system refuses names over 255 bytes
 COLOURS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Grey"}
 RELATIONS = {"same": "Same as", "related": "Related to", "part-of": "Part of"}
 
 
-class FrameworkUploadForm(FlaskForm):
+class FrameworkUploadForm(Form):
     file = FileField("Framework file", widget=GovFileInput(),
                      description="A TOML file (its name ends in .toml), smaller than 1 MB, in the format described "
                                  "in questionnaires/README.md.")
@@ -85,6 +86,7 @@ def _load_upload(form: FrameworkUploadForm) -> tuple[fw.Framework | None, list[t
     name = secure_filename(upload.filename) or "framework.toml"
     if not name.lower().endswith(".toml"):
         return _refuse(form, "The selected file must be a TOML file: its name must end in .toml")
+    name = name if len(name) <= MAX_NAME else name[:MAX_NAME - len(".toml")] + ".toml"  # ASCII: chars are bytes
     data = upload.stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         return _refuse(form, "The selected file must be smaller than 1 MB")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import concurrency
+from bench import concurrency, worker
 from compliance import create_app, jobs, matrix_service, return_service, store
 from compliance.boardpack import render_board_pack
 from compliance.passwords import hash_password
@@ -81,11 +80,13 @@ def median_seconds(action, runs: int) -> float:
 
 
 def main() -> None:
-    figures = []
+    figures, workers, cycle_ids = [], [], {}
     with tempfile.TemporaryDirectory() as temp:
         for size in (200, 1000):
             started = time.perf_counter()
-            app, cycle_id = build(Path(temp) / str(size), size)
+            folder = Path(temp) / str(size)
+            app, cycle_id = build(folder, size)
+            cycle_ids[size] = cycle_id
             print(f"built {size} organisations in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             client = app.test_client()
             client.post("/sign-in", data={"email": "board@bench.example", "password": PASSWORD})
@@ -113,11 +114,17 @@ def main() -> None:
             figures.append((f"Board pack, {size} organisations ({len(statements)} statements)",
                             median_seconds(board_pack, 3), 3))
             print(f"board pack: {len(pack[-1]) / 1024 / 1024:.1f} MB", file=sys.stderr)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+        for size, pack_too in ((200, True), (1000, False)):
+            print(f"serving {size} organisations from a waitress worker...", file=sys.stderr)
+            folder = Path(temp) / str(size)
+            found = worker.serve_and_measure(folder, folder / "bench.sqlite", folder / "evidence",
+                                             cycle_ids[size], secret="bench", board_pack=pack_too)
+            workers.append((f"{size} organisations: matrix page x5" + (", board pack prepared and downloaded"
+                                                                        if pack_too else ""), found))
     print("\n| Measure | Median | Runs |\n|---|---|---|")
     for name, seconds, runs in figures:
         print(f"| {name} | {seconds:.2f} s | {runs} |")
-    print(f"| Peak memory of the whole run (ru_maxrss) | {peak:.0f} MB | |")
+    worker.report(workers)
     print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     concurrency.main()
 

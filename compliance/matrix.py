@@ -38,7 +38,7 @@ TRENDS = {"better": ("↑", "better than last year"), "same": ("=", "same as las
 Ratings = Mapping[tuple[str, str], "str | None"]  # (framework key, requirement id) -> level code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgRow:
     """One organisation's return in a cycle; ratings is None when nothing was submitted."""
 
@@ -52,7 +52,7 @@ class OrgRow:
     validated: Ratings | None = None  # the auditors' validated ratings; a missing key is not checked
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     framework: Framework
     requirement: Requirement
@@ -70,7 +70,7 @@ class Column:
         return format_percent(self.previous_percent, decimals=self.framework.overall.decimals)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     framework: Framework
     requirement: Requirement
@@ -90,7 +90,7 @@ class Cell:
     disagrees: bool = False  # the validated rating differs from the self-assessed one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowGroup:
     framework: Framework
     cells: tuple[Cell, ...]
@@ -106,7 +106,7 @@ class RowGroup:
         return self.overall.label
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatrixRow:
     org: OrgRow
     sector_label: str
@@ -122,13 +122,13 @@ class MatrixRow:
         return sum(cell.disagrees for cell in self.cells)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     framework: Framework
     columns: tuple[Column, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Matrix:
     cycle: str
     groups: tuple[Group, ...]

@@ -7,16 +7,16 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from . import store
-from .matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix, ratings_from_signed
+from .matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix
 from .return_service import cycle_frameworks
 from .verification import validated_code
 
 
-def org_rows(found: list[dict], checks: dict[int, dict] | None = None) -> list[OrgRow]:
-    """Store rows to matrix rows: ratings from the signed canonical JSON, None when nothing stands; checks maps
-    return id -> the auditors' verifications, whose validated ratings come along."""
+def org_rows(found: list[dict], ratings: dict[int, dict], checks: dict[int, dict] | None = None) -> list[OrgRow]:
+    """Store rows to matrix rows: ratings as signed (None when nothing stands); checks maps return id -> the
+    auditors' verifications, whose validated ratings come along."""
     return [OrgRow(r["organisation_id"], r["organisation_name"], r["sector"], r["return_id"], r["status"],
-                   None if r["canonical"] is None else ratings_from_signed(r["canonical"]), r["version"],
+                   None if r["version"] is None else ratings.get(r["return_id"], {}), r["version"],
                    _validated((checks or {}).get(r["return_id"], {})))
             for r in found]
 
@@ -28,10 +28,12 @@ def _validated(found: dict) -> dict:
 def cycle_matrix(db: Database, cycle: dict, *, sector: str | None = None, framework_id: str | None = None,
                  status: str | None = None, view: str = SELF_ASSESSED) -> Matrix:
     """The matrix of a cycle against the previous cycle, filtered as asked, self-assessed or validated."""
-    rows = org_rows(store.matrix_returns(db, cycle["id"]), store.verifications_for_cycle(db, cycle["id"]))
+    rows = org_rows(store.matrix_returns(db, cycle["id"]), store.matrix_ratings(db, cycle["id"]),
+                    store.verifications_for_cycle(db, cycle["id"]))
     before = store.previous_cycle(db, cycle["id"])
     previous = None
     if before is not None and view == SELF_ASSESSED:
-        previous = {row.organisation_id: row.ratings for row in org_rows(store.matrix_returns(db, before["id"]))}
+        previous = {row.organisation_id: row.ratings for row in org_rows(store.matrix_returns(db, before["id"]),
+                                                                         store.matrix_ratings(db, before["id"]))}
     return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sector=sector,
                         framework_id=framework_id, status=status, cycle=cycle["name"], view=view)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, request, stream_template, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import exports, matrix_service, store
@@ -67,7 +68,10 @@ def matrix(cycle_id: int):
     views = [(code, label, url_for(".matrix", cycle_id=cycle_id, **query, **({"view": code} if code == VALIDATED
                                                                               else {})))
              for code, label in VIEWS.items()]
-    return render_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=SECTORS,
+    # Streamed: a matrix of 1,000 organisations is a 12 MB page, which need never be held whole in memory.
+    # The session is saved before a streamed body is drawn, so the page's form token is made first.
+    generate_csrf()
+    return stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=SECTORS,
                            statuses=RETURN_STATUSES, views=views, matrix_cell=matrix_cell,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))

@@ -129,3 +129,21 @@ def test_a_cell_link_lands_on_its_answer_in_the_signed_version(tmp_path):
     link = re.search(r'href="(/returns/\d+/versions/\d+)#(answer-[a-z0-9-]+)"', html)
     assert link, "the matrix links cells to signed answers"
     assert f'id="{link.group(2)}"' in board.get(link.group(1)).get_data(as_text=True)
+
+
+def test_the_streamed_matrix_page_gives_a_form_token_that_works(tmp_path):
+    """The matrix page is streamed, and a streamed body is drawn after the session is saved: the board pack
+    form's token must already be in the session, even when the matrix is the first page after signing in."""
+    app = make_app(tmp_path)  # CSRF on
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        cycle = store.cycles(get_db())[0]
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/sign-in", data={"email": "board@demo.example", "password": demo.demo_data()["password"],
+                                         "csrf_token": token}).status_code == 302
+    matrix = client.get(f"/cycles/{cycle['id']}/matrix").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', matrix).group(1)
+    started = client.post(f"/cycles/{cycle['id']}/board-pack", data={"csrf_token": token})
+    assert started.status_code == 302 and "/board-pack/jobs/" in started.headers["Location"]

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import auth, catalogue, config, db, store, uploads, web
@@ -45,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # An id in an address beyond SQLite's 64-bit integers matches no route (404) rather than overflowing.
+    app.url_map.converters["int"] = SQLiteInteger
     csrf.init_app(app)
     WTFormsHelpers(app)
     web.init_app(app)
@@ -60,6 +63,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         prepare_database(app)
     app.before_request(lambda: _ensure_prepared(app))
     return app
+
+
+class SQLiteInteger(IntegerConverter):
+    """The int converter, bounded to what SQLite can store."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _ensure_prepared(app: Flask) -> None:

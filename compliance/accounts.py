@@ -51,7 +51,8 @@ def attempt_sign_in(db: Database, *, email: str, password: str, address: str, no
         with db.atomic():
             store.record(db, Actor(None, email, address), action="sign-in-throttled", object_type="sign-in", now=now)
         minutes = _minutes(wait)
-        return SignIn(None, f"You have tried to sign in too many times. Wait {minutes} minute{'s' if minutes > 1 else ''}, "
+        wait_text = f"{minutes} minute{'s' if minutes > 1 else ''}"
+        return SignIn(None, f"You have tried to sign in too many times. Wait {wait_text}, "
                             "then try again, or reset your password", throttled=True)
     user = store.user_by_email(db, email)
     matches = password_matches(user["password_hash"] if user else _DUMMY_HASH, password)

@@ -10,6 +10,7 @@ import io
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -85,6 +86,8 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None) -> bytes:
 
 
 def _put(sheet, row: int, column: int, value, *, colour: str | None = None, bold: bool = False):
+    if isinstance(value, str):  # a spreadsheet cannot hold control characters: openpyxl refuses them
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = sheet.cell(row=row, column=column, value=neutralise(value))
     if colour is not None:
         cell.fill = PatternFill("solid", start_color=FILLS[colour], end_color=FILLS[colour])

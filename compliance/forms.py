@@ -84,6 +84,12 @@ def one_line(label: str):
     return check
 
 
+def revision_number(value) -> int:
+    """A revision posted back by a form as a number; -1 (which never matches) when it is not plain digits."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else -1
+
+
 def choices(pairs) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(value, label) for value, label in pairs]

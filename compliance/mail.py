@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 def send_mail(db: Database, config: dict, *, to: str, subject: str, body: str, now: datetime) -> str:
     """Send one plain-text message; every message is kept in the outbox with its outcome."""
+    subject = " ".join(subject.split())  # a header is one line: a name with a line break must not break it
     if not config.get("MAIL_SERVER"):
         log.info("mail (no mail server configured) to %s: %s\n%s", to, subject, body)
         store.add_to_outbox(db, recipient=to, subject=subject, body=body, status="logged", now=now)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from markupsafe import Markup
 from wtforms import SelectMultipleField, SubmitField
@@ -13,7 +13,7 @@ from wtforms.validators import ValidationError
 
 from .. import charts, mail, matrix_service, store
 from ..auth import requires
-from ..forms import choices
+from ..forms import Form, choices
 from ..returns import EDITABLE, RETURN_STATUSES, is_overdue
 from ..scoring import format_percent
 from ..web import get_db
@@ -22,7 +22,7 @@ from .board import bp
 REMINDED_ROLES = ("editor", "signatory")
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(Form):
     organisations = SelectMultipleField("Organisations to remind", widget=GovCheckboxesInput(), coerce=int,
                                         description="Each one's editors and signatories get an email.")
     submit = SubmitField("Send reminders", widget=GovSubmitInput())

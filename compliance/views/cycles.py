@@ -6,14 +6,14 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import return_service, store
 from ..auth import requires
-from ..forms import ConfirmForm, GovDateField, choices
+from ..forms import ConfirmForm, Form, GovDateField, choices
 from ..returns import financial_year
 from ..web import get_db
 
@@ -25,7 +25,7 @@ DECLARATION = (
 )
 
 
-class CycleForm(FlaskForm):
+class CycleForm(Form):
     name = StringField("Name", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
                        description="The reporting year, April to March, like 2025/26.",
                        validators=[DataRequired("Enter the cycle's name, like 2025/26")])

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 
 from .. import return_service, store
 from ..auth import requires, signed_in
-from ..forms import choices
+from ..forms import Form, choices, revision_number
 from ..audit_pdf import render_audit_summary_pdf
 from ..return_service import ReturnContext
 from ..statements import slug
@@ -31,7 +31,7 @@ def verification_helpers() -> dict:
     return {"VERIFICATION_TAGS": STATUS_TAGS}
 
 
-class VerificationForm(FlaskForm):
+class VerificationForm(Form):
     status = RadioField("Does the evidence verify the organisation's rating?", widget=GovRadioInput(),
                         validate_choice=False,
                         choices=choices((code, label) for code, label in STATUSES.items()))
@@ -110,12 +110,11 @@ def verify_answer(return_id: int, framework_id: str, requirement_id: str):
         for name, message in errors.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if not errors:
-            revision = int(form.revision.data) if (form.revision.data or "").isdigit() else -1
             saved, standing = store.save_verification(
                 database, return_id, framework.key, requirement.id,
                 {"status": form.status.data, "validated_rating": validated, "comment": form.comment.data or ""},
-                version=version["version"], self_rating=signed.get("rating"), revision=revision, actor=actor(),
-                now=now())
+                version=version["version"], self_rating=signed.get("rating"),
+                revision=revision_number(form.revision.data), actor=actor(), now=now())
             if saved:
                 flash(f"Your check of {caption(framework, requirement)} has been saved: {STATUSES[standing['status']]}")
                 return redirect(_next_page(context, answers, framework, requirement))

@@ -547,9 +547,6 @@ def test_saving_an_answer_keeps_the_saved_answer_when_refused(world, values):
         assert location.startswith("/") and not location.startswith("//")
 
 
-@pytest.mark.xfail(strict=True, reason="AnswerForm.read_revision (compliance/views/returns/answer_forms.py) "
-                                       "checks str.isdigit(), which is true for '²' and for 5,000 nines, and then "
-                                       "int() raises ValueError: a 500")
 @pytest.mark.parametrize("revision", ["\u00b2", "9" * 5000])
 def test_an_unreadable_revision_is_a_conflict_not_a_crash(world, revision):
     before = world.answer()
@@ -793,23 +790,12 @@ def test_a_file_or_json_where_a_form_expects_text_is_refused_on_the_account_and_
     assert [failure for failure in odd_body_failures if failure.startswith(FIXED_HERE)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="forms that subclass FlaskForm directly (CycleForm in "
-                                       "compliance/views/cycles.py, ReminderForm in views/board_progress.py, the "
-                                       "forms of views/returns/answer_forms.py and submission_forms.py) take a file "
-                                       "posted under a text field's name, or JSON values, as the field's data, and "
-                                       "validators call len() or .strip() on it; a JSON string or list body makes "
-                                       "FlaskForm itself raise. Each is a 500. Subclass compliance.forms.Form "
-                                       "instead")
 def test_a_file_or_json_where_a_form_expects_text_is_refused_on_every_form(odd_body_failures):
     assert odd_body_failures == []
 
 
 # --- ids in addresses -----------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="an id in the address beyond SQLite's 64-bit integers (e.g. "
-                                       "/returns/99999999999999999999/check) reaches SQLite and raises "
-                                       "OverflowError: a 500. The <int:...> converter needs a maximum "
-                                       "(compliance/__init__.py)")
 def test_an_id_too_large_for_the_database_is_not_found_rather_than_a_crash(world):
     huge = str(2**63)
     failures = []

@@ -179,11 +179,6 @@ def test_a_matrix_export_is_named_safely_whatever_the_cycle_is_called(hostile_na
     assert re.fullmatch(r"partnership-matrix-[0-9A-Za-z-]+\.(csv|xlsx)", _content_disposition(response))
 
 
-@pytest.mark.xfail(strict=True, reason="openpyxl refuses control characters in a cell (IllegalCharacterError), "
-                                       "and compliance/exports.py writes organisation names (and framework text, "
-                                       "which TOML escapes can fill with control characters) as they are: the "
-                                       "XLSX export answers 500. neutralise() should also remove "
-                                       "openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE matches")
 def test_the_xlsx_export_copes_with_control_characters_in_a_name(hostile_names):
     client, found = hostile_names
     response = client.get(f"/cycles/{found[CONTROL_CHARACTERS]['cycle']}/matrix.xlsx")
@@ -243,11 +238,6 @@ def test_an_organisation_name_typed_with_line_breaks_cannot_add_a_mail_header(ma
     assert message["Bcc"] is None and message.get_all("To") == [f"editor{organisation_id}@org.example"]
 
 
-@pytest.mark.xfail(strict=True, reason="a stored organisation name with a line break (possible before the "
-                                       "organisation form folded whitespace, or from the database) reaches the "
-                                       "reminder's Subject: EmailMessage refuses it with ValueError in "
-                                       "compliance/mail.py send_mail, which catches only OSError and SMTPException, "
-                                       "so sending reminders answers 500. Fold the subject to one line in send_mail")
 def test_a_stored_name_with_a_line_break_still_lets_reminders_go(mail_world):
     app, client, server = mail_world
     with app.app_context():

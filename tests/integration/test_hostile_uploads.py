@@ -109,7 +109,7 @@ def download(world, row: dict, data: bytes) -> str:
     response = world.client("editor").get(f"/evidence/{row['id']}/download")
     assert response.status_code == 200 and response.data == data
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.mimetype == row["content_type"].split(";")[0]  # (the charset: see the xfail test below)
+    assert response.mimetype == row["content_type"].split(";")[0]  # charset: tested below
     assert "no-store" in response.headers["Cache-Control"]
     dispositions = response.headers.getlist("Content-Disposition")
     assert len(dispositions) == 1 and not re.search(r"[\x00-\x1f\x7f]", dispositions[0]), dispositions
@@ -229,10 +229,8 @@ def test_an_odd_but_harmless_file_is_stored_safely_and_served_only_as_an_attachm
     b"minutes\r\nContent-Type: text/html\r\n\r\n<script>.txt", b"minutes\x00.txt", b"\xff\xfe\xfd.txt",
     b"", b"\"", b"a" * 5000 + b".txt", b"%00.txt", b"..", b"/", b"\\", "\u202egnp.txt".encode(),
     b"min\\\"utes.txt", b"C:\\fakepath\\minutes.txt",
-    pytest.param(b"minutes.txt\"; name=\"title", marks=pytest.mark.xfail(strict=True, reason=(
-        "the file part then arrives under the name of the Title field; UploadForm (compliance/views/returns/"
-        "answer_forms.py) subclasses FlaskForm, which gives the title field the FileStorage, and Length() calls "
-        "len() on it: a 500. Subclass compliance.forms.Form, which keeps files only for file fields"))),
+    b"minutes.txt\"; name=\"title",
+
 ])
 def test_a_file_name_a_browser_would_never_send_is_refused_or_cleaned(world, filename):
     data = b"Minutes of the meeting\n"
@@ -244,11 +242,6 @@ def test_a_file_name_a_browser_would_never_send_is_refused_or_cleaned(world, fil
         assert "The selected file" in error_message(response) or "Select a file" in error_message(response)
 
 
-@pytest.mark.xfail(strict=True, reason="compliance/views/returns/evidence.py download_evidence passes the stored "
-                                       "content type with its charset as send_file's mimetype, and Werkzeug appends "
-                                       "'; charset=utf-8' to any text/* type: a Windows-1252 file is served as "
-                                       "'text/plain; charset=windows-1252; charset=utf-8'. Set the Content-Type "
-                                       "header to the stored value after send_file instead")
 def test_a_text_file_is_downloaded_with_its_own_charset_only(world):
     data = "Caf\u00e9 minutes \u2013 \u00a35\n".encode("cp1252")
     _, row = upload(world, b"notes.txt", data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -19,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ...forms import GovDateField, choices
+from ...forms import Form, GovDateField, choices, revision_number
 from ...frameworks import Framework
 from ...returns import ACTION_STATUSES, NARRATIVE_LIMIT
 
@@ -38,7 +38,7 @@ def _line(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """A rating, its explanation and (for levels that need one) a reason; `revision` is the answer as it was read."""
 
     rating = RadioField("Your rating", widget=GovRadioInput(), validate_choice=False)
@@ -82,7 +82,7 @@ class AnswerForm(FlaskForm):
     @property
     def read_revision(self) -> int:
         """The answer's revision when this person loaded the page; anything unreadable never matches."""
-        return int(self.revision.data) if (self.revision.data or "").isdigit() else -1
+        return revision_number(self.revision.data)
 
     def values(self, *, carried_forward: int) -> dict:
         """What save_answer stores; a carried-forward answer stays so until the person ticks that it is checked."""
@@ -91,7 +91,7 @@ class AnswerForm(FlaskForm):
                 "carried_forward": 0 if self.confirmed.data else int(carried_forward)}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     what = TextAreaField(
         "What will you do?", widget=GovCharacterCount(), filters=[_text],
         description="Say what will change and how you will know it has worked.",
@@ -145,7 +145,7 @@ class _Dates:
                 "valid_until": self.valid_until.data.isoformat() if self.valid_until.data else None}
 
 
-class UploadForm(_Dates, FlaskForm):
+class UploadForm(_Dates, Form):
     # Fields in the order of the page, which is the order of the error summary.
     file = FileField("File", widget=GovFileInput())
     title = _title_field()
@@ -166,7 +166,7 @@ def _web_address(_form, field):
                               "https://www.example.org/policies/domestic-abuse.pdf")
 
 
-class LinkForm(_Dates, FlaskForm):
+class LinkForm(_Dates, Form):
     title = _title_field()
     url = StringField(
         "Web address", widget=GovTextInput(), filters=[lambda v: v.strip() if isinstance(v, str) else v],
@@ -178,7 +178,7 @@ class LinkForm(_Dates, FlaskForm):
     submit = SubmitField("Add link", widget=GovSubmitInput())
 
 
-class AttachForm(FlaskForm):
+class AttachForm(Form):
     items = SelectMultipleField("Which of your evidence backs this requirement?", widget=GovCheckboxesInput(),
                                 validate_choice=False, description="Select all that apply.")
     submit = SubmitField("Use this evidence", widget=GovSubmitInput())

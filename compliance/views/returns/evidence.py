@@ -181,5 +181,7 @@ def download_evidence(evidence_id: int):
     response = send_file(BytesIO(data), mimetype=item["content_type"], as_attachment=True,
                          download_name=item["filename"], etag=False, conditional=False)
     response.headers["Cache-Control"] = "private, no-store"
+    # send_file adds "; charset=utf-8" to any text/ type, even one whose stored type names its own charset.
+    response.headers["Content-Type"] = item["content_type"]
     return response
 

@@ -1,10 +1,11 @@
 """Forms for signing a return and for sending one back for amendment."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ...forms import Form
 
 COMMENT_LIMIT = 5000
 
@@ -13,7 +14,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
                        validators=[DataRequired("Enter your full name"),
                                    Length(max=200, message="Full name must be 200 characters or fewer")])
@@ -27,7 +28,7 @@ class SignForm(FlaskForm):
     submit = SubmitField("Sign and submit the return", widget=GovSubmitInput())
 
 
-class AmendForm(FlaskForm):
+class AmendForm(Form):
     comment = TextAreaField(
         "What needs to change?", widget=GovCharacterCount(), filters=[_strip],
         validators=[DataRequired("Enter what needs to change"),

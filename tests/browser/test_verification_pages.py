@@ -2,11 +2,11 @@
 the audit summary, the validated matrix and the statement; zero axe-core violations on each, by keyboard too."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
-from compliance import store
+from compliance import return_service, store
 from compliance.returns import financial_year
 from compliance.web import get_db
 from tests.browser.conftest import check, sign_in
@@ -76,4 +76,40 @@ def test_the_register_filtered_by_check_has_no_violations(page, base_url):
     page.get_by_role("button", name="Show evidence").click()
     assert "verification=not-checked" in page.url
     check(page, "evidence-register-not-checked")
+    assert page.js_errors == []
+
+
+def test_empty_and_conflict_states_have_no_violations(page, base_url, live_app):
+    cycle_id, return_id = larkhill(live_app)
+    with live_app.app_context():
+        db = get_db()
+        police = next(r for r in store.returns_for_cycle(db, cycle_id)
+                      if r["organisation_name"] == "Brackenford Police")
+    sign_in(page, base_url, "auditor@demo.example")
+    page.goto(f"{base_url}/returns/{police['id']}/verification")
+    assert "There is nothing to check yet" in page.locator("main").inner_text()
+    check(page, "verification-nothing-yet")
+    page.goto(f"{base_url}/returns/{police['id']}/audit-summary")
+    assert "Nothing has been checked" in page.locator("main").inner_text()
+    check(page, "audit-summary-nothing")
+    # someone else saves a check of the same answer while this page is open
+    page.goto(f"{base_url}/returns/{return_id}/verification")
+    page.locator("tbody a").nth(2).click()
+    with live_app.app_context():
+        db = get_db()
+        context = return_service.load_return(db, return_id)
+        version, answers = return_service.standing_answers(db, return_id)
+        framework, requirement = [(f, r) for f, r in context.requirements() if (f.key, r.id) in answers][2]
+        coordinator = store.user_by_email(db, "coordinator@demo.example")
+        store.save_verification(db, return_id, framework.key, requirement.id,
+                                {"status": "verified", "validated_rating": answers[(framework.key, requirement.id)]
+                                 ["rating"], "comment": "Checked at the visit"},
+                                version=version["version"], self_rating=answers[(framework.key, requirement.id)]
+                                ["rating"], revision=0, actor=store.Actor(coordinator["id"], coordinator["email"]),
+                                now=datetime.now(timezone.utc))
+    page.get_by_label("Not checked").check()
+    page.get_by_role("button", name="Save the check").click()
+    assert page.title().startswith("Error: ")
+    assert "Checked at the visit" in page.locator("#conflict").inner_text()
+    check(page, "verification-answer-conflict")
     assert page.js_errors == []

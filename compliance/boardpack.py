@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from io import BytesIO
-from xml.sax.saxutils import escape  # nosec B406: escape() writes markup for ReportLab; nothing is parsed
+# bandit B406: escape() writes markup for ReportLab; nothing is parsed
+from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String

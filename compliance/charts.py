@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from xml.sax.saxutils import escape  # nosec B406: escape() writes SVG text; nothing is parsed
+# bandit B406: escape() writes SVG text; nothing is parsed
+from xml.sax.saxutils import escape  # nosec B406
 
 from .scoring import percent
 

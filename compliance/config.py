@@ -21,7 +21,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
     "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",  # nosec B105: the default is no password (SMTP without login)
+    # bandit B105: the default is no password (SMTP without login)
+    "MAIL_PASSWORD": "",  # nosec B105
     "MAIL_SENDER": "",
     "MAX_UPLOAD_MB": 20,
     "TRUST_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-For/-Proto/-Host

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape  # nosec B406: escape() writes markup for ReportLab; nothing is parsed
+# bandit B406: escape() writes markup for ReportLab; nothing is parsed
+from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER

@@ -35,7 +35,8 @@ MAX_PARTS = 10_000
 MAX_NAME = 150
 ACCEPTED_KINDS = ("PDF", "Word", "Excel", "PowerPoint", "OpenDocument", "PNG", "JPEG", "CSV", "text")
 NOT_ACCEPTED = f"The selected file must be a {', '.join(ACCEPTED_KINDS[:-1])} or {ACCEPTED_KINDS[-1]} file"
-_PASSWORD = "The selected file is password protected: remove the password, save it, then upload it"  # nosec B105: a message about password-protected files, not a password
+# bandit B105: a message about password-protected files, not a password
+_PASSWORD = "The selected file is password protected: remove the password, save it, then upload it"  # nosec B105
 
 _OOXML = "application/vnd.openxmlformats-officedocument."
 _ODF = "application/vnd.oasis.opendocument."

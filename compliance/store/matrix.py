@@ -31,11 +31,12 @@ def matrix_ratings(db: Database, cycle_id: int) -> dict[int, dict[tuple[str, str
     never holds their signed documents (narratives and all) in Python's memory at once.
     """
     found: dict[int, dict[tuple[str, str], str | None]] = {}
+    # bandit B608: _STANDING is this module's own SQL; the cycle id is a bound parameter.
     cursor = db.execute(f"""
         WITH standing AS ({_STANDING})
         SELECT s.return_id, json_extract(a.value, '$.framework'), json_extract(a.value, '$.requirement'),
                json_extract(a.value, '$.rating')
-        FROM standing s JOIN return_versions v ON v.id = s.version_id, json_each(v.canonical, '$.answers') a""",
+        FROM standing s JOIN return_versions v ON v.id = s.version_id, json_each(v.canonical, '$.answers') a""",  # nosec B608
         [cycle_id])
     for return_id, framework_key, requirement_id, rating in cursor:
         found.setdefault(return_id, {})[(framework_key, requirement_id)] = rating

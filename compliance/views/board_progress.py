@@ -51,8 +51,10 @@ def charts_page(cycle_id: int):
     bars = charts.stacked_bars_svg(columns, title=f"Ratings per requirement, {cycle['name']}")
     # Safe to mark: the chart module escapes every piece of text it puts in the SVG.
     return render_template("board/charts.html", cycle=cycle, columns=columns, trend=trend,
-                           format_percent=format_percent, bars_svg=Markup(bars),  # nosec B704: charts escapes every text
-                           trend_svg=Markup(charts.trend_svg(trend)))  # nosec B704: charts escapes every text
+                           # bandit B704: charts escapes every text
+                           format_percent=format_percent, bars_svg=Markup(bars),  # nosec B704
+                           # bandit B704: charts escapes every text
+                           trend_svg=Markup(charts.trend_svg(trend)))  # nosec B704
 
 
 def _reminder_form(returns: list[dict]) -> ReminderForm:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from compliance import catalogue, store, uploads
-from compliance.verification import evidence_expiry as expiry
 from compliance.web import get_db
 from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 (fixture)
 
@@ -76,14 +75,6 @@ def test_the_store_lists_one_row_per_item_and_answer_and_unused_items_only_unfil
         assert world["expired"] in {r["id"] for r in expired} and world["expiring"] not in {r["id"] for r in expired}
         assert all(r["valid_until"] < TODAY.isoformat() for r in expired)
         assert len(store.evidence_register(db, limit=3)) == 3
-
-
-def test_expiry_follows_the_evidence_lists_rule():
-    day = date(2026, 5, 1)
-    assert expiry(None, day) is None and expiry("", day) is None
-    assert expiry("2026-04-30", day) == "expired"
-    assert expiry("2026-05-01", day) == "expiring" and expiry("2026-06-30", day) == "expiring"
-    assert expiry("2026-07-01", day) is None
 
 
 def test_the_auditor_sees_every_organisations_evidence_with_expiry_tags(world):

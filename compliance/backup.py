@@ -32,17 +32,14 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
 
 from sqlite_utils import Database
 
 from . import db
-from .uploads import evidence_path
+from .uploads import evidence_path, fsync_folder, written_then_renamed
 
 FORMAT = "compliance-backup/1"
 MANIFEST = "manifest.json"
@@ -133,7 +130,7 @@ def backup(database: Path, evidence_dir: Path, dest: Path, *, now: datetime) -> 
                                   f"back in place (from an earlier backup, or from the organisation that uploaded "
                                   f"it), then back up into a new folder"])
     manifest = Manifest(now.isoformat(timespec="seconds"), copied_db, tuple(files), tuple(migrations), counts)
-    with _written_then_renamed(dest / MANIFEST) as file:
+    with written_then_renamed(dest / MANIFEST) as file:
         file.write(manifest.to_json().encode("utf-8"))
     return manifest
 
@@ -173,7 +170,7 @@ def _copy_database(database: Path, dest: Path) -> CopiedFile:
         os.fsync(file.fileno())
     final = dest / DATABASE_NAME
     os.replace(partial, final)
-    _fsync_folder(dest)
+    fsync_folder(dest)
     sha256, size = _hash(final)
     return CopiedFile(DATABASE_NAME, sha256, size)
 
@@ -266,8 +263,8 @@ def restore(backup_dir: Path, database: Path, evidence_dir: Path, *, force: bool
     moved = _move_aside(database, evidence_dir, stamp)
     os.replace(staged_db, database)
     os.replace(staged_evidence, evidence_dir)
-    _fsync_folder(database.parent)
-    _fsync_folder(evidence_dir.parent)
+    fsync_folder(database.parent)
+    fsync_folder(evidence_dir.parent)
     conn = sqlite3.connect(str(database))  # not read-only: closing it removes the -wal and -shm it opens
     try:
         return RestoreResult(manifest, moved, _integrity(conn), _counts(conn))
@@ -366,7 +363,7 @@ def _move_aside(database: Path, evidence_dir: Path, stamp: str) -> list[tuple[Pa
 def _copy_verified(source: Path, target: Path, sha256: str) -> int:
     """Copy, checking the SHA-256 on the way; ValueError (and nothing written) if it does not match."""
     digest, size = hashlib.sha256(), 0
-    with open(source, "rb") as reader, _written_then_renamed(target) as writer:  # a missing source: nothing made
+    with open(source, "rb") as reader, written_then_renamed(target) as writer:  # a missing source: nothing made
         while chunk := reader.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -376,23 +373,6 @@ def _copy_verified(source: Path, target: Path, sha256: str) -> int:
     return size
 
 
-@contextmanager
-def _written_then_renamed(target: Path) -> Iterator[BinaryIO]:
-    """A temporary file beside target, synced and renamed to it when the block succeeds, removed if not."""
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")  # mode 0o600
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(target.parent)
-
-
 def _hash(path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as file:
@@ -400,15 +380,6 @@ def _hash(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _fsync_folder(folder: Path) -> None:
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: the rename itself survives a power cut
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _read_only(path: Path) -> sqlite3.Connection:

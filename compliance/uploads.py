@@ -23,8 +23,11 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 KB, MB = 1024, 1024 * 1024
 MAX_BYTES = 20 * MB  # the default; the limit is configurable, see check_upload's max_bytes
@@ -347,24 +350,36 @@ def store_file(folder: str | Path, data: bytes, sha256: str) -> Path:
     if path.is_file() and path.stat().st_size == len(data):
         return path
     Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")  # mkstemp makes it 0o600
+    with written_then_renamed(path, prefix=".upload-") as file:
+        file.write(data)
+    return path
+
+
+@contextmanager
+def written_then_renamed(target: Path, *, prefix: str | None = None) -> Iterator[BinaryIO]:
+    """A temporary file beside target (mode 0600), synced and renamed to it when the block succeeds, removed if
+    not; the folder is synced too, so the rename itself survives a power cut."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=prefix or f".{target.name}-")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            yield file
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    if hasattr(os, "O_DIRECTORY"):  # sync the folder too, so the move itself survives a power cut (POSIX)
-        descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    fsync_folder(target.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    if hasattr(os, "O_DIRECTORY"):  # POSIX
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-    return path
 
 
 def sweep_evidence(folder: str | Path, referenced: set[str]) -> list[Path]:

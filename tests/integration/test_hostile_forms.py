@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
@@ -597,6 +597,10 @@ LINK = form_values(
 
 @FORM_SETTINGS
 @given(values=LINK)
+# found by hypothesis in CI: urlsplit raises ValueError on an unclosed IPv6 address
+@example(values={"title": "Domestic abuse policy", "url": "A://[", "effective_date": ["1", "1", "2000"],
+                 "valid_until": ["31", "2", "2030"]})
+@example(values={"title": "Policy", "url": "https://[::1", "effective_date": ["1", "1", "2000"], "valid_until": []})
 def test_adding_a_link_accepts_only_web_addresses(world, values):
     before = world.count("evidence")
     response = world.client("editor").post(world.page("return_a", "/evidence/link"), data=values)

@@ -160,7 +160,10 @@ def _web_address(_form, field):
         return
     if len(value) > URL_LIMIT:
         raise ValidationError(f"Web address must be {URL_LIMIT:,} characters or fewer")
-    parts = urlsplit(value) if not re.search(r"[\s\x00-\x1f\x7f]", value) else None
+    try:
+        parts = urlsplit(value) if not re.search(r"[\s\x00-\x1f\x7f]", value) else None
+    except ValueError:  # such as "https://[": an unclosed IPv6 address
+        parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError("Enter a web address that starts with https:// or http://, like "
                               "https://www.example.org/policies/domestic-abuse.pdf")

@@ -84,7 +84,7 @@ def load_user(session_id: str) -> auth.User | None:
     """The person a session belongs to, while its token is current and the account active."""
     user_id, _, token = session_id.partition(":")
     row = store.user_by_id(web.get_db(), int(user_id)) if user_id.isdigit() else None
-    if row is None or not row["active"] or row["session_token"] != token:
+    if not store.may_sign_in(row) or row["session_token"] != token:
         return None
     return auth.User(row)
 

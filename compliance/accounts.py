@@ -56,7 +56,7 @@ def attempt_sign_in(db: Database, *, email: str, password: str, address: str, no
                             "then try again, or reset your password", throttled=True)
     user = store.user_by_email(db, email)
     matches = password_matches(user["password_hash"] if user else _DUMMY_HASH, password)
-    success = bool(user and user["active"] and matches)
+    success = store.may_sign_in(user) and matches
     with db.atomic():
         store.record_attempt(db, email=email, address=address, success=success, now=now)
         if not success:
@@ -114,7 +114,7 @@ def request_reset(db: Database, *, email: str, address: str, now: datetime) -> N
     with db.atomic():
         store.record(db, Actor(person["id"] if person else None, email, address), action="password-reset-requested",
                      object_type="person", object_id=person["id"] if person else "", now=now)
-        if person is None or not person["active"]:
+        if not store.may_sign_in(person):
             return
         token = store.create_token(db, person["id"], "reset", lifetime=RESET_LIFETIME, now=now)
         _send(db, to=person["email"], template="mail/reset.txt", now=now, person=person,

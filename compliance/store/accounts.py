@@ -13,12 +13,13 @@ from .audit import Actor, changed_fields, record
 __all__ = [
     "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",
     "note_sign_in", "create_token", "user_for_token", "use_token", "record_attempt", "recent_failures",
-    "add_to_outbox", "outbox_messages", "token_hash",
+    "add_to_outbox", "outbox_messages", "token_hash", "may_sign_in",
 ]
 
 _USER_COLUMNS = (
     "u.id, u.email, u.name, u.job_title, u.role, u.organisation_id, u.password_hash, u.active,"
-    " u.session_token, u.demo, u.created_at, u.last_sign_in_at, o.name AS organisation_name"
+    " u.session_token, u.demo, u.created_at, u.last_sign_in_at, o.name AS organisation_name,"
+    " COALESCE(o.active, 1) AS organisation_active"
 )
 # bandit B608: fixed column list
 _USERS = f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id"  # nosec B608
@@ -117,7 +118,13 @@ def user_for_token(db: Database, raw: str, purpose: str, *, now: datetime) -> di
     if found is None:
         return None
     person = user_by_id(db, found["user_id"])
-    return person if person and person["active"] else None
+    return person if may_sign_in(person) else None
+
+
+def may_sign_in(person: dict | None) -> bool:
+    """Whether this account may be used: it is active, and so is its organisation (an archived one's people
+    keep their accounts, to come back if it is restored, but cannot sign in or reset their password)."""
+    return bool(person and person["active"] and person["organisation_active"])
 
 
 def use_token(db: Database, raw: str, *, now: datetime) -> None:

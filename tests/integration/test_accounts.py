@@ -357,3 +357,24 @@ def test_invitation_end_to_end_from_the_admin_page_through_smtp(mail_app, mail_s
     with mail_app.app_context():
         sent = store.outbox_messages(get_db())
     assert [m["status"] for m in sent] == ["sent"] and sent[0]["body"] == "", "a sent link is not kept"
+
+
+def test_an_archived_organisations_people_cannot_sign_in_or_reset_until_it_is_restored(mail_app, mail_server):
+    add_person(mail_app, "lead@archived.example", role="editor", organisation="Archived Trust")
+    client = mail_app.test_client()
+    assert sign_in(client, "lead@archived.example").headers["Location"] == "/home"
+    with mail_app.app_context():
+        db = get_db()
+        org = store.organisation_named(db, "Archived Trust")
+        store.change_organisation(db, org["id"], {"active": 0}, actor=store.SYSTEM, now=NOW)
+    assert client.get("/home").status_code == 302, "the session already open ends"
+    refused = sign_in(mail_app.test_client(), "lead@archived.example")
+    assert refused.status_code == 200 and "govuk-error-summary" in refused.get_data(as_text=True)
+    reset = mail_app.test_client()
+    reset.post("/forgot-password", data={"email": "lead@archived.example",
+                                         "csrf_token": token_from(reset, "/forgot-password")})
+    with mail_app.app_context():
+        db = get_db()
+        store.change_organisation(db, org["id"], {"active": 1}, actor=store.SYSTEM, now=NOW)
+    assert mail_server.wait_for(1, timeout=1.0) == [], "no reset link for an archived organisation's person"
+    assert sign_in(mail_app.test_client(), "lead@archived.example").headers["Location"] == "/home"

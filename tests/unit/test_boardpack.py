@@ -1,6 +1,7 @@
 """The board pack read back with pdftotext and pdfinfo: summary, landscape matrix letters, every statement."""
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 from dataclasses import replace
@@ -56,3 +57,23 @@ def test_a_pack_without_statements_says_so_and_is_deterministic(tmp_path):
     data, path = _pack(tmp_path, [], invariant=True)
     assert "No return has been submitted in this cycle yet" in _text(path)
     assert data == _pack(tmp_path, [], invariant=True)[0]
+
+
+def test_the_story_makes_each_statements_flowables_only_as_the_document_reaches_them():
+    """ReportLab takes flowables from the front (del story[0]); parts are made a few at a time, in order."""
+    story_module = importlib.import_module("compliance.boardpack")
+    pulled = []
+
+    def parts():
+        for n in range(50):
+            pulled.append(n)
+            yield [f"statement {n}, flowable {k}" for k in range(10)]
+
+    story = story_module._LazyStory(["head"], parts())
+    assert 0 < len(pulled) < 50, "only the first few statements are made before drawing starts"
+    drawn = []
+    while len(story):
+        drawn.append(story[0])
+        del story[0]
+    assert pulled == list(range(50))
+    assert drawn == ["head"] + [f"statement {n}, flowable {k}" for n in range(50) for k in range(10)]

@@ -187,8 +187,7 @@ def _item(framework: Framework, answer: dict, check: Mapping | None, today: date
         actions=tuple(Action(a.get("what") or "", a.get("owner") or "", long_date(a.get("due_date")),
                              (a.get("status") or "").replace("-", " ").capitalize())
                       for a in answer.get("actions") or ()),
-        verification=outcome(framework, answer["rating"], check,
-                             by=(check or {}).get("verified_by_name") or "", at=when((check or {}).get("verified_at"))))
+        verification=outcome(framework, answer["rating"], check, at=when((check or {}).get("verified_at"))))
 
 
 def draft_document(context: ReturnContext, *, partnership: str = "") -> dict:

@@ -106,9 +106,11 @@ class Outcome:
 
 def outcome(framework: Framework, self_code: str | None, verification: Mapping | None, *, by: str = "",
             at: str = "") -> Outcome | None:
-    """The verification of one answer for display; None when nobody has recorded one."""
+    """The verification of one answer for display; None when nobody has recorded one. by defaults to the name
+    the stored row carries (verified_by_name)."""
     if not verification:
         return None
+    by = by or verification.get("verified_by_name") or ""
     code = validated_code(verification)
     level = _level(framework, code)
     return Outcome(verification["status"], STATUSES[verification["status"]], level.label if level else "",
@@ -124,9 +126,7 @@ def outcomes_of(frameworks, answers: list[Mapping], checks: Mapping[tuple[str, s
     for answer in answers:
         key = (answer["framework"], answer["requirement"])
         if answer["framework"] in known:
-            check = checks.get(key)
-            found[key] = outcome(known[answer["framework"]], answer.get("rating"), check,
-                                 by=(check or {}).get("verified_by_name") or "")
+            found[key] = outcome(known[answer["framework"]], answer.get("rating"), checks.get(key))
     return found
 
 
@@ -233,7 +233,6 @@ def build_summary(*, organisation: str, cycle: str, version: int | None, framewo
             items.append(SummaryItem(requirement.ref, requirement.title,
                                      level.label if level else signed["rating"], level.rag if level else "blank",
                                      outcome(framework, signed["rating"], found,
-                                             by=(found or {}).get("verified_by_name") or "",
                                              at=_day((found or {}).get("verified_at")))))
         if items:
             sections.append(SummarySection(framework.title, framework.version, tuple(items)))

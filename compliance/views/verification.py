@@ -62,8 +62,7 @@ def _rows(context: ReturnContext, answers: dict, checks: dict) -> list[dict]:
             found = checks.get((framework.key, requirement.id))
             items.append({"framework": framework, "requirement": requirement, "answer": signed,
                           "rating_label": signed.get("rating_label") or "Not answered",
-                          "outcome": outcome(framework, signed.get("rating"), found,
-                                             by=(found or {}).get("verified_by_name") or "")})
+                          "outcome": outcome(framework, signed.get("rating"), found)})
         if items:
             groups.append({"framework": framework, "items": items})
     return groups
@@ -85,49 +84,57 @@ def verification(return_id: int):
 def verify_answer(return_id: int, framework_id: str, requirement_id: str):
     context = visible_return(return_id)
     version, answers = _standing(context)
-    found = context.find(framework_id, requirement_id)
-    if found is None:
-        abort(404)
-    framework, requirement = found
+    framework, requirement = context.find(framework_id, requirement_id) or abort(404)
     signed = answers.get((framework.key, requirement.id))
     if version is None or signed is None:
         return render_template("verification/nothing.html", context=context, caption=caption(framework, requirement),
                                requirement=requirement), 409
-    database = get_db()
-    current = store.verifications_for_return(database, return_id).get((framework.key, requirement.id))
+    current = store.verifications_for_return(get_db(), return_id).get((framework.key, requirement.id))
+    form = _form(framework, current)
+    conflict = None
+    values = _checked(form, framework, signed) if form.is_submitted() and form.validate() else None
+    if values is not None:
+        saved, standing = store.save_verification(
+            get_db(), return_id, framework.key, requirement.id, values,
+            version=version["version"], self_rating=signed.get("rating"),
+            revision=revision_number(form.revision.data), actor=actor(), now=now())
+        if saved:
+            flash(f"Your check of {caption(framework, requirement)} has been saved: {STATUSES[standing['status']]}")
+            return redirect(_next_page(context, answers, framework, requirement))
+        conflict = standing
+        form.revision.data = str(standing["revision"] if standing else 0)
+    evidence = store.evidence_for_return(get_db(), return_id).get((framework.key, requirement.id), [])
+    own = signed.get("rating")
+    return render_template(
+        "verification/answer.html", context=context, framework=framework, requirement=requirement, form=form,
+        caption=caption(framework, requirement), signed=signed, version=version, evidence=evidence,
+        current=outcome(framework, own, current), conflict=outcome(framework, own, conflict),
+        hints=STATUS_HINTS, comment_limit=COMMENT_LIMIT, **evidence_helpers()), 409 if conflict else 200
+
+
+def _form(framework, current: dict | None) -> VerificationForm:
+    """The form with the framework's scale, filled with the check as it stands when first shown."""
     form = VerificationForm()
     form.validated_rating.choices = choices([("", "Choose a rating")] +
                                             [(level.code, level.label) for level in framework.scale])
-    conflict = None
     if not form.is_submitted():
         form.status.data = current["status"] if current else None
         form.validated_rating.data = (current or {}).get("validated_rating") or ""
         form.comment.data = (current or {}).get("comment") or ""
         form.revision.data = str(current["revision"] if current else 0)
-    elif form.validate():
-        errors, validated = check(framework, signed.get("rating"), form.status.data or "",
-                                  form.validated_rating.data or "", form.comment.data or "")
-        for name, message in errors.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, message]
-        if not errors:
-            saved, standing = store.save_verification(
-                database, return_id, framework.key, requirement.id,
-                {"status": form.status.data, "validated_rating": validated, "comment": form.comment.data or ""},
-                version=version["version"], self_rating=signed.get("rating"),
-                revision=revision_number(form.revision.data), actor=actor(), now=now())
-            if saved:
-                flash(f"Your check of {caption(framework, requirement)} has been saved: {STATUSES[standing['status']]}")
-                return redirect(_next_page(context, answers, framework, requirement))
-            conflict = standing
-            form.revision.data = str(standing["revision"] if standing else 0)
-    evidence = store.evidence_for_return(database, return_id).get((framework.key, requirement.id), [])
-    return render_template(
-        "verification/answer.html", context=context, framework=framework, requirement=requirement, form=form,
-        caption=caption(framework, requirement), signed=signed, version=version, evidence=evidence,
-        current=outcome(framework, signed.get("rating"), current, by=(current or {}).get("verified_by_name") or ""),
-        conflict=outcome(framework, signed.get("rating"), conflict,
-                         by=(conflict or {}).get("verified_by_name") or "") if conflict else None,
-        hints=STATUS_HINTS, comment_limit=COMMENT_LIMIT, **evidence_helpers()), 409 if conflict else 200
+    return form
+
+
+def _checked(form: VerificationForm, framework, signed: dict) -> dict | None:
+    """What to store, by the verification rules (compliance.verification.check); None, with each problem on
+    its field, when something needs fixing."""
+    errors, validated = check(framework, signed.get("rating"), form.status.data or "",
+                              form.validated_rating.data or "", form.comment.data or "")
+    for name, message in errors.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, message]
+    if errors:
+        return None
+    return {"status": form.status.data, "validated_rating": validated, "comment": form.comment.data or ""}
 
 
 def _next_page(context: ReturnContext, answers: dict, framework, requirement) -> str:

@@ -18,7 +18,6 @@ Decisions a reader needs:
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -159,12 +158,6 @@ class Matrix:
                 grouped.append((row.sector_label, []))
             grouped[-1][1].append(row)
         return grouped
-
-
-def ratings_from_signed(canonical: str) -> dict[tuple[str, str], str | None]:
-    """(framework key, requirement id) -> rating code, from the canonical JSON of a signed version."""
-    document = json.loads(canonical)
-    return {(a["framework"], a["requirement"]): a.get("rating") for a in document.get("answers", [])}
 
 
 def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previous: Mapping[int, Ratings | None] | None,

@@ -147,3 +147,16 @@ def test_the_streamed_matrix_page_gives_a_form_token_that_works(tmp_path):
     token = re.search(r'name="csrf_token" value="([^"]+)"', matrix).group(1)
     started = client.post(f"/cycles/{cycle['id']}/board-pack", data={"csrf_token": token})
     assert started.status_code == 302 and "/board-pack/jobs/" in started.headers["Location"]
+
+
+def test_the_matrix_reads_each_standing_signed_version_exactly(demo_app):
+    """store.matrix_ratings picks the ratings out of the signed JSON in SQL: the same as reading it whole."""
+    this_year, _ = cycles(demo_app)
+    with demo_app.app_context():
+        db = get_db()
+        ratings = store.matrix_ratings(db, this_year["id"])
+        standing = {r["return_id"]: r["version"] for r in store.matrix_returns(db, this_year["id"])}
+        assert set(ratings) == {rid for rid, version in standing.items() if version is not None} != set()
+        for return_id, found in ratings.items():
+            signed = json.loads(store.return_version(db, return_id, standing[return_id])["canonical"])
+            assert found == {(a["framework"], a["requirement"]): a["rating"] for a in signed["answers"]}

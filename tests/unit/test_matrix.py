@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import time
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ import pytest
 
 from compliance import matrix as mx
 from compliance.config import ROOT
-from compliance.matrix import OrgRow, build_matrix, ratings_from_signed
+from compliance.matrix import OrgRow, build_matrix
 from tests.unit.test_scoring import FOUR_LEVELS, framework, requirement
 from compliance.frameworks import OverallRule
 
@@ -134,12 +133,6 @@ def test_rows_are_grouped_by_sector_then_name():
     groups = build_matrix([FW], list(reversed(ROWS)), None).row_groups()
     assert [(sector, [r.org.name for r in rows]) for sector, rows in groups] == [
         ("Health (NHS)", ["Charlie Health", "Delta Health"]), ("Police", ["Alpha Police", "Bravo Police"])]
-
-
-def test_ratings_come_from_the_signed_canonical_json():
-    text = json.dumps({"answers": [{"framework": K, "requirement": "r1", "rating": "met"},
-                                   {"framework": K, "requirement": "r2", "rating": None}]})
-    assert ratings_from_signed(text) == {(K, "r1"): "met", (K, "r2"): None}
 
 
 def test_two_hundred_organisations_build_quickly():

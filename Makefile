@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test check install assets chromium clean help bench
+.PHONY: run test check install assets debian-tools clean help bench
 
 help:
 	@echo "make run    install what is missing, prepare the database and demo, serve on http://$(HOST):$(PORT)"
@@ -38,9 +38,13 @@ assets: static/css/app.css
 
 install: $(VENV)/.runtime assets
 
-chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@command -v chromium >/dev/null || { echo "Could not install Debian's chromium"; exit 1; }
+# Debian programs the tests call: Chromium for the browser tests, poppler (pdftotext, pdftoppm, pdfinfo) for PDFs.
+DEBIAN_TOOLS := chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils pdfinfo:poppler-utils
+debian-tools:
+	@missing=$$(for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || echo $${pair#*:}; done | sort -u); \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || { echo "Could not install Debian's $${pair#*:}"; exit 1; }; done
 
 run: install
 	$(FLASK) migrate
@@ -50,7 +54,7 @@ run: install
 	@echo
 	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
 
-test: check assets chromium
+test: check assets debian-tools
 	$(BIN)/python -m pytest
 
 # Static checks, before the tests. bandit reads the application (the benchmark and the tests are not shipped);

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from bench import concurrency, worker
 from compliance import create_app, jobs, matrix_service, return_service, store
-from compliance.boardpack import render_board_pack
+from compliance.render.boardpack import render_board_pack
 from compliance.passwords import hash_password
-from compliance.pdf import render_statement_pdf
-from compliance.returns import digest
+from compliance.render.pdf import render_statement_pdf
+from compliance.core.returns import digest
 from compliance.web import get_db
 
 NOW = datetime.now(timezone.utc)

@@ -13,10 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import auth, catalogue, config, db, store, uploads, web
-from .cli import register_commands
-from .views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
-                    statements, verification)
+from compliance import auth, catalogue, config, db, store, uploads, web
+from compliance.cli import register_commands
+from compliance.views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
+                              statements, verification)
 
 ROOT = config.ROOT
 csrf = CSRFProtect()

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template, url_for
 from sqlite_utils import Database
 
-from . import mail, store
-from .passwords import hash_password, password_matches
-from .store import Actor
+from compliance import mail, store
+from compliance.passwords import hash_password, password_matches
+from compliance.store import Actor
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)

@@ -38,8 +38,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import db
-from .uploads import evidence_path, fsync_folder, written_then_renamed
+from compliance import db
+from compliance.uploads import evidence_path, fsync_folder, written_then_renamed
 
 FORMAT = "compliance-backup/1"
 MANIFEST = "manifest.json"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import frameworks as fw
-from . import store
+from compliance.core import frameworks as fw
+from compliance import store
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import backup, catalogue, db, demo, store
-from .auth import ROLES
-from . import frameworks as fw
+from compliance import backup, catalogue, db, demo, store
+from compliance.auth import ROLES
+from compliance.core import frameworks as fw
 
 
 def _now() -> datetime:
@@ -155,7 +155,7 @@ def restore_command(src: Path, force: bool):
     click.echo("Restore complete. Start the server: it applies any newer migrations as it starts.")
 
 
-from .cli_exports import export_matrix_command  # noqa: E402  (its own module, kept out of this one)
+from compliance.cli_exports import export_matrix_command  # noqa: E402  (its own module, kept out of this one)
 COMMANDS = (migrate_command, frameworks_group, demo_command, export_matrix_command, backup_command,
             restore_command)
 

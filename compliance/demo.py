@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import demo_returns, store
-from .auth import ROLES
-from .passwords import hash_password
-from .sectors import SECTORS
+from compliance import demo_returns, store
+from compliance.auth import ROLES
+from compliance.passwords import hash_password
+from compliance.core.sectors import SECTORS
 
 DEMO_FILE = Path(__file__).with_name("demo.toml")
 

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import return_service, store
-from .frameworks import Framework, Level
-from .returns import financial_year
-from .store import Actor
+from compliance import return_service, store
+from compliance.core.frameworks import Framework, Level
+from compliance.core.returns import financial_year
+from compliance.store import Actor
 
 # This year's status for each demo organisation; organisations not listed are in progress.
 THIS_YEAR = {

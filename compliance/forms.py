@@ -21,8 +21,8 @@ from wtforms import DateField, PasswordField, RadioField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from .auth import ORGANISATION_ROLES, ROLE_HINTS, ROLES
-from .sectors import SECTORS
+from compliance.auth import ORGANISATION_ROLES, ROLE_HINTS, ROLES
+from compliance.core.sectors import SECTORS
 
 # No spaces and no control characters: an address goes into a mail's To header as it is.
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")

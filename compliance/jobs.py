@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import db as dbm, matrix_service, store
-from .boardpack import render_board_pack
-from .return_service import cycle_frameworks
-from .returns import digest
-from .statements import Statement, build_statement
+from compliance import db as dbm, matrix_service, store
+from compliance.render.boardpack import render_board_pack
+from compliance.return_service import cycle_frameworks
+from compliance.core.returns import digest
+from compliance.core.statements import Statement, build_statement
 
 BOARD_PACK = "board-pack"
 _pool_lock = threading.Lock()

@@ -9,7 +9,7 @@ from email.utils import make_msgid
 
 from sqlite_utils import Database
 
-from . import store
+from compliance import store
 
 log = logging.getLogger(__name__)
 

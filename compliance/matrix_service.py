@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import store
-from .matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix
-from .return_service import cycle_frameworks
-from .verification import validated_code
+from compliance import store
+from compliance.core.matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix
+from compliance.return_service import cycle_frameworks
+from compliance.core.verification import validated_code
 
 
 def org_rows(found: list[dict], ratings: dict[int, dict], checks: dict[int, dict] | None = None) -> list[OrgRow]:

@@ -9,11 +9,11 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from . import catalogue, store
-from .frameworks import Framework
-from .returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
-from .store import Actor
-from .verification import AuditSummary, build_summary
+from compliance import catalogue, store
+from compliance.core.frameworks import Framework
+from compliance.core.returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
+from compliance.store import Actor
+from compliance.core.verification import AuditSummary, build_summary
 
 
 

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from sqlite_utils import Database
 from werkzeug.exceptions import HTTPException
 
-from . import db, store
+from compliance import db, store
 
 ERROR_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 

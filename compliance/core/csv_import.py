@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .sectors import SECTORS
+from compliance.core.sectors import SECTORS
 
 COLUMNS = ("name", "sector", "contact_name", "contact_email")
 COLUMN_LABELS = {"name": "Name", "sector": "Sector", "contact_name": "Contact name", "contact_email": "Contact email"}

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from .sectors import SECTORS
+from compliance.core.sectors import SECTORS
 
 RAG_COLOURS = ("green", "amber", "red", "grey")
 STATUSES = ("published", "draft")

@@ -22,11 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .frameworks import Framework, Level, Requirement
-from .returns import RETURN_STATUSES
-from .scoring import (BLANK, Counts, Overall, compare, format_percent, level_for, overall, rag_letter, rag_text,
-                      requirement_counts)
-from .sectors import sector_label
+from compliance.core.frameworks import Framework, Level, Requirement
+from compliance.core.returns import RETURN_STATUSES
+from compliance.core.scoring import (BLANK, Counts, Overall, compare, format_percent, level_for, overall, rag_letter,
+                                     rag_text, requirement_counts)
+from compliance.core.sectors import sector_label
 
 NOT_ASKED = "not-asked"
 NOT_CHECKED = "not-checked"

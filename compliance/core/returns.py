@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from .frameworks import Framework, Requirement
+from compliance.core.frameworks import Framework, Requirement
 
 RETURN_STATUSES = {
     "not-started": "Not started",

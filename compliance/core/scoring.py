@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .frameworks import Framework, Level, OverallRule
+from compliance.core.frameworks import Framework, Level, OverallRule
 
 BLANK = "blank"  # nothing submitted
 NO_PERCENT = "Not applicable"  # shown instead of a percentage when every answer was not applicable

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .frameworks import Framework
-from .returns import ReturnContext, signed_document
-from .scoring import BLANK, format_percent, overall, rag, rag_text
-from .verification import EXPIRY_TEXT, Outcome, Summary, evidence_expiry, outcome, summarise
+from compliance.core.frameworks import Framework
+from compliance.core.returns import ReturnContext, signed_document
+from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
+from compliance.core.verification import EXPIRY_TEXT, Outcome, Summary, evidence_expiry, outcome, summarise
 
 RULES = {"worst-rating-wins": "The worst rating given wins",
          "percentage-met": "Percentage of applicable requirements met"}

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .frameworks import Framework
+from compliance.core.frameworks import Framework
 
 STATUSES = {
     "verified": "Verified",

@@ -21,10 +21,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
-from . import pdf
-from .matrix import NOT_ASKED, Group, Matrix
-from .returns import RETURN_STATUSES
-from .statements import Statement
+from compliance.render import pdf
+from compliance.core.matrix import NOT_ASKED, Group, Matrix
+from compliance.core.returns import RETURN_STATUSES
+from compliance.core.statements import Statement
 
 Progress = Callable[[int, int], None]
 MARGIN = pdf.MARGIN

@@ -10,7 +10,7 @@ from decimal import Decimal
 # bandit B406: escape() writes SVG text; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 
-from .scoring import percent
+from compliance.core.scoring import percent
 
 # (Counts attribute, words, fill, stroke): the colours of the matrix key; words are always shown with them.
 SEGMENTS = (

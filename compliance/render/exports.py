@@ -14,8 +14,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .matrix import NOT_ASKED, NOT_CHECKED, Matrix
-from .scoring import BLANK
+from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Matrix
+from compliance.core.scoring import BLANK
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
                "RAG", "previous rating", "trend", "validated rating", "validated differs")

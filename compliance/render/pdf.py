@@ -1,7 +1,7 @@
 """The statement of compliance as a PDF, drawn with ReportLab from a Statement: the same content as its page.
 
 Pure: a Statement in, bytes out. Every piece of user text is escaped for ReportLab's paragraph markup, so it
-prints as typed. The fonts are DejaVu Sans, shipped in compliance/fonts/ (licence beside them), so names
+prints as typed. The fonts are DejaVu Sans, shipped in compliance/render/fonts/ (licence beside them), so names
 such as "Łukasz" print on any machine.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .statements import Item, Section, Statement
-from .verification import Outcome
+from compliance.core.statements import Item, Section, Statement
+from compliance.core.verification import Outcome
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from ._common import iso, row, rows
-from .audit import Actor, changed_fields, record
+from compliance.store._common import iso, row, rows
+from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
     "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",

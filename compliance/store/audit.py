@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ._common import iso, rows
+from compliance.store._common import iso, rows
 
 __all__ = ["Actor", "SYSTEM", "record", "audit_entries", "search_audit", "audit_actions", "changed_fields"]
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ._common import iso, row, rows
-from .audit import Actor, record
+from compliance.store._common import iso, row, rows
+from compliance.store.audit import Actor, record
 
 __all__ = [
     "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",

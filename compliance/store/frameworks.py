@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from .. import frameworks as fw
-from ._common import iso, rows
+from compliance.core import frameworks as fw
+from compliance.store._common import iso, rows
 
 __all__ = ["stored_frameworks", "framework_rows", "store_frameworks", "framework_source"]
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ._common import iso, row
+from compliance.store._common import iso, row
 
 __all__ = ["create_job", "job", "start_job", "update_progress", "finish_job", "fail_job"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from ._common import rows
+from compliance.store._common import rows
 
 __all__ = ["matrix_returns", "matrix_ratings"]
 

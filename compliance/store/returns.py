@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ._common import iso, row, rows
-from .audit import Actor, changed_fields, record
+from compliance.store._common import iso, row, rows
+from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
     "create_cycle", "cycles", "cycle", "cycle_framework_keys", "open_cycle", "close_cycle", "previous_cycle",

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ._common import iso, row, rows
-from .audit import Actor, record
-from .returns import return_row, set_return_status
+from compliance.store._common import iso, row, rows
+from compliance.store.audit import Actor, record
+from compliance.store.returns import return_row, set_return_status
 
 __all__ = ["submit_version", "return_versions", "return_version", "return_for_amendment", "accept_return",
            "copy_previous_answers"]

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts, store
-from ..auth import User, public, safe_next, signed_in
-from ..forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
-from ..passwords import password_problem
-from ..web import get_db
+from compliance import accounts, store
+from compliance.auth import User, public, safe_next, signed_in
+from compliance.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
+from compliance.passwords import password_problem
+from compliance.web import get_db
 
 bp = Blueprint("account", __name__)
 

@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 
-from .. import store
-from ..auth import requires
-from ..exports import neutralise
-from ..forms import choices
-from ..web import get_db
+from compliance import store
+from compliance.auth import requires
+from compliance.render.exports import neutralise
+from compliance.forms import choices
+from compliance.web import get_db
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 200

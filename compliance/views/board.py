@@ -7,13 +7,14 @@ from flask import Blueprint, Response, abort, request, stream_template, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from .. import exports, matrix_service, store
-from ..auth import requires
-from ..matrix import SELF_ASSESSED, TRENDS, VALIDATED
-from ..returns import RETURN_STATUSES
-from ..sectors import SECTORS
-from ..verification import VIEWS
-from ..web import get_db
+from compliance.render import exports
+from compliance import matrix_service, store
+from compliance.auth import requires
+from compliance.core.matrix import SELF_ASSESSED, TRENDS, VALIDATED
+from compliance.core.returns import RETURN_STATUSES
+from compliance.core.sectors import SECTORS
+from compliance.core.verification import VIEWS
+from compliance.web import get_db
 
 bp = Blueprint("board", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,4 +95,4 @@ def matrix_xlsx(cycle_id: int):
     return _attachment(exports.matrix_xlsx(found, validated), XLSX, _filename(cycle, "xlsx"))
 
 
-from . import board_progress  # noqa: E402,F401 (registers its routes on bp)
+from compliance.views import board_progress  # noqa: E402,F401 (registers its routes on bp)

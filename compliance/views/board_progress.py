@@ -11,13 +11,14 @@ from markupsafe import Markup
 from wtforms import SelectMultipleField, SubmitField
 from wtforms.validators import ValidationError
 
-from .. import charts, mail, matrix_service, store
-from ..auth import requires
-from ..forms import Form, choices
-from ..returns import EDITABLE, RETURN_STATUSES, is_overdue
-from ..scoring import format_percent
-from ..web import get_db
-from .board import bp
+from compliance.render import charts
+from compliance import mail, matrix_service, store
+from compliance.auth import requires
+from compliance.forms import Form, choices
+from compliance.core.returns import EDITABLE, RETURN_STATUSES, is_overdue
+from compliance.core.scoring import format_percent
+from compliance.web import get_db
+from compliance.views.board import bp
 
 REMINDED_ROLES = ("editor", "signatory")
 

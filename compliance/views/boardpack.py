@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
-from .. import jobs, store
-from ..auth import requires
-from ..web import get_db
+from compliance import jobs, store
+from compliance.auth import requires
+from compliance.web import get_db
 
 bp = Blueprint("boardpack", __name__)
 

@@ -11,11 +11,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInpu
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from .. import return_service, store
-from ..auth import requires
-from ..forms import ConfirmForm, Form, GovDateField, choices
-from ..returns import financial_year
-from ..web import get_db
+from compliance import return_service, store
+from compliance.auth import requires
+from compliance.forms import ConfirmForm, Form, GovDateField, choices
+from compliance.core.returns import financial_year
+from compliance.web import get_db
 
 bp = Blueprint("cycles", __name__)
 DECLARATION = (

@@ -9,11 +9,11 @@ from datetime import date, datetime, timezone
 
 from flask import Blueprint, render_template, request
 
-from .. import catalogue, store
-from ..auth import requires
-from ..verification import STATUSES, evidence_expiry
-from ..web import get_db
-from .returns.answers import caption, evidence_kind
+from compliance import catalogue, store
+from compliance.auth import requires
+from compliance.core.verification import STATUSES, evidence_expiry
+from compliance.web import get_db
+from compliance.views.returns.answers import caption, evidence_kind
 
 bp = Blueprint("register", __name__)
 LIMIT = 500

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 
-from .. import catalogue, db, store
-from ..auth import public
-from ..web import get_db
+from compliance import catalogue, db, store
+from compliance.auth import public
+from compliance.web import get_db
 
 bp = Blueprint("pages", __name__)
 

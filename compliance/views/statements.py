@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from .. import store
-from ..auth import signed_in
-from ..pdf import render_statement_pdf
-from ..return_service import ReturnContext
-from ..returns import digest
-from ..statements import Statement, build_statement, draft_document, filename
-from ..web import get_db
-from .returns import visible_return
-from .returns.submission import RAG_TAGS, lines
+from compliance import store
+from compliance.auth import signed_in
+from compliance.render.pdf import render_statement_pdf
+from compliance.return_service import ReturnContext
+from compliance.core.returns import digest
+from compliance.core.statements import Statement, build_statement, draft_document, filename
+from compliance.web import get_db
+from compliance.views.returns import visible_return
+from compliance.views.returns.submission import RAG_TAGS, lines
 
 bp = Blueprint("statements", __name__)
 

@@ -12,16 +12,16 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 
-from .. import return_service, store
-from ..auth import requires, signed_in
-from ..forms import Form, choices, revision_number
-from ..audit_pdf import render_audit_summary_pdf
-from ..return_service import ReturnContext
-from ..statements import slug
-from ..verification import COMMENT_LIMIT, STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome
-from ..web import get_db
-from .returns import actor, now, visible_return
-from .returns.answers import caption, evidence_helpers
+from compliance import return_service, store
+from compliance.auth import requires, signed_in
+from compliance.forms import Form, choices, revision_number
+from compliance.render.audit_pdf import render_audit_summary_pdf
+from compliance.return_service import ReturnContext
+from compliance.core.statements import slug
+from compliance.core.verification import COMMENT_LIMIT, STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome
+from compliance.web import get_db
+from compliance.views.returns import actor, now, visible_return
+from compliance.views.returns.answers import caption, evidence_helpers
 
 bp = Blueprint("verification", __name__)
 

@@ -20,7 +20,7 @@ from tests.helpers import minimal_pdf
 from playwright.sync_api import expect
 
 from compliance import store
-from compliance.returns import digest
+from compliance.core.returns import digest
 from compliance.web import get_db
 from tests.browser.conftest import check, sign_in as browser_sign_in
 

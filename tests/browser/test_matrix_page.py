@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from compliance import store
-from compliance.returns import financial_year
+from compliance.core.returns import financial_year
 from compliance.web import get_db
 from tests.browser.conftest import check, sign_in as browser_sign_in
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from compliance import return_service, store
-from compliance.returns import financial_year
+from compliance.core.returns import financial_year
 from compliance.web import get_db
 from tests.browser.conftest import check, sign_in
 

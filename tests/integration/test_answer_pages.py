@@ -14,7 +14,7 @@ import pytest
 
 from compliance import return_service, store
 from compliance.passwords import hash_password
-from compliance.returns import NARRATIVE_LIMIT
+from compliance.core.returns import NARRATIVE_LIMIT
 from compliance.web import get_db
 from tests.conftest import make_app
 from tests.helpers import minimal_pdf, page_text

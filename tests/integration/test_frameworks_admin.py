@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from markupsafe import escape
 
-from compliance import frameworks as fw
+from compliance.core import frameworks as fw
 from compliance import store
 from compliance.config import ROOT
 from compliance.passwords import hash_password

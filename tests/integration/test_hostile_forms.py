@@ -25,7 +25,7 @@ from hypothesis.control import currently_in_test_context, event
 
 from compliance import return_service, store
 from compliance.passwords import hash_password, password_matches
-from compliance.sectors import SECTORS
+from compliance.core.sectors import SECTORS
 from compliance.web import get_db
 from tests.conftest import make_app
 from tests.integration.test_access import ACCESS

@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 from compliance import demo, matrix_service, store
-from compliance.returns import EDITABLE, RETURN_STATUSES
+from compliance.core.returns import EDITABLE, RETURN_STATUSES
 from compliance.web import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from compliance import demo, return_service, store
-from compliance.returns import digest, reference
+from compliance.core.returns import digest, reference
 from compliance.web import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from compliance import matrix_service, return_service, store
-from compliance.matrix import SELF_ASSESSED, VALIDATED
+from compliance.core.matrix import SELF_ASSESSED, VALIDATED
 from compliance.passwords import hash_password
 from compliance.web import get_db
 from tests.conftest import make_app

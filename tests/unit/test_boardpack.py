@@ -6,8 +6,8 @@ import re
 import subprocess
 from dataclasses import replace
 
-from compliance.boardpack import render_board_pack
-from compliance.matrix import build_matrix
+from compliance.render.boardpack import render_board_pack
+from compliance.core.matrix import build_matrix
 from tests.unit.test_matrix import FW, OTHER, ROWS
 from tests.unit.test_statements import signed
 
@@ -61,7 +61,7 @@ def test_a_pack_without_statements_says_so_and_is_deterministic(tmp_path):
 
 def test_the_story_makes_each_statements_flowables_only_as_the_document_reaches_them():
     """ReportLab takes flowables from the front (del story[0]); parts are made a few at a time, in order."""
-    story_module = importlib.import_module("compliance.boardpack")
+    story_module = importlib.import_module("compliance.render.boardpack")
     pulled = []
 
     def parts():

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from types import SimpleNamespace
 
-from compliance.charts import partnership_percent, stacked_bars_svg, trend_svg
+from compliance.render.charts import partnership_percent, stacked_bars_svg, trend_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

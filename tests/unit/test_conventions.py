@@ -1,4 +1,4 @@
-"""Conventions as tests: a pure core, declared access on every route, documented commands."""
+"""Conventions as tests: layers as folders (checked by glob), declared access on every route, documented commands."""
 from __future__ import annotations
 
 import ast
@@ -11,38 +11,102 @@ from compliance.auth import undeclared_endpoints
 from compliance.cli import COMMANDS
 from compliance.config import DEFAULTS, PREFIX, ROOT
 
-PURE_MODULES = ["frameworks", "scoring", "sectors", "csv_import", "uploads", "returns", "charts", "matrix", "exports",
-                "pdf", "statements", "boardpack", "verification", "audit_pdf"]
-# Modules of ours that touch the database, the request or the outside world: the pure core never imports them.
-SHELL_MODULES = {"store", "db", "catalogue", "return_service", "matrix_service", "web", "views", "accounts", "mail",
-                 "jobs", "demo", "demo_returns", "cli", "cli_exports", "auth"}
+PACKAGE = ROOT / "compliance"
+FLASK = {"flask", "flask_wtf", "flask_login", "werkzeug", "govuk_frontend_wtf", "govuk_frontend_jinja", "wtforms"}
+DATABASE = {"sqlite3", "sqlite_utils"}
+FILES = {"os", "shutil", "tempfile"}  # the core reads files (framework files) but never writes, moves or deletes one
+# What each layer may import: third-party roots it must not, and which of our layers it may.
+LAYERS = {
+    "core": (FLASK | DATABASE | FILES, {"core"}),
+    "render": (FLASK | DATABASE, {"core", "render"}),
+    "store": (FLASK, {"core", "store"}),
+    "services": (FLASK, {"core", "render", "store", "services"}),
+}
+WRITES = {"write_text", "write_bytes", "mkdir", "unlink", "rename", "touch", "rmdir"}
+# SQL runs in store/ alone; backup works on its own copy of the database with sqlite3 (its one justified exception).
+SQL_EXCEPTIONS = {"services/backup.py"}
+SQL_CALLS = {"execute", "executemany", "executescript", "query"}
 
 
-def _imports(path: Path) -> set[str]:
-    """Top-level packages imported, and our own modules as ".name" for relative imports."""
+def _imports(path: Path, *, root: Path = ROOT) -> set[str]:
+    """Dotted names imported by a module, relative imports resolved against its package."""
+    package = ".".join(path.relative_to(root).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.level == 1:
-            modules = [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
-            names.update(f".{module}" for module in modules)
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = package.split(".")
+            base = ".".join(parts[: len(parts) - node.level + 1]) if node.level else ""
+            module = ".".join(filter(None, [base, node.module]))
+            names.add(module)  # and each name, which may be a submodule: `from compliance import store`
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
-@pytest.mark.parametrize("module", PURE_MODULES)
-def test_core_modules_import_no_flask_and_no_database(module):
-    imported = _imports(ROOT / "compliance" / f"{module}.py")
-    assert not imported & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}
-    assert not imported & {f".{name}" for name in SHELL_MODULES}, f"{module} imports the shell"
+def _layer_files(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
 
 
-def test_the_convention_check_sees_a_relative_import_of_the_shell(tmp_path):
-    sample = tmp_path / "sample.py"
-    sample.write_text("from .return_service import ReturnContext\nfrom . import store\n", encoding="utf-8")
-    assert {".return_service", ".store"} <= _imports(sample)
+def _our_layers(imported: set[str]) -> set[str]:
+    """The layers (core, store, web, ...) or top-level modules of ours that these imports reach."""
+    return {name.split(".")[1] for name in imported if name.startswith("compliance.")}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_imports_only_what_its_folder_allows(layer):
+    forbidden, allowed = LAYERS[layer]
+    files = _layer_files(layer)
+    assert files, f"compliance/{layer}/ is empty"
+    for path in files:
+        imported = _imports(path)
+        roots = {name.split(".")[0] for name in imported}
+        assert not roots & forbidden, f"{path.relative_to(PACKAGE)} imports {sorted(roots & forbidden)}"
+        assert _our_layers(imported) <= allowed, \
+            f"{path.relative_to(PACKAGE)} imports {sorted(_our_layers(imported) - allowed)}, outside what {layer}/ may"
+
+
+def test_flask_is_imported_only_by_the_web_layer_the_app_factory_and_the_cli():
+    shells = {PACKAGE / "__init__.py"} | set(PACKAGE.glob("cli*.py")) | set((PACKAGE / "cli").rglob("*.py"))
+    for path in PACKAGE.rglob("*.py"):
+        if path in shells or path.is_relative_to(PACKAGE / "web"):
+            continue
+        roots = {name.split(".")[0] for name in _imports(path)}
+        assert not roots & FLASK, f"{path.relative_to(PACKAGE)} imports {sorted(roots & FLASK)}: only web/ may"
+
+
+def test_the_core_writes_no_files():
+    for path in _layer_files("core"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                assert name not in WRITES | {"open"}, f"{path.relative_to(PACKAGE)}:{node.lineno} calls {name}"
+
+
+def _sql_calls(path: Path) -> list[int]:
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS]
+
+
+def test_sql_runs_only_in_the_store():
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith("store/") or relative in SQL_EXCEPTIONS:
+            continue
+        assert not _sql_calls(path), f"{relative} runs SQL at lines {_sql_calls(path)}: move it into store/"
+
+
+def test_the_convention_checks_see_what_they_look_for(tmp_path):
+    sample = tmp_path / "compliance" / "core" / "sample.py"
+    sample.parent.mkdir(parents=True)
+    sample.write_text("from ..store import returns\nfrom . import scoring\nimport flask\n"
+                      "db.execute('SELECT 1')\nPath('x').write_text('y')\n", encoding="utf-8")
+    imported = _imports(sample, root=tmp_path)
+    assert {"compliance.store.returns", "compliance.core.scoring", "flask"} <= imported
+    assert _our_layers(imported) == {"store", "core"}
+    assert _sql_calls(sample) == [4]
 
 
 def test_every_route_declares_who_may_use_it(app):

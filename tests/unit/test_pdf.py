@@ -6,8 +6,8 @@ import subprocess
 from dataclasses import replace
 
 from compliance.config import ROOT
-from compliance.pdf import render_statement_pdf
-from compliance.statements import build_statement
+from compliance.render.pdf import render_statement_pdf
+from compliance.core.statements import build_statement
 from tests.unit.test_statements import FRAMEWORKS, HOSTILE, SHA, document, signed
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -12,21 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance import scoring
-from compliance.frameworks import Framework, Guidance, Level, OverallRule, Requirement, Threshold
-from compliance.sectors import SECTORS
-from compliance.scoring import (
-    Overall,
-    compare,
-    compare_overall,
-    format_percent,
-    overall,
-    percent,
-    rag,
-    rag_letter,
-    rag_text,
-    requirement_counts,
-)
+from compliance.core import scoring
+from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement, Threshold
+from compliance.core.sectors import SECTORS
+from compliance.core.scoring import (Overall, compare, compare_overall, format_percent, overall, percent, rag,
+                                     rag_letter, rag_text, requirement_counts)
 
 
 

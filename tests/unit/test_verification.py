@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from compliance.matrix import SELF_ASSESSED, VALIDATED, OrgRow, build_matrix
-from compliance.verification import check, disagrees, evidence_expiry, outcome, summarise, validated_code
+from compliance.core.matrix import SELF_ASSESSED, VALIDATED, OrgRow, build_matrix
+from compliance.core.verification import check, disagrees, evidence_expiry, outcome, summarise, validated_code
 from tests.unit.test_matrix import FW, K, ROWS, ratings
 
 

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 from flask import Blueprint, request
 from flask_login import current_user
 
-from ... import store
-from ...forms import role_items
-from ...sectors import SECTORS, sector_label
+from compliance import store
+from compliance.forms import role_items
+from compliance.core.sectors import SECTORS, sector_label
 
 bp = Blueprint("admin", __name__)
 
@@ -50,4 +50,4 @@ def helpers() -> dict:
             "sectors": SECTORS}
 
 
-from . import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)
+from compliance.views.admin import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)

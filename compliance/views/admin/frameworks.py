@@ -17,13 +17,14 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from werkzeug.utils import secure_filename
 from wtforms import SubmitField
 
-from ... import catalogue, scoring, store
-from ... import frameworks as fw
-from ...auth import requires, signed_in
-from ...forms import Form
-from ...sectors import sector_label
-from ...web import get_db
-from . import actor, bp, now
+from compliance import catalogue, store
+from compliance.core import scoring
+from compliance.core import frameworks as fw
+from compliance.auth import requires, signed_in
+from compliance.forms import Form
+from compliance.core.sectors import sector_label
+from compliance.web import get_db
+from compliance.views.admin import actor, bp, now
 
 MAX_BYTES = 1024 * 1024
 MAX_NAME = 100  # the checked copy is written under this name: a file system refuses names over 255 bytes

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import csv_import, store
-from ...auth import can, check_organisation, requires, signed_in
-from ...forms import ImportForm, OrganisationForm
-from ...web import get_db
-from . import actor, bp, now, valid_submission
+from compliance.core import csv_import
+from compliance import store
+from compliance.auth import can, check_organisation, requires, signed_in
+from compliance.forms import ImportForm, OrganisationForm
+from compliance.web import get_db
+from compliance.views.admin import actor, bp, now, valid_submission
 
 # The list's filter: what ?status= may be, and the `active` value each one asks the store for.
 STATUSES = {"active": True, "archived": False, "all": None}

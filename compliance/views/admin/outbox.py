@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import render_template
 
-from ... import store
-from ...auth import requires
-from ...web import get_db
-from . import bp
+from compliance import store
+from compliance.auth import requires
+from compliance.web import get_db
+from compliance.views.admin import bp
 
 
 @bp.get("/outbox")

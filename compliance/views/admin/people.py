@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import accounts, store
-from ...auth import requires
-from ...forms import ConfirmForm, InviteForm, PersonRoleForm
-from ...web import get_db
-from . import actor, bp, now, valid_submission
+from compliance import accounts, store
+from compliance.auth import requires
+from compliance.forms import ConfirmForm, InviteForm, PersonRoleForm
+from compliance.web import get_db
+from compliance.views.admin import actor, bp, now, valid_submission
 
 
 @bp.get("/people")

@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ... import store
-from ...auth import check_organisation
-from ...return_service import ReturnContext, load_return
-from ...returns import ACTION_STATUSES, ANSWER_STATES, RETURN_STATUSES, due_text, is_overdue
-from ...web import get_db
+from compliance import store
+from compliance.auth import check_organisation
+from compliance.return_service import ReturnContext, load_return
+from compliance.core.returns import ACTION_STATUSES, ANSWER_STATES, RETURN_STATUSES, due_text, is_overdue
+from compliance.web import get_db
 
 bp = Blueprint("returns", __name__)
 
@@ -71,4 +71,4 @@ def return_helpers() -> dict:
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"]}
 
 
-from . import answers, evidence, overview, submission  # noqa: E402,F401  (registers the routes on bp)
+from compliance.views.returns import answers, evidence, overview, submission  # noqa: E402,F401  (registers the routes on bp)

@@ -19,9 +19,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ...forms import Form, GovDateField, choices, revision_number
-from ...frameworks import Framework
-from ...returns import ACTION_STATUSES, NARRATIVE_LIMIT
+from compliance.forms import Form, GovDateField, choices, revision_number
+from compliance.core.frameworks import Framework
+from compliance.core.returns import ACTION_STATUSES, NARRATIVE_LIMIT
 
 REASON_LIMIT = 2000
 ACTION_LIMIT = 1000

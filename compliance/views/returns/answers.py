@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ... import store, uploads
-from ...auth import requires
-from ...forms import ConfirmForm
-from ...returns import NARRATIVE_LIMIT
-from ...verification import EXPIRY_WARNING
-from ...web import get_db
-from . import actor, bp, frozen_page, now, own_return, requirement_or_404, today
-from .answer_forms import AnswerForm, ActionForm
+from compliance import store, uploads
+from compliance.auth import requires
+from compliance.forms import ConfirmForm
+from compliance.core.returns import NARRATIVE_LIMIT
+from compliance.core.verification import EXPIRY_WARNING
+from compliance.web import get_db
+from compliance.views.returns import actor, bp, frozen_page, now, own_return, requirement_or_404, today
+from compliance.views.returns.answer_forms import AnswerForm, ActionForm
 
 PAGE = "/returns/<int:return_id>/<framework_id>/<requirement_id>"
 LONDON = ZoneInfo("Europe/London")

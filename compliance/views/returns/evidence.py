@@ -10,14 +10,15 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file
 from flask_login import current_user
 
-from ... import store, uploads
-from ...auth import can, check_organisation, requires, signed_in
-from ...forms import ConfirmForm
-from ...return_service import load_return
-from ...web import get_db
-from . import actor, bp, frozen_page, now
-from .answer_forms import AttachForm, LinkForm, UploadForm
-from .answers import PAGE, caption, evidence_helpers, not_saved_page, page_url, requirement_context
+from compliance import store, uploads
+from compliance.auth import can, check_organisation, requires, signed_in
+from compliance.forms import ConfirmForm
+from compliance.return_service import load_return
+from compliance.web import get_db
+from compliance.views.returns import actor, bp, frozen_page, now
+from compliance.views.returns.answer_forms import AttachForm, LinkForm, UploadForm
+from compliance.views.returns.answers import (PAGE, caption, evidence_helpers, not_saved_page, page_url,
+                                              requirement_context)
 
 
 def _page(template: str, context, framework, requirement, form, **extra):

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ... import return_service, store
-from ...auth import requires, signed_in
-from ...forms import ConfirmForm
-from ...web import get_db
-from . import actor, bp, editable_return, frozen_page, now, today, visible_return
+from compliance import return_service, store
+from compliance.auth import requires, signed_in
+from compliance.forms import ConfirmForm
+from compliance.web import get_db
+from compliance.views.returns import actor, bp, editable_return, frozen_page, now, today, visible_return
 
 
 @bp.get("/returns/<int:return_id>")

@@ -10,15 +10,15 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from ... import return_service, store
-from ...auth import requires, signed_in
-from ...return_service import ReturnContext
-from ...returns import RETURN_STATUSES, canonical_json, digest, reference
-from ...verification import EXPIRY_WARNING, outcomes_of
-from ...web import get_db
-from ..admin import when
-from . import actor, bp, frozen_page, now, own_return, today, visible_return
-from .submission_forms import AmendForm, SignForm
+from compliance import return_service, store
+from compliance.auth import requires, signed_in
+from compliance.return_service import ReturnContext
+from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
+from compliance.core.verification import EXPIRY_WARNING, outcomes_of
+from compliance.web import get_db
+from compliance.views.admin import when
+from compliance.views.returns import actor, bp, frozen_page, now, own_return, today, visible_return
+from compliance.views.returns.submission_forms import AmendForm, SignForm
 
 # A rating's tag colour; its text always says the rating too.
 RAG_TAGS = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red",

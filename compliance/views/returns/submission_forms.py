@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInp
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...forms import Form
+from compliance.forms import Form
 
 COMMENT_LIMIT = 5000
 

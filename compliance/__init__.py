@@ -13,7 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from compliance import auth, catalogue, config, db, store, uploads, web
+from compliance import auth, catalogue, config, store, web
+from compliance.store import db
+from compliance.store import migrations
+from compliance.store import files
 from compliance.cli import register_commands
 from compliance.views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
                               statements, verification)
@@ -111,15 +114,15 @@ def prepare_database(app: Flask) -> catalogue.SyncResult:
     """Migrate the database, load the framework files (bad ones are logged and skipped whole), sweep the evidence."""
     database = db.connect(app.config["DATABASE"])
     try:
-        db.migrate(database)
+        migrations.migrate(database)
         result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc))
-        referenced = db.evidence_digests(database)
+        referenced = store.evidence_digests(database)
     finally:
         database.close()
     for error in result.errors:
         app.logger.error("framework file rejected: %s", error)
     # A crash between storing an upload's file and committing its row leaves a file nothing refers to.
-    for path in uploads.sweep_evidence(app.config["EVIDENCE_DIR"], referenced):
+    for path in files.sweep_evidence(app.config["EVIDENCE_DIR"], referenced):
         app.logger.warning("removed %s from the evidence folder: an upload interrupted before it was recorded", path)
     app.extensions["framework_errors"] = result.errors
     return result

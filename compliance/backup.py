@@ -38,8 +38,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from compliance import db
-from compliance.uploads import evidence_path, fsync_folder, written_then_renamed
+from compliance.store import db
+
+from compliance.store import migrations
+from compliance.store.files import evidence_path, fsync_folder, written_then_renamed
 
 FORMAT = "compliance-backup/1"
 MANIFEST = "manifest.json"
@@ -184,7 +186,7 @@ def _describe(copy: Path) -> tuple[list[str], dict[str, int], dict[str, list[tup
             for item_id, title, sha256 in conn.execute(
                     "SELECT id, title, sha256 FROM evidence WHERE kind = 'file' ORDER BY id"):
                 referenced.setdefault(sha256, []).append((item_id, title))
-        return db.applied_migrations(Database(conn)), _counts(conn), referenced
+        return migrations.applied_migrations(Database(conn)), _counts(conn), referenced
     finally:
         conn.close()
 
@@ -390,7 +392,7 @@ def _known_migrations() -> set[str]:
     """Every migration this version has: all of them are pending on an empty database."""
     empty = Database(sqlite3.connect(":memory:"))
     try:
-        return set(db.pending_migrations(empty))
+        return set(migrations.pending_migrations(empty))
     finally:
         empty.close()
 

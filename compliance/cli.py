@@ -9,7 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from compliance import backup, catalogue, db, demo, store
+from compliance import backup, catalogue, demo, store
+from compliance.store import db
+from compliance.store import migrations
 from compliance.auth import ROLES
 from compliance.core import frameworks as fw
 
@@ -27,7 +29,7 @@ def _database():
 def migrate_command():
     """Create or migrate the database, then load new framework files from the questionnaires folder."""
     database = _database()
-    applied = db.migrate(database)
+    applied = migrations.migrate(database)
     click.echo(f"Database: {current_app.config['DATABASE']}")
     click.echo("Migrations applied: " + (", ".join(applied) if applied else "none (already up to date)"))
     result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now())
@@ -68,7 +70,7 @@ def check_command(paths: tuple[Path, ...]):
 def list_command():
     """List the loaded framework versions: id, version, status, title, number of requirements."""
     database = _database()
-    db.migrate(database)
+    migrations.migrate(database)
     result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now())
     for error in result.errors:
         click.echo(error, err=True)
@@ -89,7 +91,7 @@ def list_command():
 def demo_command():
     """Load the fictional demo partnership (safe to run again: nothing is duplicated)."""
     database = _database()
-    db.migrate(database)
+    migrations.migrate(database)
     summary = demo.load_demo(database, now=_now())
     click.echo(f"Demo partnership: {summary['organisations']} fictional organisations loaded.")
     click.echo(f"Demo sign-ins (password for all: {summary['password']}):")

@@ -7,7 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from compliance import db, matrix_service, store
+from compliance.store import db
+from compliance import matrix_service, store
 from compliance.render import exports
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from compliance import db as dbm, matrix_service, store
+from compliance.store import db as dbm
+from compliance import matrix_service, store
 from compliance.render.boardpack import render_board_pack
 from compliance.return_service import cycle_frameworks
 from compliance.core.returns import digest

@@ -12,7 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from sqlite_utils import Database
 from werkzeug.exceptions import HTTPException
 
-from compliance import db, store
+from compliance.store import db
+from compliance import store
 
 ERROR_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 

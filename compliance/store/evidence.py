@@ -10,7 +10,7 @@ from compliance.store.audit import Actor, record
 
 __all__ = [
     "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
-    "link_evidence", "unlink_evidence", "evidence_register",
+    "link_evidence", "unlink_evidence", "evidence_register", "evidence_digests",
 ]
 
 _SHOWN = ("kind", "title", "url", "filename", "content_type", "size", "sha256", "effective_date", "valid_until")
@@ -122,3 +122,8 @@ def _log_link(db: Database, answer_id: int, evidence_id: int, verb: str, *, acto
     record(db, actor, action=verb, object_type="answer", object_id=answer_id,
            organisation_id=found["organisation_id"], old=link if verb.endswith("unlinked") else None,
            new=None if verb.endswith("unlinked") else link, now=now)
+
+
+def evidence_digests(db: Database) -> set[str]:
+    """The SHA-256 of every file an evidence row refers to: what the evidence folder must keep."""
+    return {sha for (sha,) in db.execute("SELECT DISTINCT sha256 FROM evidence WHERE sha256 IS NOT NULL")}

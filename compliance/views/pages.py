@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 
-from compliance import catalogue, db, store
+from compliance import catalogue, store
+from compliance.store import migrations
 from compliance.auth import public
 from compliance.web import get_db
 
@@ -35,7 +36,8 @@ def healthz():
     try:
         database = get_db()
         report = {
-            "database": {"ok": store.database_ok(database), "pending_migrations": db.pending_migrations(database)},
+            "database": {"ok": store.database_ok(database),
+                         "pending_migrations": migrations.pending_migrations(database)},
             "frameworks": {
                 "loaded": [_framework_summary(row) for row in store.framework_rows(database)],
                 "errors": list(current_app.extensions.get("framework_errors", ())),

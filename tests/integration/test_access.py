@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import jobs, return_service, store, uploads
+from compliance import jobs, return_service, store
+from compliance.core import filetypes as uploads
+from compliance.store import files
 from compliance.passwords import hash_password
 from compliance.web import get_db
 from tests.conftest import make_app
@@ -143,7 +145,7 @@ def _submitted_return(app, db, signatory_id):
                                                      "status": "in-progress"}, actor=store.SYSTEM, now=NOW)
     data = b"Minutes of the board, 1 May 2030\n"
     accepted = uploads.check_upload(data, "minutes.txt", max_bytes=1_000_000)
-    uploads.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
+    files.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
     evidence_id = store.add_evidence(db, ret["organisation_id"], {
         "kind": "file", "title": "Minutes", "filename": accepted.filename, "content_type": accepted.content_type,
         "size": accepted.size, "sha256": accepted.sha256, "effective_date": "2030-05-01"},

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from compliance import db, demo, store, uploads
+from compliance.store import db
+
+from compliance.store import migrations
+from compliance import demo, store
+from compliance.core import filetypes as uploads
+from compliance.store import files as evidence_files
 from compliance.backup import MANIFEST
 from tests.conftest import make_app
 
@@ -24,7 +29,7 @@ TRAINING = b"name,course,date\nA. Person,DA awareness,2026-02-01\n"
 
 def _add_file(app, database, organisation_id: int, data: bytes, filename: str, title: str) -> int:
     accepted = uploads.check_upload(data, filename, max_bytes=1_000_000)
-    uploads.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
+    evidence_files.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
     return store.add_evidence(database, organisation_id, {
         "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
         "size": accepted.size, "sha256": accepted.sha256, "effective_date": "2025-04-01"},
@@ -98,7 +103,7 @@ def test_a_backup_restored_into_a_new_instance_has_every_row_and_every_evidence_
     titles = sorted(e["title"] for f in manifest["files"] for e in f["evidence"])
     assert titles == ["MARAC minutes", "MARAC minutes (again)", "Training record"]
     source_db = db.connect(source.config["DATABASE"])
-    assert manifest["migrations"] == db.applied_migrations(source_db)
+    assert manifest["migrations"] == migrations.applied_migrations(source_db)
     source_db.close()
     assert manifest["counts"]["organisations"] == 13
 
@@ -271,7 +276,7 @@ def test_backup_refuses_a_folder_that_is_not_empty(source, tmp_path):
 
 @pytest.mark.parametrize("damage", ["missing", "changed"])
 def test_backup_fails_loudly_naming_evidence_whose_file_is_missing_or_changed(source, tmp_path, damage):
-    stored = uploads.evidence_path(source.config["EVIDENCE_DIR"], hashlib.sha256(MINUTES).hexdigest())
+    stored = evidence_files.evidence_path(source.config["EVIDENCE_DIR"], hashlib.sha256(MINUTES).hexdigest())
     if damage == "missing":
         stored.unlink()
     else:

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from compliance import db, demo, return_service, store
+from compliance.store import db
+from compliance import demo, return_service, store
 from compliance.core.returns import due_text, financial_year
 from compliance.web import get_db
 from tests.conftest import make_app

@@ -1,20 +1,22 @@
 """Migrations and connection settings, on a real SQLite file."""
 from __future__ import annotations
 
-from compliance import db
+from compliance.store import db
+
+from compliance.store import migrations
 
 
 def test_migrations_apply_to_an_empty_database_then_are_a_no_op(tmp_path):
     database = db.connect(tmp_path / "fresh.sqlite")
-    every = [m.name for m in db.migrations._migrations]
+    every = [m.name for m in migrations.migrations._migrations]
     assert every[:3] == ["0001_initial", "0002_accounts_and_audit_log", "0003_organisation_names_unique_ignoring_case"]
-    assert db.pending_migrations(database) == every
-    assert db.migrate(database) == every
+    assert migrations.pending_migrations(database) == every
+    assert migrations.migrate(database) == every
     assert {"frameworks", "organisations", "users", "tokens", "audit_log", "outbox"} <= set(database.table_names())
     schema = database.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()[0]
-    assert db.migrate(database) == []
+    assert migrations.migrate(database) == []
     assert database.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()[0] == schema
-    assert db.applied_migrations(database) == every
+    assert migrations.applied_migrations(database) == every
 
 
 def test_the_audit_log_refuses_update_and_delete(tmp_path):
@@ -23,7 +25,7 @@ def test_the_audit_log_refuses_update_and_delete(tmp_path):
     import pytest
 
     database = db.connect(tmp_path / "audit.sqlite")
-    db.migrate(database)
+    migrations.migrate(database)
     database.execute("INSERT INTO audit_log (at, actor, action, object_type)"
                      " VALUES ('2026-01-01', 'x', 'test', 'thing')")
     database.conn.commit()
@@ -35,7 +37,7 @@ def test_the_audit_log_refuses_update_and_delete(tmp_path):
 
 
 def test_every_migration_has_an_explicit_unique_name():
-    names = [m.name for m in db.migrations._migrations]
+    names = [m.name for m in migrations.migrations._migrations]
     assert len(names) == len(set(names))
     assert all(name[:4].isdigit() and name[4] == "_" for name in names)
 
@@ -53,7 +55,7 @@ def test_organisation_names_are_unique_ignoring_case_in_the_database_itself(tmp_
     import pytest
 
     database = db.connect(tmp_path / "names.sqlite")
-    db.migrate(database)
+    migrations.migrate(database)
     insert = "INSERT INTO organisations (name, sector, created_at) VALUES (?, 'police', '2026-01-01')"
     database.execute(insert, ["Brackenford Police"])
     with pytest.raises(sqlite3.IntegrityError):

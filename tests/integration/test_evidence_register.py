@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance import catalogue, store, uploads
+from compliance import catalogue, store
+from compliance.core import filetypes as uploads
+from compliance.store import files
 from compliance.web import get_db
 from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 (fixture)
 
@@ -20,7 +22,7 @@ AUDITOR = "auditor@demo.example"
 
 def _add_file(app, db, organisation_id, answer_id, data: bytes, filename: str, title: str, valid_until: str):
     accepted = uploads.check_upload(data, filename, max_bytes=1_000_000)
-    uploads.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
+    files.store_file(app.config["EVIDENCE_DIR"], data, accepted.sha256)
     return store.add_evidence(db, organisation_id, {
         "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
         "size": accepted.size, "sha256": accepted.sha256, "effective_date": "2025-04-01",

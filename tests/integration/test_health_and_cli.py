@@ -4,7 +4,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from compliance import db, store
+from compliance.store import db
+from compliance import store
 from compliance.config import ROOT
 from tests.conftest import make_app
 

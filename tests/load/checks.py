@@ -62,7 +62,7 @@ def check_saves(path: Path, saves: list[Save], *, every_commit_acknowledged: boo
 
 def check_uploads(path: Path, evidence: Path, uploads: list[Upload]) -> list[str]:
     """Problems with the acknowledged uploads: each has its evidence row and its file, with the right bytes."""
-    from compliance.uploads import evidence_path
+    from compliance.store.files import evidence_path
 
     with open_database(path) as connection:
         rows = {row["title"]: row["sha256"] for row in connection.execute(

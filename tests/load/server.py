@@ -68,7 +68,8 @@ def prepare_site(folder: Path, *, clients: int, requirements_per_return: int) ->
 
 
 def _add_editors(database: Path, clients: int, requirements_per_return: int) -> list[Seat]:
-    from compliance import db, return_service, store
+    from compliance.store import db
+    from compliance import return_service, store
     from compliance.passwords import hash_password
 
     connection = db.connect(database)

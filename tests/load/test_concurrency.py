@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from compliance import db
+from compliance.store import db
 from tests.load.checks import check_saves, check_uploads, evidence_files, evidence_rows, integrity
 from tests.load.client import LOCKED, Ledger, run_writers, signed_in_clients, summary
 from tests.load.server import Server, prepare_site

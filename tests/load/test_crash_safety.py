@@ -13,7 +13,7 @@ import random
 import threading
 import time
 
-from compliance.uploads import evidence_path
+from compliance.store.files import evidence_path
 from compliance.web import get_db
 from tests.conftest import make_app
 from tests.helpers import minimal_pdf

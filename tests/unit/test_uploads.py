@@ -18,9 +18,10 @@ import zlib
 
 import pytest
 
-from compliance import uploads
-from compliance.uploads import (ACCEPTED_KINDS, MAX_BYTES, Accepted, TamperedFile, UploadRejected, check_upload,
-                                clean_filename, evidence_path, read_verified, store_file)
+from compliance.core import filetypes as uploads
+from compliance.core.filetypes import ACCEPTED_KINDS, MAX_BYTES, Accepted, UploadRejected, check_upload, clean_filename
+from compliance.store.files import TamperedFile, evidence_path, read_verified, store_file
+from compliance.store import files
 
 OOXML = "application/vnd.openxmlformats-officedocument."
 NOT_ACCEPTED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, CSV or text file"
@@ -497,7 +498,7 @@ def test_a_partly_written_file_from_before_is_replaced(tmp_path):
 def test_a_failure_while_moving_into_place_leaves_nothing_behind(tmp_path, monkeypatch):
     def power_cut(source, destination):
         raise OSError("disk full")
-    monkeypatch.setattr(uploads.os, "replace", power_cut)
+    monkeypatch.setattr(files.os, "replace", power_cut)
     data = pdf()
     with pytest.raises(OSError, match="disk full"):
         store_file(tmp_path, data, hashlib.sha256(data).hexdigest())

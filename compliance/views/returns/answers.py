@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from compliance import store, uploads
+from compliance import store
+from compliance.core import filetypes as uploads
 from compliance.auth import requires
 from compliance.forms import ConfirmForm
 from compliance.core.returns import NARRATIVE_LIMIT

@@ -10,7 +10,9 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file
 from flask_login import current_user
 
-from compliance import store, uploads
+from compliance import store
+from compliance.core import filetypes as uploads
+from compliance.store import files
 from compliance.auth import can, check_organisation, requires, signed_in
 from compliance.forms import ConfirmForm
 from compliance.return_service import load_return
@@ -49,7 +51,7 @@ def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
     if checked is None:
         return _page("returns/evidence_upload.html", context, framework, requirement, form)
     accepted, data = checked
-    uploads.store_file(current_app.config["EVIDENCE_DIR"], data, accepted.sha256)
+    files.store_file(current_app.config["EVIDENCE_DIR"], data, accepted.sha256)
     store.add_evidence(get_db(), context.ret["organisation_id"], {
         "kind": "file", "title": form.title.data, "filename": accepted.filename,
         "content_type": accepted.content_type, "size": accepted.size, "sha256": accepted.sha256, **form.dates()},
@@ -171,8 +173,8 @@ def download_evidence(evidence_id: int):
     if item["kind"] != "file":
         abort(404)
     try:
-        data = uploads.read_verified(current_app.config["EVIDENCE_DIR"], item["sha256"])
-    except uploads.TamperedFile:
+        data = files.read_verified(current_app.config["EVIDENCE_DIR"], item["sha256"])
+    except files.TamperedFile:
         current_app.logger.error("evidence %s (%s) no longer matches its SHA-256 %s: not served",
                                  evidence_id, item["filename"], item["sha256"])
         return render_template("returns/evidence_tampered.html", item=item), 409

@@ -16,11 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import concurrency, worker
-from compliance import create_app, jobs, matrix_service, return_service, store
-from compliance.render.boardpack import render_board_pack
-from compliance.passwords import hash_password
-from compliance.render.pdf import render_statement_pdf
+from compliance import create_app, store
 from compliance.core.returns import digest
+from compliance.render.boardpack import render_board_pack
+from compliance.render.pdf import render_statement_pdf
+from compliance.services import boardpack_jobs as jobs
+from compliance.services import matrix as matrix_service
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
 from compliance.web import get_db
 
 NOW = datetime.now(timezone.utc)

@@ -9,17 +9,29 @@ import click
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from compliance import auth, catalogue, config, store, web
-from compliance.store import db
-from compliance.store import migrations
-from compliance.store import files
+from compliance import config, store, web
 from compliance.cli import register_commands
-from compliance.views import (account, admin, audit_trail, board, boardpack, cycles, evidence_register, pages, returns,
-                              statements, verification)
+from compliance.services import catalogue
+from compliance.store import db, files, migrations
+from compliance.web import access as auth
+from compliance.web.requests import get_db
+from compliance.web.views import (
+    account,
+    admin,
+    audit_trail,
+    board,
+    boardpack,
+    cycles,
+    evidence_register,
+    pages,
+    returns,
+    statements,
+    verification,
+)
 
 ROOT = config.ROOT
 csrf = CSRFProtect()
@@ -86,7 +98,7 @@ def _ensure_prepared(app: Flask) -> None:
 def load_user(session_id: str) -> auth.User | None:
     """The person a session belongs to, while its token is current and the account active."""
     user_id, _, token = session_id.partition(":")
-    row = store.user_by_id(web.get_db(), int(user_id)) if user_id.isdigit() else None
+    row = store.user_by_id(get_db(), int(user_id)) if user_id.isdigit() else None
     if not store.may_sign_in(row) or row["session_token"] != token:
         return None
     return auth.User(row)

@@ -23,7 +23,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-KB, MB = 1024, 1024 * 1024
+from compliance.core.text import MB, file_size
+
 MAX_BYTES = 20 * MB  # the default; the limit is configurable, see check_upload's max_bytes
 MAX_UNPACKED = 200 * MB  # an Office or OpenDocument file may unpack to at most this
 MAX_RATIO = 100  # ... and no part over RATIO_FLOOR may unpack to more than this many times its packed size
@@ -122,7 +123,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_unpacked: in
     if not data:
         raise UploadRejected("The selected file is empty")
     if len(data) > max_bytes:
-        raise UploadRejected(f"The selected file must be smaller than {_size_text(max_bytes)}")
+        raise UploadRejected(f"The selected file must be smaller than {file_size(max_bytes)}")
     name = clean_filename(filename)
     ext = _split_extension(name)[1]
     key, charset = _detect(data, ext, max_unpacked=max_unpacked, max_ratio=max_ratio)
@@ -219,7 +220,7 @@ def _check_zip(data: bytes, ext: str, *, max_unpacked: int, max_ratio: int) -> s
                              "then upload it")
     if sum(part.file_size for part in parts) > max_unpacked:
         raise UploadRejected(f"The selected file is too large when unpacked: it must unpack to less than "
-                             f"{_size_text(max_unpacked)}. Split it into smaller files, then upload it")
+                             f"{file_size(max_unpacked)}. Split it into smaller files, then upload it")
     if any(p.file_size > RATIO_FLOOR and p.file_size > max_ratio * max(p.compress_size, 1) for p in parts):
         raise UploadRejected("The selected file is too large when unpacked for its size: open and save it "
                              "again, then upload it")
@@ -316,10 +317,3 @@ def _what(key: str) -> str:
     """The kind with its article, for the middle of a sentence: "a PDF", "an Excel spreadsheet"."""
     label = "text file" if key == "txt" else KINDS[key][0]
     return f"{'an' if label[0] in 'AEIOU' else 'a'} {label}"
-
-
-def _size_text(size: int) -> str:
-    for unit, name in ((MB, "MB"), (KB, "KB")):
-        if size >= unit and size % unit == 0:
-            return f"{size // unit} {name}"
-    return f"{size} bytes"

@@ -24,8 +24,18 @@ from decimal import Decimal
 
 from compliance.core.frameworks import Framework, Level, Requirement
 from compliance.core.returns import RETURN_STATUSES
-from compliance.core.scoring import (BLANK, Counts, Overall, compare, format_percent, level_for, overall, rag_letter,
-                                     rag_text, requirement_counts)
+from compliance.core.scoring import (
+    BLANK,
+    Counts,
+    Overall,
+    compare,
+    format_percent,
+    level_for,
+    overall,
+    rag_letter,
+    rag_text,
+    requirement_counts,
+)
 from compliance.core.sectors import sector_label
 
 NOT_ASKED = "not-asked"

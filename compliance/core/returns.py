@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from compliance.core.frameworks import Framework, Requirement
+from compliance.core.text import long_date
 
 RETURN_STATUSES = {
     "not-started": "Not started",
@@ -87,7 +88,7 @@ def days_left(due: date, today: date) -> int:
 def due_text(due: date, today: date) -> str:
     """What people read about a due date: days left, due today, or overdue."""
     left = days_left(due, today)
-    when = f"{due.day} {due:%B %Y}"
+    when = long_date(due)
     if left > 1:
         return f"Due {when}: {left} days left"
     if left == 1:

@@ -6,15 +6,14 @@ the PDF cannot drift apart.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, signed_document
 from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
+from compliance.core.text import long_date, slug, when
 from compliance.core.verification import EXPIRY_TEXT, Outcome, Summary, evidence_expiry, outcome, summarise
 
 RULES = {"worst-rating-wins": "The worst rating given wins",
@@ -194,28 +193,6 @@ def draft_document(context: ReturnContext, *, partnership: str = "") -> dict:
     """The live answers in the signed document's shape, unsigned: what a draft statement shows."""
     return signed_document(context, partnership=partnership, signatory_name="", job_title="", submitted_at="",
                            submitted_by="")
-
-
-def long_date(value: str | None) -> str:
-    """An ISO date as people read it: 30 June 2026."""
-    if not value:
-        return ""
-    day = date.fromisoformat(value[:10])
-    return f"{day.day} {day:%B %Y}"
-
-
-def when(moment: str | None) -> str:
-    """A stored UTC time as people read it: 5 March 2025 at 2:07pm UTC."""
-    if not moment:
-        return ""
-    at = datetime.fromisoformat(moment)
-    return f"{at.day} {at:%B %Y} at {at.hour % 12 or 12}:{at:%M}{'am' if at.hour < 12 else 'pm'} UTC"
-
-
-def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: "Haven Lane Women's Aid" -> "haven-lane-womens-aid"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain.replace("'", "")).strip("-")
 
 
 def filename(statement: Statement) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from compliance.core.frameworks import Framework
+from compliance.core.text import long_date
 
 STATUSES = {
     "verified": "Verified",
@@ -233,15 +234,8 @@ def build_summary(*, organisation: str, cycle: str, version: int | None, framewo
             items.append(SummaryItem(requirement.ref, requirement.title,
                                      level.label if level else signed["rating"], level.rag if level else "blank",
                                      outcome(framework, signed["rating"], found,
-                                             at=_day((found or {}).get("verified_at")))))
+                                             at=long_date((found or {}).get("verified_at")))))
         if items:
             sections.append(SummarySection(framework.title, framework.version, tuple(items)))
     own = {key: a.get("rating") for key, a in answers.items()}
     return AuditSummary(organisation, cycle, version, summarise(own, verifications), tuple(sections))
-
-
-def _day(moment: str | None) -> str:
-    if not moment:
-        return ""
-    day = date.fromisoformat(moment[:10])
-    return f"{day.day} {day:%B %Y}"

@@ -11,9 +11,19 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate
 
-from compliance.render.pdf import (GREY, LINE, MARGIN, REGULAR, NumberedCanvas, _facts, _outcome_text, _register_fonts,
-                                   _styles, text)
 from compliance.core.verification import AuditSummary
+from compliance.render.pdf import (
+    GREY,
+    LINE,
+    MARGIN,
+    REGULAR,
+    NumberedCanvas,
+    _facts,
+    _outcome_text,
+    _register_fonts,
+    _styles,
+    text,
+)
 
 
 def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated: datetime,

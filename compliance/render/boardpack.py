@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
+
 # bandit B406: escape() writes markup for ReportLab; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 
@@ -18,13 +19,23 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from compliance.render import pdf
 from compliance.core.matrix import NOT_ASKED, Group, Matrix
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.statements import Statement
+from compliance.render import pdf
 
 Progress = Callable[[int, int], None]
 MARGIN = pdf.MARGIN

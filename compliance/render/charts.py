@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+
 # bandit B406: escape() writes SVG text; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+
 # bandit B406: escape() writes markup for ReportLab; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 

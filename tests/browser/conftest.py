@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from waitress import create_server
 
-from compliance.auth import public
 from compliance.config import ROOT
+from compliance.web.access import public
 from tests.conftest import make_app
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -5,8 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import accounts, store
-from compliance.web import get_db
+from compliance import store
+from compliance.services import accounts
+from compliance.web.requests import get_db
 from tests.browser.conftest import check
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from compliance import jobs
+from compliance.services import boardpack_jobs as jobs
 from tests.browser.conftest import check
 from tests.browser.test_matrix_page import open_cycle_id, sign_in
 

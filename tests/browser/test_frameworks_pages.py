@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check, sign_in as browser_sign_in
+from tests.browser.conftest import check
+from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"

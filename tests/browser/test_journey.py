@@ -15,14 +15,14 @@ import json
 import re
 
 import pytest
-
-from tests.helpers import minimal_pdf
 from playwright.sync_api import expect
 
 from compliance import store
 from compliance.core.returns import digest
-from compliance.web import get_db
-from tests.browser.conftest import check, sign_in as browser_sign_in
+from compliance.web.requests import get_db
+from tests.browser.conftest import check
+from tests.browser.conftest import sign_in as browser_sign_in
+from tests.helpers import minimal_pdf
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-partnership-2026"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import check, sign_in as browser_sign_in
+from tests.browser.conftest import check
+from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"

@@ -7,8 +7,9 @@ import pytest
 
 from compliance import store
 from compliance.core.returns import financial_year
-from compliance.web import get_db
-from tests.browser.conftest import check, sign_in as browser_sign_in
+from compliance.web.requests import get_db
+from tests.browser.conftest import check
+from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"

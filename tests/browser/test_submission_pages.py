@@ -10,10 +10,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import return_service, store
-from compliance.passwords import hash_password
-from compliance.web import get_db
-from tests.browser.conftest import check, sign_in as browser_sign_in
+from compliance import store
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
+from tests.browser.conftest import check
+from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "quarry-lantern-thimble-42"

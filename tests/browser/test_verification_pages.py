@@ -6,9 +6,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from compliance import return_service, store
+from compliance import store
 from compliance.core.returns import financial_year
-from compliance.web import get_db
+from compliance.services import returns as return_service
+from compliance.web.requests import get_db
 from tests.browser.conftest import check, sign_in
 
 pytestmark = pytest.mark.browser

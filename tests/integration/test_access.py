@@ -10,11 +10,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import jobs, return_service, store
+from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.services import boardpack_jobs as jobs
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
 from compliance.store import files
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 
 NOW = datetime.now(timezone.utc)

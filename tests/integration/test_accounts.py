@@ -6,9 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from compliance import accounts, store
-from compliance.passwords import hash_password, password_problem
-from compliance.web import get_db
+from compliance import store
+from compliance.services import accounts
+from compliance.services.passwords import hash_password, password_problem
+from compliance.web.requests import external_url, get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 from tests.mailserver import MailServer
@@ -214,7 +215,8 @@ def test_invitation_link_sets_a_password_once(mail_app, mail_server):
     with mail_app.test_request_context(base_url="http://service.test"):
         db = get_db()
         accounts.invite_person(db, email="new.lead@org.example", name="Nia Lead", job_title="DV lead",
-                               role="board", organisation_id=None, actor=store.SYSTEM, now=datetime.now(timezone.utc))
+                               role="board", organisation_id=None, actor=store.SYSTEM, now=datetime.now(timezone.utc),
+                               settings=mail_app.config, link=external_url)
     message = mail_server.wait_for(1)[0]
     assert message["To"] == "new.lead@org.example" and message["From"] == "wdvf@test.example"
     assert "invited" in message["Subject"]

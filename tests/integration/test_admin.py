@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from compliance import store
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance import return_service, store
-from compliance.passwords import hash_password
+from compliance import store
 from compliance.core.returns import NARRATIVE_LIMIT
-from compliance.web import get_db
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import minimal_pdf, page_text
 from tests.integration.test_accounts import PASSWORD, sign_in, token_from
@@ -272,7 +273,7 @@ def test_an_edit_conflict_saves_nothing_shows_both_answers_and_a_second_save_kee
     assert page_text(conflict).title.startswith("Error: ")
     body = text_of(conflict)
     assert "govuk-error-summary" in body and 'href="#conflict"' in body
-    assert ("Someone else saved this requirement while you were editing it: Sam Jones (second@police.example), at "
+    assert ("Someone else saved this requirement while you were editing it: Sam Jones (second@police.example), on "
             in body)
     assert "Their narrative" in body and "Their rating" in body
     assert re.search(r"<textarea[^>]*>\s*My narrative</textarea>", body)  # mine is still in the form

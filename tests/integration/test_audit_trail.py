@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from compliance import store
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.integration.test_cycles import db_of, demo_app, signed_in  # noqa: F401 (demo_app is a fixture)
 
 AUDITOR = "auditor@demo.example"

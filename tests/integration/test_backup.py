@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance.store import db
-
-from compliance.store import migrations
 from compliance import demo, store
 from compliance.core import filetypes as uploads
+from compliance.services.backup import MANIFEST
+from compliance.store import db, migrations
 from compliance.store import files as evidence_files
-from compliance.backup import MANIFEST
 from tests.conftest import make_app
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)

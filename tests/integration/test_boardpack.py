@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 from compliance import store
 from compliance.core.returns import financial_year
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.integration.test_accounts import token_from
 from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 - the fixture is used by name
 

@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from compliance.store import db
-from compliance import demo, return_service, store
+from compliance import demo, store
 from compliance.core.returns import due_text, financial_year
-from compliance.web import get_db
+from compliance.services import returns as return_service
+from compliance.store import db
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 from tests.integration.test_accounts import sign_in, token_from

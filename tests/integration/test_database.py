@@ -1,9 +1,7 @@
 """Migrations and connection settings, on a real SQLite file."""
 from __future__ import annotations
 
-from compliance.store import db
-
-from compliance.store import migrations
+from compliance.store import db, migrations
 
 
 def test_migrations_apply_to_an_empty_database_then_are_a_no_op(tmp_path):

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from compliance import catalogue, store
+from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.services import catalogue
 from compliance.store import files
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 (fixture)
 
 NOW = datetime.now(timezone.utc)

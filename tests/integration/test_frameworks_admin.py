@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 import pytest
 from markupsafe import escape
 
-from compliance.core import frameworks as fw
 from compliance import store
 from compliance.config import ROOT
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance.core import frameworks as fw
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from compliance.store import db
 from compliance import store
 from compliance.config import ROOT
+from compliance.store import db
 from tests.conftest import make_app
 
 SHIPPED = ROOT / "questionnaires"

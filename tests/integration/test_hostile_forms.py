@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from compliance import return_service, store
-from compliance.passwords import hash_password, password_matches
+from compliance import store
 from compliance.core.sectors import SECTORS
-from compliance.web import get_db
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password, password_matches
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.integration.test_access import ACCESS
 

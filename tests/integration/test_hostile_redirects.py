@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import return_service, store
-from compliance.auth import safe_next
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance import store
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
+from compliance.web.access import safe_next
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.mailserver import MailServer
 

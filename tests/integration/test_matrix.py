@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from openpyxl import load_workbook
 
 from compliance import demo, store
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.integration.test_accounts import sign_in
 from tests.integration.test_cycles import NOW, demo_app, signed_in  # noqa: F401  (demo_app is a fixture)

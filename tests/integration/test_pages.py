@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.auth import public
+from compliance.web.access import public
 from tests.helpers import page_text
 
 PAGES = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from compliance import demo, matrix_service, store
+from compliance import demo, store
 from compliance.core.returns import EDITABLE, RETURN_STATUSES
-from compliance.web import get_db
+from compliance.services import matrix as matrix_service
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 from tests.integration.test_accounts import token_from

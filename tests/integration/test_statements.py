@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from compliance import store
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 

@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import demo, return_service, store
+from compliance import demo, store
 from compliance.core.returns import digest, reference
-from compliance.web import get_db
+from compliance.services import returns as return_service
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 from tests.integration.test_accounts import sign_in, token_from
@@ -417,7 +418,7 @@ def test_hostile_text_is_shown_as_text(world):
 
 
 def test_first_lines_of_a_long_narrative(world):
-    from compliance.views.returns.submission import first_lines
+    from compliance.web.views.returns.submission import first_lines
 
     assert first_lines("One\r\nTwo") == "One\nTwo"
     assert first_lines("1\n2\n3\n4") == "1\n2\n3 …"

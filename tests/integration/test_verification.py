@@ -6,16 +6,18 @@ import csv
 import io
 import re
 import subprocess
-from html import unescape
 from datetime import datetime, timezone
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 
-from compliance import matrix_service, return_service, store
+from compliance import store
 from compliance.core.matrix import SELF_ASSESSED, VALIDATED
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance.services import matrix as matrix_service
+from compliance.services import returns as return_service
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import page_text
 

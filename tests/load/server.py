@@ -68,9 +68,10 @@ def prepare_site(folder: Path, *, clients: int, requirements_per_return: int) ->
 
 
 def _add_editors(database: Path, clients: int, requirements_per_return: int) -> list[Seat]:
+    from compliance import store
+    from compliance.services import returns as return_service
+    from compliance.services.passwords import hash_password
     from compliance.store import db
-    from compliance import return_service, store
-    from compliance.passwords import hash_password
 
     connection = db.connect(database)
     try:

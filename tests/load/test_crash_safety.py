@@ -14,7 +14,7 @@ import threading
 import time
 
 from compliance.store.files import evidence_path
-from compliance.web import get_db
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 from tests.helpers import minimal_pdf
 from tests.load.checks import check_saves, check_uploads, evidence_files, evidence_rows, integrity

@@ -6,8 +6,8 @@ import re
 import subprocess
 from dataclasses import replace
 
-from compliance.render.boardpack import render_board_pack
 from compliance.core.matrix import build_matrix
+from compliance.render.boardpack import render_board_pack
 from tests.unit.test_matrix import FW, OTHER, ROWS
 from tests.unit.test_statements import signed
 

@@ -1,7 +1,6 @@
 """Checking a CSV file of organisations: every row checked, all or nothing."""
 from __future__ import annotations
 
-
 import pytest
 
 from compliance.core.csv_import import MAX_ROWS, Problem, check_organisations

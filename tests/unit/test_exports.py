@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from compliance.render.exports import CSV_COLUMNS, FILLS, matrix_csv, matrix_xlsx, neutralise
 from compliance.core.matrix import OrgRow, build_matrix
+from compliance.render.exports import CSV_COLUMNS, FILLS, matrix_csv, matrix_xlsx, neutralise
 from tests.unit.test_matrix import FW, PREVIOUS, ROWS, ratings
 
 HOSTILE = [

@@ -8,8 +8,21 @@ from pathlib import Path
 import pytest
 
 from compliance.core import frameworks as fw
-from compliance.core.frameworks import (Framework, FrameworkError, Guidance, Level, LoadResult, Mapping, OverallRule,
-                                        Requirement, Threshold, framework_files, load_all, load_file, parse)
+from compliance.core.frameworks import (
+    Framework,
+    FrameworkError,
+    Guidance,
+    Level,
+    LoadResult,
+    Mapping,
+    OverallRule,
+    Requirement,
+    Threshold,
+    framework_files,
+    load_all,
+    load_file,
+    parse,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"

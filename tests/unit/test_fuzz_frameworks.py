@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from compliance.core import frameworks as fw
 from compliance import store
-from compliance.passwords import hash_password
-from compliance.web import get_db
+from compliance.core import frameworks as fw
+from compliance.services.passwords import hash_password
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[2]

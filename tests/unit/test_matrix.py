@@ -4,11 +4,10 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-
 from compliance.core import matrix as mx
+from compliance.core.frameworks import OverallRule
 from compliance.core.matrix import OrgRow, build_matrix
 from tests.unit.test_scoring import FOUR_LEVELS, framework, requirement
-from compliance.core.frameworks import OverallRule
 
 FW = framework("proto", FOUR_LEVELS, [requirement("r1"), requirement("r2"), requirement("r3")],
                OverallRule("worst-rating-wins"))

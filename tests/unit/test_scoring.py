@@ -14,10 +14,19 @@ from hypothesis import strategies as st
 
 from compliance.core import scoring
 from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement, Threshold
+from compliance.core.scoring import (
+    Overall,
+    compare,
+    compare_overall,
+    format_percent,
+    overall,
+    percent,
+    rag,
+    rag_letter,
+    rag_text,
+    requirement_counts,
+)
 from compliance.core.sectors import SECTORS
-from compliance.core.scoring import (Overall, compare, compare_overall, format_percent, overall, percent, rag,
-                                     rag_letter, rag_text, requirement_counts)
-
 
 
 def level(code, label, colour, score, *, met=False):

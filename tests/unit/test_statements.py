@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement
 from compliance.core.statements import build_statement, filename, slug
 
@@ -96,7 +95,7 @@ def test_the_attestation_and_fingerprint_of_a_signed_version():
     statement = signed()
     assert statement.submitted and not statement.draft and statement.version == 2 and statement.sha256 == SHA
     assert statement.attestation.name == "Łukasz Zoë Ünal"
-    assert statement.attestation.signed_at == "5 March 2026 at 2:07pm UTC"
+    assert statement.attestation.signed_at == "5 March 2026 at 2:07pm"
     assert statement.frameworks_text == "The protocol framework (version 1); The bvpi framework (version 1)"
 
 

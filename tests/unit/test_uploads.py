@@ -20,8 +20,8 @@ import pytest
 
 from compliance.core import filetypes as uploads
 from compliance.core.filetypes import ACCEPTED_KINDS, MAX_BYTES, Accepted, UploadRejected, check_upload, clean_filename
-from compliance.store.files import TamperedFile, evidence_path, read_verified, store_file
 from compliance.store import files
+from compliance.store.files import TamperedFile, evidence_path, read_verified, store_file
 
 OOXML = "application/vnd.openxmlformats-officedocument."
 NOT_ACCEPTED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, CSV or text file"

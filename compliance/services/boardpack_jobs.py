@@ -1,0 +1,84 @@
+"""Background jobs: the board pack, rendered on a worker thread with its own database connection.
+
+The app owns one single-worker pool (app.extensions["jobs"]), so packs are prepared one at a time and a large
+partnership never holds a request open. The job row carries progress; the PDF is written atomically under
+<instance>/boardpacks/<job id>.pdf, so a download never sees half a file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from compliance import store
+from compliance.core.returns import digest
+from compliance.core.statements import Statement, build_statement
+from compliance.render.boardpack import render_board_pack
+from compliance.services import matrix as matrix_service
+from compliance.services.returns import cycle_frameworks
+from compliance.store import db as dbm
+
+BOARD_PACK = "board-pack"
+_pool_lock = threading.Lock()
+
+
+def pool(app) -> ThreadPoolExecutor:
+    """The app's worker pool, made on first use; packs queue behind one another."""
+    with _pool_lock:
+        if "jobs" not in app.extensions:
+            app.extensions["jobs"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs")
+        return app.extensions["jobs"]
+
+
+def start_board_pack(app, database: Database, cycle_id: int, *, user_id: int | None, now: datetime) -> int:
+    """Queue a board pack for a cycle; returns the job id."""
+    job_id = store.create_job(database, kind=BOARD_PACK, cycle_id=cycle_id, created_by=user_id, now=now)
+    pool(app).submit(run_board_pack, app.config["DATABASE"], job_id, folder=board_pack_folder(app),
+                partnership=app.config["PARTNERSHIP_NAME"])
+    return job_id
+
+
+def board_pack_folder(app) -> Path:
+    return Path(app.instance_path) / "boardpacks"
+
+
+def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]:
+    """The statement of every return in the matrix whose signed version stands, in the matrix's order."""
+    frameworks = {f.key: f for f in cycle_frameworks(database, cycle["id"])}
+    found = []
+    for row in matrix.rows:
+        if row.org.version is None:
+            continue
+        version = store.return_version(database, row.org.return_id, row.org.version)
+        found.append(build_statement(json.loads(version["canonical"]), frameworks, submitted=True,
+                                     sha256=version["sha256"], version=row.org.version,
+                                     intact=digest(version["canonical"]) == version["sha256"]))
+    return found
+
+
+def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str) -> None:
+    """Render the pack for a job and record the outcome; never raises (a failure is written to the job)."""
+    database = dbm.connect(path)
+    try:
+        job = store.job(database, job_id)
+        cycle = store.cycle(database, job["cycle_id"])
+        matrix = matrix_service.cycle_matrix(database, cycle)
+        statements = cycle_statements(database, cycle, matrix)
+        store.start_job(database, job_id, total=len(statements))
+        data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],
+                                 progress=lambda done, total: store.update_progress(database, job_id, done, total))
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{job_id}.pdf"
+        temporary = folder / f".{job_id}.pdf.tmp"
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        store.finish_job(database, job_id, result_path=str(target), now=datetime.now(timezone.utc))
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the person waiting must be told
+        store.fail_job(database, job_id, f"{type(error).__name__}: {error}", now=datetime.now(timezone.utc))
+    finally:
+        database.close()

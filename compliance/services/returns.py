@@ -1,0 +1,88 @@
+"""A return put together: its frameworks, answers, actions and evidence, the task list, and the signed form.
+
+No Flask: the database, time and the acting person come in as arguments.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from compliance import store
+from compliance.core.frameworks import Framework
+from compliance.core.returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
+from compliance.core.verification import AuditSummary, build_summary
+from compliance.services import catalogue
+from compliance.store import Actor
+
+
+def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
+    """The framework versions a cycle opened with: old cycles keep theirs."""
+    rows = {row["key"]: row for row in store.framework_rows(db)}
+    return tuple(catalogue.framework(db, key, rows[key]["sha256"]) for key in store.cycle_framework_keys(db, cycle_id))
+
+
+def load_return(db: Database, return_id: int) -> ReturnContext | None:
+    ret = store.return_row(db, return_id)
+    if ret is None:
+        return None
+    return ReturnContext(ret, cycle_frameworks(db, ret["cycle_id"]), store.answers_for_return(db, return_id),
+                         store.actions_for_return(db, return_id), store.evidence_for_return(db, return_id))
+
+
+def open_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> int:
+    """One return for each active organisation that has at least one requirement to answer."""
+    frameworks = cycle_frameworks(db, cycle_id)
+    taking_part = [o for o in store.organisations(db, active=True)
+                   if any(f.requirements_for(o["sector"]) for f in frameworks)]
+    return store.open_cycle(db, cycle_id, taking_part, actor=actor, now=now)
+
+
+def previous_return(db: Database, context: ReturnContext) -> dict | None:
+    """The same organisation's return in the cycle before, if it has one."""
+    before = store.previous_cycle(db, context.ret["cycle_id"])
+    if before is None:
+        return None
+    return next((r for r in store.returns_for_cycle(db, before["id"])
+                 if r["organisation_id"] == context.ret["organisation_id"]), None)
+
+
+def start_from_last_year(db: Database, context: ReturnContext, *, today: date, actor: Actor, now: datetime) -> int:
+    """Copy last year's answers into an untouched return; returns how many answers were copied."""
+    previous = previous_return(db, context)
+    if previous is None or context.ret["status"] != "not-started" or context.answers:
+        return 0
+    keys = {f.id: f.key for f in context.frameworks}
+    return store.copy_previous_answers(db, context.ret["id"], previous["id"], keys, today=today.isoformat(),
+                                       actor=actor, now=now)
+
+
+def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,
+           actor: Actor, now: datetime) -> tuple[int, str]:
+    """Freeze the return as signed; returns (version, SHA-256 of its canonical form)."""
+    document = signed_document(context, partnership=partnership, signatory_name=signatory_name, job_title=job_title,
+                               submitted_at=now.isoformat(timespec="seconds"), submitted_by=actor.label)
+    text = canonical_json(document)
+    sha = digest(text)
+    version = store.submit_version(db, context.ret["id"], canonical=text, sha256=sha, signatory_name=signatory_name,
+                                   signatory_job_title=job_title, actor=actor, now=now)
+    return version, sha
+
+
+def standing_answers(db: Database, return_id: int) -> tuple[dict | None, dict]:
+    """The signed version that stands (submitted or accepted) and its answers keyed by (framework key, id)."""
+    version = store.standing_version(db, return_id)
+    if version is None:
+        return None, {}
+    document = json.loads(version["canonical"])
+    return version, {(a["framework"], a["requirement"]): a for a in document["answers"]}
+
+
+def audit_summary(db: Database, context: ReturnContext) -> AuditSummary:
+    """What the auditors found of the signed version that stands: checks, outcomes, disagreements, comments."""
+    version, answers = standing_answers(db, context.ret["id"])
+    return build_summary(organisation=context.ret["organisation_name"], cycle=context.ret["cycle_name"],
+                         version=version["version"] if version else None, frameworks=context.frameworks,
+                         sector=context.ret["sector"], answers=answers,
+                         verifications=store.verifications_for_return(db, context.ret["id"]))

@@ -1,0 +1,36 @@
+"""Partnership admin pages: organisations, people, CSV import and the outbox."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from compliance.core.sectors import SECTORS, sector_label
+from compliance.web.forms import role_items
+
+bp = Blueprint("admin", __name__)
+
+
+
+
+
+
+def valid_submission(form, *checks) -> bool:
+    """validate_on_submit() plus checks that need the database, all run so every error shows at once."""
+    if not form.is_submitted():
+        return False
+    return all([form.validate(), *[check(form) for check in checks]])
+
+
+def person_status(person: dict) -> str:
+    """Invited (no password yet), Active or Deactivated."""
+    if not person["active"]:
+        return "Deactivated"
+    return "Active" if person["password_hash"] else "Invited"
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"person_status": person_status, "sector_label": sector_label, "role_items": role_items,
+            "sectors": SECTORS}
+
+
+from compliance.web.views.admin import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,53 @@
+"""The board pack: prepared in the background, followed on a progress page, downloaded when done."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from compliance import store
+from compliance.core.text import file_size
+from compliance.services import boardpack_jobs as jobs
+from compliance.web.access import requires
+from compliance.web.requests import get_db
+
+bp = Blueprint("boardpack", __name__)
+
+
+@bp.post("/cycles/<int:cycle_id>/board-pack")
+@requires("view_partnership")
+def start(cycle_id: int):
+    store.cycle(get_db(), cycle_id) or abort(404)
+    job_id = jobs.start_board_pack(current_app._get_current_object(), get_db(), cycle_id, user_id=current_user.id,
+                                   now=datetime.now(timezone.utc))
+    return redirect(url_for(".job", job_id=job_id))
+
+
+@bp.get("/board-pack/jobs/<int:job_id>")
+@requires("view_partnership")
+def job(job_id: int):
+    found, cycle = _job(job_id)
+    size = Path(found["result_path"]).stat().st_size if found["status"] == "done" else 0
+    return render_template("boardpack/job.html", job=found, cycle=cycle, size=file_size(size))
+
+
+@bp.get("/board-pack/jobs/<int:job_id>/download")
+@requires("view_partnership")
+def download(job_id: int):
+    found, cycle = _job(job_id)
+    if found["status"] != "done":
+        abort(404)
+    name = f"board-pack-{re.sub(r'[^0-9A-Za-z]+', '-', cycle['name']).strip('-')}.pdf"
+    return send_file(found["result_path"], mimetype="application/pdf", as_attachment=True, download_name=name,
+                     max_age=0)
+
+
+def _job(job_id: int) -> tuple[dict, dict]:
+    database = get_db()
+    found = store.job(database, job_id)
+    if found is None or found["kind"] != jobs.BOARD_PACK:
+        abort(404)
+    return found, store.cycle(database, found["cycle_id"])

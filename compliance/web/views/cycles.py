@@ -1,0 +1,123 @@
+"""The yearly cycle (admin): create one with its framework versions and dates, open it, close it."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from compliance import store
+from compliance.core.returns import financial_year
+from compliance.services import returns as return_service
+from compliance.web.access import requires
+from compliance.web.forms import ConfirmForm, Form, GovDateField, choices
+from compliance.web.requests import actor, get_db, now
+
+bp = Blueprint("cycles", __name__)
+DECLARATION = (
+    "I confirm that, to the best of my knowledge, this return is a true and complete account of how my "
+    "organisation meets the requirements listed, that the evidence referred to is held by my organisation, and "
+    "that it will be made available to {partnership} on request."
+)
+
+
+class CycleForm(Form):
+    name = StringField("Name", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
+                       description="The reporting year, April to March, like 2025/26.",
+                       validators=[DataRequired("Enter the cycle's name, like 2025/26")])
+    frameworks = SelectMultipleField("Frameworks", widget=GovCheckboxesInput(),
+                                     description="Select one version of each framework to assess against.")
+    open_date = GovDateField("Open date", required="Enter the date the cycle opens")
+    due_date = GovDateField("Due date", required="Enter the date returns are due")
+    declaration = TextAreaField("Declaration", widget=GovTextArea(),
+                                description="What the signatory confirms when they submit the return.",
+                                validators=[DataRequired("Enter the declaration the signatory will confirm"),
+                                            Length(max=2000, message="Declaration must be 2,000 characters or fewer")])
+    submit = SubmitField("Save cycle", widget=GovSubmitInput())
+
+    def validate_name(self, field):
+        if field.data and not re.fullmatch(r"\d{4}/\d{2}", field.data):
+            raise ValidationError("Enter the name as the reporting year, like 2025/26")
+        if field.data and int(field.data[5:]) != (int(field.data[:4]) + 1) % 100:
+            raise ValidationError(f"The years in {field.data} must follow each other, like 2025/26")
+
+    def validate_frameworks(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one framework")
+        ids = [key.split("@")[0] for key in field.data]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("Select only one version of each framework")
+
+    def validate_due_date(self, field):
+        if field.data and self.open_date.data and field.data < self.open_date.data:
+            raise ValidationError("Due date must be the same as or after the open date")
+
+
+
+
+
+
+@bp.get("/cycles")
+@requires("view_partnership")
+def cycles():
+    return render_template("cycles/cycles.html", cycles=store.cycles(get_db()))
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@requires("manage_partnership")
+def new_cycle():
+    database = get_db()
+    form = CycleForm(data={"name": financial_year(now().date()),
+                           "declaration": DECLARATION.format(partnership=current_app.config["PARTNERSHIP_NAME"])})
+    rows = store.framework_rows(database)
+    form.frameworks.choices = choices((r["key"], f"{r['title']}, version {r['version']}") for r in rows)
+    if form.validate_on_submit() and _name_is_free(form):
+        cycle_id = store.create_cycle(database, name=form.name.data, open_date=form.open_date.data.isoformat(),
+                                      due_date=form.due_date.data.isoformat(), declaration=form.declaration.data,
+                                      framework_keys=form.frameworks.data, actor=actor(), now=now())
+        flash(f"Cycle {form.name.data} saved. Check it, then open it to give each organisation its return")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return render_template("cycles/new.html", form=form, rows=rows)
+
+
+def _name_is_free(form: CycleForm) -> bool:
+    if not any(c["name"] == form.name.data for c in store.cycles(get_db())):
+        return True
+    form.name.errors.append(f"There is already a cycle called {form.name.data}")
+    return False
+
+
+@bp.get("/cycles/<int:cycle_id>")
+@requires("view_partnership")
+def cycle(cycle_id: int):
+    database = get_db()
+    found = store.cycle(database, cycle_id) or abort(404)
+    return render_template("cycles/cycle.html", cycle=found, form=None, confirm=ConfirmForm(),
+                           frameworks=return_service.cycle_frameworks(database, cycle_id),
+                           returns=store.returns_for_cycle(database, cycle_id))
+
+
+@bp.post("/cycles/<int:cycle_id>/open")
+@requires("manage_partnership")
+def open_cycle(cycle_id: int):
+    database = get_db()
+    found = store.cycle(database, cycle_id) or abort(404)
+    if found["status"] == "draft":
+        made = return_service.open_cycle(database, cycle_id, actor=actor(), now=now())
+        flash(f"Cycle {found['name']} is open: {made} organisations have a return to complete")
+    return redirect(url_for(".cycle", cycle_id=cycle_id))
+
+
+@bp.post("/cycles/<int:cycle_id>/close")
+@requires("manage_partnership")
+def close_cycle(cycle_id: int):
+    database = get_db()
+    found = store.cycle(database, cycle_id) or abort(404)
+    if found["status"] == "open" and request.form.get("confirm") != "yes":
+        flash(f"Tick the box to confirm you want to close {found['name']}; nothing has been closed", "important")
+    elif found["status"] == "open":
+        store.close_cycle(database, cycle_id, actor=actor(), now=now())
+        flash(f"Cycle {found['name']} is closed: its returns can no longer be changed")
+    return redirect(url_for(".cycle", cycle_id=cycle_id))

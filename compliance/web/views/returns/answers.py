@@ -1,0 +1,233 @@
+"""One requirement's page (rating, narrative, reason) and its improvement actions.
+
+Nothing typed is ever lost or silently overwritten:
+- every button on the requirement page saves what was typed before it goes anywhere (to add an action, upload
+  evidence, ...), so leaving the page through the page never drops work;
+- a hidden `revision` carries the answer as it was read: when someone else saved in between, nothing is saved
+  and the page comes back (409) with both answers, the person's own still in the form;
+- a carried-forward answer stays marked until the person ticks "I have checked this answer and it is still
+  right" and saves: one form, no separate confirm button.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from compliance import store
+from compliance.core import filetypes as uploads
+from compliance.core.returns import NARRATIVE_LIMIT
+from compliance.core.text import when
+from compliance.core.verification import EXPIRY_WARNING
+from compliance.web.access import requires
+from compliance.web.forms import ConfirmForm
+from compliance.web.forms.answers import ActionForm, AnswerForm
+from compliance.web.requests import actor, get_db, now, today
+from compliance.web.views.returns import bp, frozen_page, own_return, requirement_or_404
+
+PAGE = "/returns/<int:return_id>/<framework_id>/<requirement_id>"
+KIND_LABELS = {content_type: label for label, content_type, _ in uploads.KINDS.values()}
+# Buttons on the requirement page other than "Save and continue": where each goes once the answer is saved.
+THEN = {"new-action": ".new_action", "upload": ".upload_evidence", "link": ".add_link", "attach": ".attach_evidence"}
+THEN_ITEM = {"change-action": (".edit_action", "action_id"), "remove-action": (".remove_action", "action_id"),
+             "unlink": (".unlink_evidence", "evidence_id")}
+
+
+def requirement_context(return_id: int, framework_id: str, requirement_id: str):
+    """The own return and one of its requirements, or 404."""
+    context = own_return(return_id)
+    framework, requirement = requirement_or_404(context, framework_id, requirement_id)
+    return context, framework, requirement
+
+
+def page_url(context, framework, requirement, endpoint: str = ".answer", **values) -> str:
+    return url_for(endpoint, return_id=context.ret["id"], framework_id=framework.id, requirement_id=requirement.id,
+                   **values)
+
+
+def caption(framework, requirement) -> str:
+    ref = requirement.ref if not requirement.ref.isdigit() else f"Requirement {requirement.ref}"
+    return f"{framework.short_title} · {ref}"
+
+
+def not_saved_page(context, framework, requirement, typed: list[tuple[str, str]]):
+    """The return was submitted or closed while this person was typing: nothing saved, but show what they typed."""
+    return render_template("returns/answer_not_saved.html", context=context, framework=framework,
+                           requirement=requirement, caption=caption(framework, requirement),
+                           typed=[(label, value) for label, value in typed if value]), 409
+
+
+def evidence_helpers() -> dict:
+    """What the evidence lists need: today and the expiry warning date as ISO text, and what each item is."""
+    day = today()
+    return {"today_iso": day.isoformat(), "soon_iso": (day + EXPIRY_WARNING).isoformat(),
+            "evidence_kind": evidence_kind}
+
+
+def evidence_kind(item: dict) -> str:
+    """What an item is, as people read it: "PDF, 120 KB" or "Link"."""
+    if item["kind"] != "file":
+        return "Link"
+    label = KIND_LABELS.get((item.get("content_type") or "").split(";")[0].strip(), "File")
+    size = item.get("size") or 0
+    if size >= 1024 * 1024:
+        return f"{label}, {size / (1024 * 1024):.1f} MB"
+    return f"{label}, {max(1, round(size / 1024))} KB"
+
+
+# The requirement page ---------------------------------------------------------------------------
+
+
+@bp.route(PAGE, methods=["GET", "POST"])
+@requires("edit_return")
+def answer(return_id: int, framework_id: str, requirement_id: str):
+    context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
+    stored = context.answers.get((framework.key, requirement.id))
+    form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else _initial(stored))
+    if not context.editable:
+        if not form.is_submitted():
+            return frozen_page(context)
+        return _typed_answer_lost(context, framework, requirement, form)
+    if not form.validate_on_submit():
+        return _answer_page(context, framework, requirement, form)
+    saved, current = _save(context, framework, requirement, form)
+    if not saved:
+        form.revision.data = str(current["revision"])  # a second save now keeps this person's answer
+        return _answer_page(context, framework, requirement, form, conflict=current), 409
+    return redirect(_next_page(context, framework, requirement, request.form.get("then", "")))
+
+
+def _initial(stored: dict | None) -> dict:
+    stored = stored or {}
+    return {"rating": stored.get("rating"), "narrative": stored.get("narrative", ""),
+            "reason": stored.get("reason", ""), "revision": str(stored.get("revision", 0))}
+
+
+def _save(context, framework, requirement, form: AnswerForm) -> tuple[bool, dict | None]:
+    """Save unless it would change nothing; (False, current) when someone else saved since the page was read."""
+    database = get_db()
+    current = store.answer(database, context.ret["id"], framework.key, requirement.id)
+    values = form.values(carried_forward=current["carried_forward"] if current else 0)
+    before = {key: (current or {}).get(key) for key in values}
+    if before == values or (current is None and values == {"rating": None, "narrative": "", "reason": "",
+                                                            "carried_forward": 0}):
+        return True, current
+    return store.save_answer(database, context.ret["id"], framework.key, requirement.id, values,
+                             revision=form.read_revision, actor=actor(), now=now())
+
+
+def _next_page(context, framework, requirement, then: str) -> str:
+    item = re.fullmatch(r"([a-z-]+)-(\d{1,12})", then or "")
+    if then in THEN:
+        return page_url(context, framework, requirement, THEN[then])
+    if item and item.group(1) in THEN_ITEM:
+        endpoint, argument = THEN_ITEM[item.group(1)]
+        return page_url(context, framework, requirement, endpoint, **{argument: int(item.group(2))})
+    if then == "later":
+        flash("Your answers have been saved")
+        return url_for(".overview", return_id=context.ret["id"])
+    following = context.next_after(framework, requirement)
+    if following is None:
+        return url_for(".overview", return_id=context.ret["id"])
+    return page_url(context, *following)
+
+
+def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict: dict | None = None):
+    database = get_db()
+    key = (framework.key, requirement.id)
+    stored = context.answers.get(key)
+    evidence = context.evidence.get(key, [])
+    linked = {item["id"] for item in evidence}
+    library = store.organisation_evidence(database, context.ret["organisation_id"])
+    touched = context.state(framework, requirement) in ("in-progress", "carried-forward")
+    problems = context.problems_for(framework, requirement) if touched else []
+    return render_template(
+        "returns/answer.html", context=context, framework=framework, requirement=requirement, form=form,
+        caption=caption(framework, requirement), answer=stored, actions=context.actions.get(key, []),
+        evidence=evidence, has_other_evidence=any(item["id"] not in linked for item in library), problems=problems,
+        conflict=_conflict(database, framework, conflict) if conflict else None,
+        reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
+        NARRATIVE_LIMIT=NARRATIVE_LIMIT, **evidence_helpers())
+
+
+def _reason_level(framework) -> str | None:
+    """The level whose radio reveals the reason field; "" when several need one (then it is shown on its own)."""
+    codes = [level.code for level in framework.scale if level.needs_reason]
+    return codes[0] if len(codes) == 1 else ("" if codes else None)
+
+
+def _conflict(database, framework, current: dict) -> dict:
+    """Who saved in between, when, and what they saved, as people read it."""
+    person = store.user_by_id(database, current["updated_by"]) if current.get("updated_by") else None
+    who = f"{person['name']} ({person['email']})" if person else "someone else"
+    rating = framework.level(current["rating"]).label if current.get("rating") else "No rating"
+    return {"who": who, "when": when(current.get("updated_at")), "rating": rating,
+            "narrative": current.get("narrative") or "", "reason": current.get("reason") or ""}
+
+
+def _typed_answer_lost(context, framework, requirement, form: AnswerForm):
+    level = form.level
+    return not_saved_page(context, framework, requirement, [
+        ("Your rating", level.label if level else ""), ("Explain your rating", form.narrative.data or ""),
+        ("Reason", form.reason.data or "")])
+
+
+# Improvement actions ----------------------------------------------------------------------------
+
+
+def _own_action(context, framework, requirement, action_id: int) -> dict:
+    """The action, if it belongs to this return and requirement; 404 otherwise."""
+    found = store.action(get_db(), action_id)
+    if found is None or (found["return_id"], found["framework_key"], found["requirement_id"]) != (
+            context.ret["id"], framework.key, requirement.id):
+        abort(404)
+    return found
+
+
+@bp.route(PAGE + "/actions/new", methods=["GET", "POST"])
+@requires("edit_return")
+def new_action(return_id: int, framework_id: str, requirement_id: str):
+    return _action_page(return_id, framework_id, requirement_id, None)
+
+
+@bp.route(PAGE + "/actions/<int:action_id>", methods=["GET", "POST"])
+@requires("edit_return")
+def edit_action(return_id: int, framework_id: str, requirement_id: str, action_id: int):
+    return _action_page(return_id, framework_id, requirement_id, action_id)
+
+
+def _action_page(return_id: int, framework_id: str, requirement_id: str, action_id: int | None):
+    context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
+    found = _own_action(context, framework, requirement, action_id) if action_id else None
+    initial = {**found, "due_date": date.fromisoformat(found["due_date"])} if found else None
+    form = ActionForm(data=initial if request.method == "GET" else None)
+    if not context.editable:
+        if not form.is_submitted():
+            return frozen_page(context)
+        return not_saved_page(context, framework, requirement, [
+            ("What will you do?", form.what.data), ("Who owns it?", form.owner.data)])
+    if form.validate_on_submit():
+        database = get_db()
+        answer_row = store.ensure_answer(database, return_id, framework.key, requirement.id)
+        store.save_action(database, answer_row["id"], form.values(), action_id=action_id, actor=actor(), now=now())
+        flash("Improvement action changed" if action_id else "Improvement action added")
+        return redirect(page_url(context, framework, requirement, _anchor="actions"))
+    return render_template("returns/action.html", context=context, framework=framework, requirement=requirement,
+                           caption=caption(framework, requirement), form=form, action=found)
+
+
+@bp.route(PAGE + "/actions/<int:action_id>/remove", methods=["GET", "POST"])
+@requires("edit_return")
+def remove_action(return_id: int, framework_id: str, requirement_id: str, action_id: int):
+    context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
+    found = _own_action(context, framework, requirement, action_id)
+    if not context.editable:
+        return frozen_page(context)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        store.remove_action(get_db(), action_id, actor=actor(), now=now())
+        flash("Improvement action removed")
+        return redirect(page_url(context, framework, requirement, _anchor="actions"))
+    return render_template("returns/answer_remove_action.html", context=context, framework=framework,
+                           requirement=requirement, caption=caption(framework, requirement), form=form, action=found)

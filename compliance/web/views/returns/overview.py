@@ -1,0 +1,42 @@
+"""A return's overview: the task list, progress, due date, and starting from last year's answers."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from compliance import store
+from compliance.services import returns as return_service
+from compliance.web.access import requires, signed_in
+from compliance.web.forms import ConfirmForm
+from compliance.web.requests import actor, get_db, now, today
+from compliance.web.views.returns import bp, editable_return, frozen_page, visible_return
+
+
+@bp.get("/returns/<int:return_id>")
+@signed_in
+def overview(return_id: int):
+    context = visible_return(return_id)
+    database = get_db()
+    versions = store.return_versions(database, return_id)
+    previous = return_service.previous_return(database, context)
+    can_start = (current_user.can("edit_return") and context.editable and previous is not None
+                 and context.ret["status"] == "not-started" and not context.answers)
+    audit = (return_service.audit_summary(database, context) if context.ret["status"] in ("submitted", "accepted")
+             else None)
+    return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,
+                           can_start=can_start, confirm=ConfirmForm(),
+                           can_edit=current_user.can("edit_return") and context.editable)
+
+
+@bp.post("/returns/<int:return_id>/start-from-last-year")
+@requires("edit_return")
+def start_from_last_year(return_id: int):
+    context = editable_return(return_id)
+    if context is None:
+        return frozen_page(return_service.load_return(get_db(), return_id))
+    copied = return_service.start_from_last_year(get_db(), context, today=today(), actor=actor(), now=now())
+    if copied:
+        flash(f"{copied} answers copied from last year. Check each one marked “Carried forward - check” and confirm it")
+    else:
+        flash("There were no answers from last year to copy")
+    return redirect(url_for(".overview", return_id=return_id))

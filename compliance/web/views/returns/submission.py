@@ -1,0 +1,241 @@
+"""Check answers, sign and submit, the confirmation, signed versions, and the coordinator's accept or return."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from contextlib import contextmanager
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from compliance import store
+from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
+from compliance.core.verification import EXPIRY_WARNING, outcomes_of
+from compliance.services import returns as return_service
+from compliance.services.returns import ReturnContext
+from compliance.web.access import requires, signed_in
+from compliance.web.forms.submission import AmendForm, SignForm
+from compliance.web.requests import actor, get_db, now, today
+from compliance.web.views.returns import bp, frozen_page, own_return, visible_return
+
+# A rating's tag colour; its text always says the rating too.
+RAG_TAGS = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red",
+            "grey": "govuk-tag--grey"}
+CHANGED = "The answers changed while you were reading them. Check them again, then confirm the declaration"
+
+
+@bp.get("/returns/<int:return_id>/check")
+@signed_in
+def check(return_id: int):
+    context = visible_return(return_id)
+    database = get_db()
+    versions = store.return_versions(database, return_id)
+    signatories = [person for person in store.users(database, organisation_id=context.ret["organisation_id"])
+                   if person["role"] == "signatory" and person["active"]]
+    problems = context.problems()
+    return render_template("returns/check.html", context=context, groups=answer_groups(context), problems=problems,
+                           problem_groups=grouped_problems(problems), versions=versions, signatories=signatories,
+                           own=current_user.organisation_id == context.ret["organisation_id"],
+                           can_change=current_user.can("edit_return") and context.editable,
+                           returned=versions[0] if versions and context.ret["status"] == "returned" else None)
+
+
+@bp.route("/returns/<int:return_id>/sign", methods=["GET", "POST"])
+@requires("sign_return")
+def sign(return_id: int):
+    context = own_return(return_id)
+    if not context.editable:
+        return frozen_page(context)
+    if context.problems():
+        flash("This return is not ready to sign yet: the list below says what is still missing", "important")
+        return redirect(url_for(".check", return_id=return_id))
+    database = get_db()
+    person = store.user_by_id(database, current_user.id) or {}
+    form = SignForm(data={"name": current_user.name, "job_title": person.get("job_title") or "",
+                          "seen": fingerprint(context)})
+    if form.validate_on_submit() and _unchanged(form, context):
+        try:
+            return_service.submit(database, context, partnership=current_app.config["PARTNERSHIP_NAME"],
+                                  signatory_name=form.name.data, job_title=form.job_title.data, actor=actor(),
+                                  now=now())
+        except sqlite3.IntegrityError:  # someone else submitted it a moment ago
+            return frozen_page(own_return(return_id))
+        return redirect(url_for(".submitted", return_id=return_id))
+    return render_template("returns/sign.html", form=form, context=context, summary=rating_summary(context))
+
+
+@bp.get("/returns/<int:return_id>/submitted")
+@signed_in
+def submitted(return_id: int):
+    context = visible_return(return_id)
+    versions = store.return_versions(get_db(), return_id)
+    if not versions or context.ret["status"] not in ("submitted", "accepted"):
+        return redirect(url_for(".check", return_id=return_id))  # nothing signed now: the answers are open
+    latest = versions[0]
+    return render_template("returns/submitted.html", context=context, latest=latest,
+                           reference=reference(context.ret["cycle_name"], return_id, latest["version"],
+                                               latest["sha256"]))
+
+
+@bp.get("/returns/<int:return_id>/versions/<int:version>")
+@signed_in
+def version(return_id: int, version: int):
+    context = visible_return(return_id)
+    found = store.return_version(get_db(), return_id, version) or abort(404)
+    try:
+        document = json.loads(found["canonical"])
+    except ValueError:
+        document = None
+    intact = document is not None and digest(found["canonical"]) == found["sha256"]
+    checks = {key: check for key, check in store.verifications_for_return(get_db(), return_id).items()
+              if check["version"] == version}
+    outcomes = outcomes_of(context.frameworks, (document or {}).get("answers", []), checks)
+    return render_template("returns/version.html", context=context, found=found, document=document, intact=intact,
+                           outcomes=outcomes, today_iso=today().isoformat(),
+                           soon_iso=(today() + EXPIRY_WARNING).isoformat(),
+                           groups=signed_groups(document) if document else [], rags=rating_colours(context),
+                           reference=reference(context.ret["cycle_name"], return_id, version, found["sha256"]))
+
+
+@bp.route("/returns/<int:return_id>/return-for-amendment", methods=["GET", "POST"])
+@requires("manage_partnership")
+def amend(return_id: int):
+    context = visible_return(return_id)
+    refusal = _not_submitted(context, "returned for amendment", needs_open=True)
+    if refusal:
+        return refusal
+    form = AmendForm()
+    if form.validate_on_submit():
+        with _decided_elsewhere(return_id):
+            store.return_for_amendment(get_db(), return_id, form.comment.data, actor=actor(), now=now())
+            flash(f"Returned to {context.ret['organisation_name']} for amendment")
+        return redirect(url_for(".overview", return_id=return_id))
+    return render_template("returns/amend.html", form=form, context=context,
+                           latest=store.return_versions(get_db(), return_id)[0])
+
+
+@bp.post("/returns/<int:return_id>/accept")
+@requires("manage_partnership")
+def accept(return_id: int):
+    context = visible_return(return_id)
+    refusal = _not_submitted(context, "accepted")
+    if refusal:
+        return refusal
+    with _decided_elsewhere(return_id):  # CSRFProtect has already checked the form's token
+        store.accept_return(get_db(), return_id, actor=actor(), now=now())
+        flash(f"Accepted {context.ret['organisation_name']}'s return for {context.ret['cycle_name']}")
+    return redirect(url_for(".overview", return_id=return_id))
+
+
+def _not_submitted(context: ReturnContext, verb: str, *, needs_open: bool = False):
+    """A redirect to the overview saying why, when the return is not waiting for the coordinator's decision."""
+    ret = context.ret
+    if ret["status"] != "submitted":
+        message = (f"{ret['organisation_name']}'s return is {RETURN_STATUSES[ret['status']].lower()}: "
+                   f"only a submitted return can be {verb}")
+    elif needs_open and ret["cycle_status"] != "open":
+        message = f"The {ret['cycle_name']} cycle is closed, so its returns can no longer be {verb}"
+    else:
+        return None
+    flash(message, "important")
+    return redirect(url_for(".overview", return_id=ret["id"]))
+
+
+@contextmanager
+def _decided_elsewhere(return_id: int):
+    """Two coordinators deciding at once: the database keeps the first decision; the second is told so."""
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        flash("Someone else decided on this return a moment ago. Nothing was changed: check its status below",
+              "important")
+
+
+def _unchanged(form: SignForm, context: ReturnContext) -> bool:
+    """False, with an error on the declaration, when the answers changed after the signatory opened the page."""
+    current = fingerprint(context)
+    if form.seen.data == current:
+        return True
+    form.seen.data, form.confirm.data = current, False
+    form.confirm.errors = [*form.confirm.errors, CHANGED]
+    return False
+
+
+# Building blocks for the templates ------------------------------------------------------------------
+
+
+def fingerprint(context: ReturnContext) -> str:
+    """A SHA-256 of what would be signed now, leaving out who signs and when."""
+    document = return_service.signed_document(context, partnership="", signatory_name="", job_title="",
+                                              submitted_at="", submitted_by="")
+    return digest(canonical_json({key: document[key] for key in ("version", "frameworks", "answers")}))
+
+
+def answer_groups(context: ReturnContext) -> list[dict]:
+    """Per framework, each requirement with its answer, rating level and how many actions and evidence items."""
+    groups = []
+    for framework in context.frameworks:
+        items = []
+        for requirement in framework.requirements_for(context.ret["sector"]):
+            key = (framework.key, requirement.id)
+            answer = context.answers.get(key) or {}
+            items.append({"requirement": requirement, "answer": answer,
+                          "level": framework.level(answer["rating"]) if answer.get("rating") else None,
+                          "actions": len(context.actions.get(key, [])),
+                          "evidence": len(context.evidence.get(key, []))})
+        if items:
+            groups.append({"framework": framework, "items": items})
+    return groups
+
+
+def grouped_problems(problems: list) -> list[dict]:
+    """Problems per framework, in the return's order."""
+    groups: dict[str, dict] = {}
+    for problem in problems:
+        groups.setdefault(problem.framework.key, {"framework": problem.framework, "problems": []})
+        groups[problem.framework.key]["problems"].append(problem)
+    return list(groups.values())
+
+
+def rating_summary(context: ReturnContext) -> list[dict]:
+    """Per framework: how many requirements, and how many at each level of its scale."""
+    summary = []
+    for group in answer_groups(context):
+        counts = Counter(item["level"].code for item in group["items"] if item["level"])
+        summary.append({"framework": group["framework"], "total": len(group["items"]),
+                        "levels": [(level, counts[level.code]) for level in group["framework"].scale]})
+    return summary
+
+
+def signed_groups(document: dict) -> list[dict]:
+    """A signed document's answers per framework, in the order it was signed; frameworks with none left out."""
+    groups = [{"framework": framework,
+               "answers": [a for a in document["answers"] if a["framework"] == framework["key"]]}
+              for framework in document["frameworks"]]
+    return [group for group in groups if group["answers"]]
+
+
+def rating_colours(context: ReturnContext) -> dict:
+    """Tag colour of each (framework key, rating code): presentation only, the label comes from the document."""
+    return {(f.key, level.code): RAG_TAGS[level.rag] for f in context.frameworks for level in f.scale}
+
+
+def first_lines(text: str, *, lines: int = 3, limit: int = 300) -> str:
+    """The start of a narrative for the check answers page, with an ellipsis when there is more."""
+    whole = "\n".join((text or "").strip().splitlines())
+    kept = "\n".join(whole.splitlines()[:lines])
+    if len(kept) > limit:
+        kept = kept[:limit].rsplit(" ", 1)[0]
+    return kept if kept == whole else kept.rstrip() + " …"
+
+
+def lines(text: str | None) -> Markup:
+    """Escaped text whose line breaks survive the macros' re-indenting: each one becomes a character reference."""
+    return escape((text or "").replace("\r\n", "\n").replace("\r", "\n")).replace("\n", Markup("&#10;"))
+
+
+@bp.context_processor
+def submission_helpers() -> dict:
+    return {"first_lines": first_lines, "lines": lines, "RAG_TAGS": RAG_TAGS}

@@ -19,7 +19,10 @@ RETURN_STATUSES = {
     "returned": "Returned for amendment",
     "accepted": "Accepted",
 }
+# The one definition of what may still be changed and what has been signed. The store's SQL uses the same sets,
+# written out by sql_list(); a migration's triggers keep their own frozen copy, as shipped migrations must.
 EDITABLE = frozenset({"not-started", "in-progress", "returned"})
+SIGNED = frozenset({"submitted", "accepted"})  # a signed version stands: waiting for the coordinator, or accepted
 ANSWER_STATES = {
     "not-started": "Not started",
     "in-progress": "In progress",
@@ -102,6 +105,11 @@ def is_overdue(status: str, due: date, today: date) -> bool:
     return status in EDITABLE and today > due
 
 
+def sql_list(statuses: frozenset[str]) -> str:
+    """A set of statuses as an SQL list, in a fixed order: ('accepted', 'submitted')."""
+    return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
+
+
 def canonical_json(document: dict) -> str:
     """One text for one content: sorted keys, no spaces, Unicode kept."""
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -126,7 +134,12 @@ class ReturnContext:
 
     @property
     def editable(self) -> bool:
-        return self.ret["status"] in ("not-started", "in-progress", "returned") and self.ret["cycle_status"] == "open"
+        return self.ret["status"] in EDITABLE and self.ret["cycle_status"] == "open"
+
+    @property
+    def signed(self) -> bool:
+        """A signed version stands: the return is submitted or accepted."""
+        return self.ret["status"] in SIGNED
 
     def requirements(self) -> list[tuple[Framework, Requirement]]:
         """Every requirement this organisation answers, in order."""

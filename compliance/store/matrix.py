@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from compliance.core.returns import SIGNED, sql_list
 from compliance.store._common import rows
 
 __all__ = ["matrix_returns", "matrix_ratings"]
 
 # Each return of a cycle with its organisation, and its latest signed version that stands (submitted and
 # waiting, or accepted); version is NULL when nothing submitted stands.
-_STANDING = """
+_STANDING = f"""
     SELECT r.id AS return_id, r.organisation_id, o.name AS organisation_name, r.sector, r.status,
            v.version, v.id AS version_id
     FROM returns r JOIN organisations o ON o.id = r.organisation_id
-    LEFT JOIN return_versions v ON v.return_id = r.id AND r.status IN ('submitted', 'accepted')
+    LEFT JOIN return_versions v ON v.return_id = r.id AND r.status IN {sql_list(SIGNED)}
          AND v.version = (SELECT MAX(version) FROM return_versions w WHERE w.return_id = r.id
                           AND (w.outcome IS NULL OR w.outcome = 'accepted'))
-    WHERE r.cycle_id = ?"""
+    WHERE r.cycle_id = ?"""  # nosec B608: a fixed list of statuses
 
 
 def matrix_returns(db: Database, cycle_id: int) -> list[dict]:

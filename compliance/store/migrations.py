@@ -171,6 +171,7 @@ def _returns(db: Database) -> None:
         db.execute(statement)
 
 
+# Frozen with the migration that shipped it (core.returns.EDITABLE is the living rule): never edited in place.
 _EDITABLE = "('not-started', 'in-progress', 'returned')"
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from compliance.core.returns import SIGNED, sql_list
 from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, changed_fields, record
 
@@ -67,7 +68,7 @@ def save_verification(db: Database, return_id: int, framework_key: str, requirem
 
 def standing_version(db: Database, return_id: int) -> dict | None:
     """The signed version that stands: the latest not sent back, while the return is submitted or accepted."""
-    return row(db, """SELECT v.* FROM return_versions v JOIN returns r ON r.id = v.return_id
-                      WHERE v.return_id = ? AND r.status IN ('submitted', 'accepted')
+    return row(db, f"""SELECT v.* FROM return_versions v JOIN returns r ON r.id = v.return_id
+                      WHERE v.return_id = ? AND r.status IN {sql_list(SIGNED)}
                         AND (v.outcome IS NULL OR v.outcome = 'accepted')
-                      ORDER BY v.version DESC LIMIT 1""", [return_id])
+                      ORDER BY v.version DESC LIMIT 1""", [return_id])  # nosec B608: fixed statuses

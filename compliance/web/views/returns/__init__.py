@@ -6,7 +6,15 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
-from compliance.core.returns import ACTION_STATUSES, ANSWER_STATES, RETURN_STATUSES, due_text, is_overdue
+from compliance.core.returns import (
+    ACTION_STATUSES,
+    ANSWER_STATES,
+    EDITABLE,
+    RETURN_STATUSES,
+    SIGNED,
+    due_text,
+    is_overdue,
+)
 from compliance.services.returns import ReturnContext, load_return
 from compliance.web.access import check_organisation
 from compliance.web.requests import get_db, today
@@ -57,7 +65,8 @@ def requirement_or_404(context: ReturnContext, framework_id: str, requirement_id
 
 @bp.app_context_processor
 def return_helpers() -> dict:
-    return {"RETURN_STATUSES": RETURN_STATUSES, "ANSWER_STATES": ANSWER_STATES, "ACTION_STATUSES": ACTION_STATUSES,
+    return {"RETURN_STATUSES": RETURN_STATUSES, "EDITABLE": EDITABLE, "SIGNED": SIGNED, "ANSWER_STATES": ANSWER_STATES,
+            "ACTION_STATUSES": ACTION_STATUSES,
             "due_text": lambda due: due_text(date.fromisoformat(due), today()),
             "is_overdue": lambda status, due: is_overdue(status, date.fromisoformat(due), today()),
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"]}

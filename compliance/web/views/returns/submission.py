@@ -71,7 +71,7 @@ def sign(return_id: int):
 def submitted(return_id: int):
     context = visible_return(return_id)
     versions = store.return_versions(get_db(), return_id)
-    if not versions or context.ret["status"] not in ("submitted", "accepted"):
+    if not versions or not context.signed:
         return redirect(url_for(".check", return_id=return_id))  # nothing signed now: the answers are open
     latest = versions[0]
     return render_template("returns/submitted.html", context=context, latest=latest,

@@ -1,4 +1,4 @@
-"""Shared fixtures: an application on a fresh SQLite database in a temporary instance folder."""
+"""Shared fixtures: an application on a fresh SQLite database, one on a copy of the demo, a real mail server."""
 from __future__ import annotations
 
 import os
@@ -6,25 +6,15 @@ import os
 import pytest
 from hypothesis import settings
 
-from compliance import create_app
+from tests import builders
+from tests.builders import make_app
+from tests.mailserver import MailServer
 
 # In CI the property tests are derandomised: the same examples every run, so a submission's CI never fails on a
 # case no one has seen. Locally they stay random and keep exploring; a failure found there is added as @example.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-
-def make_app(tmp_path, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE": str(tmp_path / "compliance.sqlite"),
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-    }
-    config.update(overrides)
-    return create_app(config)
 
 
 @pytest.fixture
@@ -35,3 +25,19 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    return builders.demo_app(tmp_path)
+
+
+@pytest.fixture
+def mail_server():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_app(tmp_path, mail_server):
+    return make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example")

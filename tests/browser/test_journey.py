@@ -22,7 +22,7 @@ from compliance.core.returns import digest
 from compliance.web.requests import get_db
 from tests.browser.conftest import check
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.helpers import minimal_pdf
+from tests.builders import minimal_pdf
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-partnership-2026"

@@ -14,13 +14,11 @@ from compliance import store
 from compliance.core import filetypes as uploads
 from compliance.services import boardpack_jobs as jobs
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.conftest import make_app
+from tests.builders import PASSWORD, make_app, password_hash
 
 NOW = datetime.now(timezone.utc)
-PASSWORD = "lantern-orchard-mosaic"
 EVERYONE = {"anonymous", "admin", "board", "auditor", "editor", "signatory", "other_editor"}
 SIGNED_IN = EVERYONE - {"anonymous"}
 PARTNERSHIP = {"admin", "board", "auditor"}
@@ -124,7 +122,7 @@ def world(tmp_path_factory):
             people[role] = store.create_user(
                 db, email=f"{role}@access.example", name=role.title(),
                 role="editor" if role == "other_editor" else role,
-                organisation_id=org, password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                organisation_id=org, password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org_a, actor=store.SYSTEM, now=NOW)
         return_values = _submitted_return(app, db, people["signatory"])
@@ -242,7 +240,7 @@ def test_a_post_without_a_csrf_token_is_refused_on_every_form(tmp_path):
         db = get_db()
         org = store.upsert_organisation(db, name="Organisation A", sector="police", now=NOW)
         store.create_user(db, email="admin@access.example", name="Admin", role="admin", organisation_id=None,
-                          password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                          password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org, actor=store.SYSTEM, now=NOW)
         signatory = store.create_user(db, email="signatory@access.example", name="Signatory", role="signatory",

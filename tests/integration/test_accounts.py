@@ -8,53 +8,9 @@ import pytest
 
 from compliance import store
 from compliance.services import accounts
-from compliance.services.passwords import hash_password, password_problem
+from compliance.services.passwords import password_problem
 from compliance.web.requests import external_url, get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
-from tests.mailserver import MailServer
-
-PASSWORD = "lantern-orchard-mosaic"
-NOW = datetime.now(timezone.utc)
-
-
-def add_person(app, email, role="admin", organisation=None, password=PASSWORD, active=True):
-    with app.app_context():
-        db = get_db()
-        org_id = None
-        if organisation:
-            org_id = store.upsert_organisation(db, name=organisation, sector="police", now=NOW)
-        user_id = store.create_user(db, email=email, name=email.split("@")[0].title(), role=role,
-                                    organisation_id=org_id, password_hash=hash_password(password) if password else None,
-                                    actor=store.SYSTEM, now=NOW)
-        if not active:
-            store.update_user(db, user_id, {"active": 0}, actor=store.SYSTEM, now=NOW)
-        return user_id
-
-
-def token_from(client, path):
-    html = client.get(path).get_data(as_text=True)
-    match = (re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-             or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def sign_in(client, email, password=PASSWORD, next_path=None):
-    path = "/sign-in" + (f"?next={next_path}" if next_path else "")
-    token = token_from(client, "/sign-in")
-    return client.post(path, data={"email": email, "password": password, "csrf_token": token})
-
-
-@pytest.fixture
-def mail_server():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(tmp_path, mail_server):
-    return make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example")
+from tests.builders import NOW, PASSWORD, add_person, page_text, sign_in, token_from
 
 
 def audit_actions(app):

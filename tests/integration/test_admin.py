@@ -9,13 +9,10 @@ from datetime import datetime, timezone
 import pytest
 
 from compliance import store
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
+from tests.builders import PASSWORD, make_app, page_text, password_hash
 
 NOW = datetime.now(timezone.utc)
-PASSWORD = "lantern-orchard-mosaic"
 HEADER = "name,sector,contact_name,contact_email\n"
 
 
@@ -23,7 +20,7 @@ def _add_person(app, email, role, organisation_id=None, *, password=True) -> int
     with app.app_context():
         return store.create_user(get_db(), email=email, name=email.split("@")[0].title(), role=role,
                                  organisation_id=organisation_id,
-                                 password_hash=hash_password(PASSWORD) if password else None,
+                                 password_hash=password_hash() if password else None,
                                  actor=store.SYSTEM, now=NOW)
 
 

@@ -15,11 +15,8 @@ import pytest
 from compliance import store
 from compliance.core.returns import NARRATIVE_LIMIT
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import minimal_pdf, page_text
-from tests.integration.test_accounts import PASSWORD, sign_in, token_from
+from tests.builders import make_app, minimal_pdf, page_text, password_hash, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 PROTOCOL = "wdvf-overarching-protocol-2018"
@@ -78,7 +75,6 @@ def build_world(app) -> World:
         db = get_db()
         org = store.upsert_organisation(db, name="Brackenford Police", sector="police", now=NOW)
         other = store.upsert_organisation(db, name="Greenway Homes", sector="housing", now=NOW)
-        password_hash = hash_password(PASSWORD)
         for email, name, role, organisation in [
             ("editor@police.example", "Dana Hollis", "editor", org),
             ("second@police.example", "Sam Jones", "editor", org),
@@ -87,7 +83,7 @@ def build_world(app) -> World:
             ("board@wdvf.example", "Board Member", "board", None),
         ]:
             store.create_user(db, email=email, name=name, role=role, organisation_id=organisation,
-                              password_hash=password_hash, actor=store.SYSTEM, now=NOW)
+                              password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
         rows = store.framework_rows(db)
         cycle_id = store.create_cycle(db, name="2025/26", open_date="2025-04-01", due_date="2099-06-30",
                                       declaration="I confirm.", framework_keys=[r["key"] for r in rows],

@@ -10,7 +10,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.integration.test_cycles import db_of, demo_app, signed_in  # noqa: F401 (demo_app is a fixture)
+from tests.builders import db_of, signed_in
 
 AUDITOR = "auditor@demo.example"
 

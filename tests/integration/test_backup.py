@@ -18,7 +18,7 @@ from compliance.core import filetypes as uploads
 from compliance.services.backup import MANIFEST
 from compliance.store import db, migrations
 from compliance.store import files as evidence_files
-from tests.conftest import make_app
+from tests.builders import make_app
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 MINUTES = b"Minutes of the MARAC steering group, 3 March 2026\n"

@@ -8,8 +8,7 @@ from datetime import date, datetime, timezone
 from compliance import store
 from compliance.core.returns import financial_year
 from compliance.web.requests import get_db
-from tests.integration.test_accounts import token_from
-from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 - the fixture is used by name
+from tests.builders import signed_in, token_from
 
 NOW = datetime.now(timezone.utc)
 

@@ -2,35 +2,15 @@
 return overview's task list; starting from last year's answers."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
-from compliance import demo, store
+from compliance import store
 from compliance.core.returns import due_text, financial_year
 from compliance.services import returns as return_service
-from compliance.store import db
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
-from tests.integration.test_accounts import sign_in, token_from
-
-NOW = datetime.now(timezone.utc)
-DEMO_PASSWORD = "demo-partnership-2026"
-
-
-@pytest.fixture
-def demo_app(tmp_path):
-    app = make_app(tmp_path)
-    with app.app_context():
-        demo.load_demo(get_db(), now=NOW)
-    return app
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert sign_in(client, email, DEMO_PASSWORD).status_code == 302
-    return client
+from tests.builders import NOW, db_of, page_text, signed_in, token_from
 
 
 def cycle_form(client, **overrides):
@@ -63,10 +43,6 @@ def test_admin_creates_a_draft_cycle_then_opens_it(demo_app):
     assert len(police_reqs) == 16, "BVPI 225 is for local authorities only"
     assert len(council_reqs) == 16 + 11
     assert "cycle-opened" in [e["action"] for e in store.audit_entries(db_of(demo_app))]
-
-
-def db_of(app):
-    return db.connect(app.config["DATABASE"])
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

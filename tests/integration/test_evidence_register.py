@@ -14,7 +14,7 @@ from compliance.core import filetypes as uploads
 from compliance.services import catalogue
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.integration.test_cycles import demo_app, signed_in  # noqa: F401 (fixture)
+from tests.builders import signed_in
 
 NOW = datetime.now(timezone.utc)
 TODAY = NOW.date()

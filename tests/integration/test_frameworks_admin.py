@@ -13,13 +13,10 @@ from markupsafe import escape
 from compliance import store
 from compliance.config import ROOT
 from compliance.core import frameworks as fw
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
+from tests.builders import PASSWORD, make_app, page_text, password_hash
 
 NOW = datetime.now(timezone.utc)
-PASSWORD = "lantern-orchard-mosaic"
 QUESTIONNAIRES = ROOT / "questionnaires"
 WDVF = QUESTIONNAIRES / "wdvf-overarching-protocol-2018--1.toml"
 WM = QUESTIONNAIRES / "west-midlands-dv-standards-2014--1.toml"
@@ -97,7 +94,7 @@ evidence = "{TEST_WORDING}: how standard {number} is evidenced."
 def _add_person(app, email, role, organisation_id=None) -> int:
     with app.app_context():
         return store.create_user(get_db(), email=email, name=email.split("@")[0].title(), role=role,
-                                 organisation_id=organisation_id, password_hash=hash_password(PASSWORD),
+                                 organisation_id=organisation_id, password_hash=password_hash(),
                                  actor=store.SYSTEM, now=NOW)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from compliance import store
 from compliance.config import ROOT
 from compliance.store import db
-from tests.conftest import make_app
+from tests.builders import make_app
 
 SHIPPED = ROOT / "questionnaires"
 

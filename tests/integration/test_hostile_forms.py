@@ -26,13 +26,12 @@ from hypothesis.control import currently_in_test_context, event
 from compliance import store
 from compliance.core.sectors import SECTORS
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password, password_matches
+from compliance.services.passwords import password_matches
 from compliance.web.requests import get_db
-from tests.conftest import make_app
+from tests.builders import PASSWORD, make_app, password_hash
 from tests.integration.test_access import ACCESS
 
 NOW = datetime.now(timezone.utc)
-PASSWORD = "lantern-orchard-mosaic"
 PROTOCOL = "wdvf-overarching-protocol-2018"
 PREVIOUS = "Previous narrative: our named lead is in post"
 FORM_SETTINGS = settings(max_examples=30, deadline=None,
@@ -240,7 +239,7 @@ def build_world(app) -> World:
                                ("signatory-d", "signatory", "D"), ("target", "editor", "A")]:
             people[who] = store.create_user(
                 database, email=f"{who}@hostile.example", name=who.title(), role=role,
-                organisation_id=orgs[org] if org else None, password_hash=hash_password(PASSWORD),
+                organisation_id=orgs[org] if org else None, password_hash=password_hash(),
                 actor=store.SYSTEM, now=NOW)
         people["invitee"] = store.create_user(database, email="invitee@hostile.example", name="Invitee",
                                               role="editor", organisation_id=orgs["A"], actor=store.SYSTEM, now=NOW)

@@ -16,14 +16,12 @@ from hypothesis import strategies as st
 
 from compliance import store
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.web.access import safe_next
 from compliance.web.requests import get_db
-from tests.conftest import make_app
+from tests.builders import PASSWORD, make_app, password_hash
 from tests.mailserver import MailServer
 
 NOW = datetime.now(timezone.utc)
-PASSWORD = "lantern-orchard-mosaic"
 SERVICE = "https://compliance.example"
 PROTOCOL = "wdvf-overarching-protocol-2018"
 
@@ -62,7 +60,7 @@ def app(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("hostile-redirects"), WTF_CSRF_ENABLED=False)
     with app.app_context():
         store.create_user(get_db(), email="admin@redirect.example", name="Admin", role="admin", organisation_id=None,
-                          password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                          password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
     return app
 
 
@@ -205,7 +203,7 @@ def mail_world(tmp_path):
         with app.app_context():
             database = get_db()
             store.create_user(database, email="admin@redirect.example", name="Admin", role="admin",
-                              organisation_id=None, password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                              organisation_id=None, password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
         client = app.test_client()
         client.post("/sign-in", data={"email": "admin@redirect.example", "password": PASSWORD})
         yield app, client, server

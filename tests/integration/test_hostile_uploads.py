@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from werkzeug.http import parse_options_header
 
 from compliance.core.filetypes import MAX_NAME, clean_filename
-from tests.conftest import make_app
+from tests.builders import make_app
 from tests.integration.test_hostile_forms import build_world, fields_of, note_outcome
 from tests.unit.test_uploads import docx, jpeg, pdf, png, windows_program, xlsx, zip_bomb, zipped
 

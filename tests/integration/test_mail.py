@@ -12,8 +12,7 @@ from compliance import store
 from compliance.services import mail
 from compliance.store import db
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.integration.test_accounts import add_person, sign_in, token_from
+from tests.builders import add_person, make_app, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 
@@ -76,7 +75,8 @@ def test_a_mail_server_that_takes_20_seconds_to_answer_holds_up_no_one_elses_sav
             store.upsert_organisation(other, name="Haven Lane Women's Aid", sector="specialist", now=NOW)
         waited = time.monotonic() - started
         assert inviting.is_alive(), "the invitation should still be waiting on the mail server"
-        assert waited < 2, f"a save waited {waited:.1f}s for the mail server"
+        # Held up, it would wait out the writer lock (15 s) and fail; under load a free save still takes well under 5 s.
+        assert waited < 5, f"a save waited {waited:.1f}s for the mail server"
     inviting.join(timeout=30)  # the server has hung up: the invitation fails and is kept in the outbox
 
     assert invited["response"].status_code == 302

@@ -11,9 +11,7 @@ from openpyxl import load_workbook
 
 from compliance import demo, store
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.integration.test_accounts import sign_in
-from tests.integration.test_cycles import NOW, demo_app, signed_in  # noqa: F401  (demo_app is a fixture)
+from tests.builders import make_app, sign_in, signed_in
 
 
 def cycles(app):

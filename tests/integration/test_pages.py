@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.web.access import public
-from tests.helpers import page_text
+from tests.builders import page_text
 
 PAGES = [
     ("/", "Annual statement of compliance"),

@@ -8,10 +8,7 @@ from compliance import demo, store
 from compliance.core.returns import EDITABLE, RETURN_STATUSES
 from compliance.services import matrix as matrix_service
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
-from tests.integration.test_accounts import token_from
-from tests.integration.test_cycles import NOW, demo_app, signed_in  # noqa: F401  (demo_app is a fixture)
+from tests.builders import NOW, make_app, page_text, signed_in, token_from
 from tests.mailserver import MailServer
 
 

@@ -7,10 +7,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
-
-PASSWORD = "demo-partnership-2026"
+from tests.builders import DEMO_PASSWORD, make_app, page_text
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +25,7 @@ def demo(tmp_path_factory):
 
 def sign_in(app, email):
     client = app.test_client()
-    assert client.post("/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+    assert client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
     return client
 
 

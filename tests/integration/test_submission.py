@@ -13,9 +13,7 @@ from compliance import demo, store
 from compliance.core.returns import digest, reference
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
-from tests.integration.test_accounts import sign_in, token_from
+from tests.builders import make_app, page_text, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 DEMO_PASSWORD = "demo-partnership-2026"

@@ -16,12 +16,9 @@ from compliance import store
 from compliance.core.matrix import SELF_ASSESSED, VALIDATED
 from compliance.services import matrix as matrix_service
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import page_text
+from tests.builders import DEMO_PASSWORD, make_app, page_text, password_hash
 
-PASSWORD = "demo-partnership-2026"
 WDVF = "wdvf-overarching-protocol-2018"
 
 
@@ -37,14 +34,15 @@ def demo(tmp_path_factory):
                                   ("editor.greenway@test.example", "editor", "Greenway Homes"),
                                   ("signatory.greenway@test.example", "signatory", "Greenway Homes")]:
             store.create_user(db, email=email, name=role.title(), role=role,
-                              organisation_id=returns[name]["organisation_id"], password_hash=hash_password(PASSWORD),
+                              organisation_id=returns[name]["organisation_id"],
+                              password_hash=password_hash(DEMO_PASSWORD),
                               actor=store.SYSTEM, now=datetime.now(timezone.utc))
     return app, cycle, returns
 
 
 def sign_in(app, email):
     client = app.test_client()
-    assert client.post("/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+    assert client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
     return client
 
 

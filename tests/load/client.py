@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from tests.helpers import minimal_pdf
+from tests.builders import minimal_pdf
 from tests.load.server import PASSWORD, Seat, Site, Task
 
 LOCKED = "database is locked"

@@ -15,8 +15,7 @@ import time
 
 from compliance.store.files import evidence_path
 from compliance.web.requests import get_db
-from tests.conftest import make_app
-from tests.helpers import minimal_pdf
+from tests.builders import make_app, minimal_pdf
 from tests.load.checks import check_saves, check_uploads, evidence_files, evidence_rows, integrity
 from tests.load.client import LOCKED, Ledger, run_writers, signed_in_clients, summary
 from tests.load.server import Server, prepare_site

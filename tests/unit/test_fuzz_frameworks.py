@@ -21,9 +21,8 @@ from hypothesis.control import currently_in_test_context, event
 
 from compliance import store
 from compliance.core import frameworks as fw
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.conftest import make_app
+from tests.builders import make_app, password_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {path.name: path.read_bytes() for path in sorted((ROOT / "questionnaires").glob("*.toml"))}
@@ -317,7 +316,7 @@ def admin(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("fuzz-frameworks"), WTF_CSRF_ENABLED=False)
     with app.app_context():
         store.create_user(get_db(), email="admin@fuzz.example", name="Admin", role="admin", organisation_id=None,
-                          password_hash=hash_password("lantern-orchard-mosaic"), actor=store.SYSTEM,
+                          password_hash=password_hash(), actor=store.SYSTEM,
                           now=datetime.now(timezone.utc))
     client = app.test_client()
     assert client.post("/sign-in", data={"email": "admin@fuzz.example",

@@ -64,6 +64,7 @@ test: check assets debian-tools
 AUDIT := $(BIN)/pip-audit --progress-spinner off --disable-pip --no-deps -r requirements.txt
 check: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@# bandit's findings and exit status are on stdout; stderr only warns about lines near each nosec.
 	$(BIN)/bandit -q -r compliance wsgi.py 2>/dev/null
 	$(AUDIT) 2>/dev/null

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from compliance.core.sectors import SECTORS
@@ -37,7 +37,7 @@ class Problem:
 class ImportCheck:
     """The organisations to import, or the problems that stop the import (then `organisations` is empty)."""
 
-    organisations: list[dict] = field(default_factory=list)
+    organisations: list[dict[str, str]] = field(default_factory=list)  # column -> value, sector as its code
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -95,7 +95,7 @@ def _text(data: bytes) -> tuple[str, str | None]:
     return text, None
 
 
-def _records(text: str):
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with the spreadsheet row it is on (a quoted cell may span lines; rows are records)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     for number, cells in enumerate(reader, start=1):
@@ -119,10 +119,12 @@ def _header_problem(cells: list[str]) -> str | None:
     return " ".join(parts)
 
 
-def _check_rows(records, columns: list[str], existing_names: Iterable[str]) -> ImportCheck:
+def _check_rows(records: list[tuple[int, list[str]]], columns: list[str], existing_names: Iterable[str]
+                ) -> ImportCheck:
     existing = {name.strip().casefold() for name in existing_names}
     seen: dict[str, int] = {}
-    organisations, problems = [], []
+    organisations: list[dict[str, str]] = []
+    problems: list[Problem] = []
     for row_number, cells in records[1:]:
         if len(cells) != len(columns):
             problems.append(Problem(row_number, "", f"This row has {len(cells)} cells but there are {len(columns)} "
@@ -137,7 +139,7 @@ def _check_rows(records, columns: list[str], existing_names: Iterable[str]) -> I
     return ImportCheck(problems=problems) if problems else ImportCheck(organisations=organisations)
 
 
-def _check_row(row_number: int, values: dict, existing: set[str], seen: dict[str, int]) -> list[Problem]:
+def _check_row(row_number: int, values: dict[str, str], existing: set[str], seen: dict[str, int]) -> list[Problem]:
     problems = [Problem(row_number, column, f"{COLUMN_LABELS[column]} must be {MAX_CELL} characters or fewer")
                 for column in COLUMNS if len(values[column]) > MAX_CELL]
     problems += [Problem(row_number, column, f"{COLUMN_LABELS[column]} must not include control characters. Type "

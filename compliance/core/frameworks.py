@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from compliance.core.sectors import SECTORS
 
@@ -21,6 +23,8 @@ ROUNDING_RULES = ("half-up",)
 THRESHOLD_RAGS = ("green", "amber", "red")
 RELATIONS = ("related", "same", "part-of")
 SHORT_TITLE_MAX = 40
+# A table of a parsed file, as tomllib gives it: its values are whatever the file holds, checked as they are read.
+TomlTable = dict[str, Any]
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9]+([.-][A-Za-z0-9]+)*")
 
@@ -144,7 +148,7 @@ class Framework:
 class FrameworkError(Exception):
     """Framework content that could not be loaded; `errors` holds one line per problem."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: Iterable[str]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
 
@@ -179,47 +183,64 @@ def _at(place: str, key: str) -> str:
 class _Reader:
     """Reads one parsed file, collecting every error with its place rather than stopping at the first."""
 
-    def __init__(self, name: str):
-        self.name, self.errors = name, []
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.errors: list[str] = []
 
     def error(self, place: str, message: str) -> None:
         self.errors.append(f"{self.name}: {place}: {message}")
 
-    def table(self, value, place: str, kind: str, *, fix="") -> dict | None:
+    def table(self, value: Any, place: str, kind: str, *, fix: str = "") -> TomlTable | None:
         if value is None:  # TOML has no null, so None means the table was left out
-            return self.error(place, f"is missing; {fix}")
+            self.error(place, f"is missing; {fix}")
+            return None
         if type(value) is not dict:
-            return self.error(place, f"must be a table, not {_KINDS.get(type(value), 'that')}")
-        for key in value:
+            self.error(place, f"must be a table, not {_KINDS.get(type(value), 'that')}")
+            return None
+        self._fields(value, place, kind)
+        return value
+
+    def _fields(self, table: TomlTable, place: str, kind: str) -> None:
+        for key in table:
             if key not in FIELDS[kind]:
                 self.error(_at(place, key),
                            f'unknown field {_shown(key)}; allowed fields are: {", ".join(FIELDS[kind])}')
-        return value
 
-    def tables(self, parent: dict, key: str, place: str, *, need=0, fix="") -> list[tuple[str, dict]]:
+    def tables(self, parent: TomlTable, key: str, place: str, *, need: int = 0, fix: str = ""
+               ) -> list[tuple[str, TomlTable]]:
         where, items = _at(place, key), parent.get(key, [])
         if type(items) is not list or not all(type(item) is dict for item in items):
             self.error(where, f"must be an array of tables, each written [[{where}]]")
             return []
         if len(items) < need:
             self.error(where, f"{f'has {len(items)}' if key in parent else 'is missing'}; {fix}")
-        return [(f"{where}[{i}]", self.table(item, f"{where}[{i}]", key)) for i, item in enumerate(items, 1)]
+        found = [(f"{where}[{i}]", item) for i, item in enumerate(items, 1)]
+        for item_place, item in found:  # each is a table (checked above), so only its fields need checking
+            self._fields(item, item_place, key)
+        return found
 
-    def get(self, table: dict, key: str, place: str, types: tuple, want: str, default=_MISSING):
-        """table[key] if its type is exactly one of types (so a bool is not a number), else None."""
+    def get(self, table: TomlTable, key: str, place: str, types: tuple[type, ...], want: str,
+            default: object = _MISSING) -> Any:
+        """table[key] if its type is exactly one of types (so a bool is not a number), else None.
+
+        Typed Any because the value is the file's own: its type is checked here, at run time, against types."""
         value = table.get(key, default)
         if value is _MISSING:
-            return self.error(_at(place, key), f"is missing; add it ({want})")
+            self.error(_at(place, key), f"is missing; add it ({want})")
+            return None
         if key in table and type(value) not in types:
-            return self.error(_at(place, key), f"must be {want}, not {_KINDS.get(type(value), 'that')}")
+            self.error(_at(place, key), f"must be {want}, not {_KINDS.get(type(value), 'that')}")
+            return None
         return value
 
-    def text(self, table, key, place, *, default=_MISSING, empty_ok=False, why="enter some text", allowed=(),
-             pattern=None) -> str:
+    def text(self, table: TomlTable, key: str, place: str, *, default: object = _MISSING,
+             empty_ok: bool = False, why: str = "enter some text", allowed: tuple[str, ...] = (),
+             pattern: re.Pattern[str] | None = None) -> str:
         """A stripped string; with allowed it must be one of them, with pattern it must match it in full."""
         listed = ", ".join(allowed)
-        value = self.get(table, key, place, (str,), f"one of: {listed}" if allowed else "text in quotes", default)
-        value, where = (value or "").strip(), _at(place, key)
+        found: str | None = self.get(table, key, place, (str,), f"one of: {listed}" if allowed else "text in quotes",
+                                     default)
+        value, where = (found or "").strip(), _at(place, key)
         if not value and not empty_ok and key in table and type(table[key]) is str:
             self.error(where, f"is empty; {f'use one of: {listed}' if allowed else why}")
         elif value and allowed and value not in allowed:
@@ -229,12 +250,15 @@ class _Reader:
             return ""
         return value
 
-    def flag(self, table, key, place, default=False) -> bool:
-        return self.get(table, key, place, (bool,), "true or false, without quotes", default)
+    def flag(self, table: TomlTable, key: str, place: str, default: bool = False) -> bool:
+        """true or false; False when it is not (an error already recorded, so the file is rejected)."""
+        value: bool | None = self.get(table, key, place, (bool,), "true or false, without quotes", default)
+        return bool(value)
 
-    def strings(self, table, key, place, *, allowed=None) -> tuple[str, ...]:
+    def strings(self, table: TomlTable, key: str, place: str, *, allowed: tuple[str, ...] | None = None
+                ) -> tuple[str, ...]:
         """An array of non-blank strings; with allowed, each must be one of them, listed once."""
-        found = []
+        found: list[str] = []
         for i, item in enumerate(self.get(table, key, place, (list,), 'an array such as ["a", "b"]', []) or [], 1):
             where, item = f"{_at(place, key)}[{i}]", item.strip() if type(item) is str else None
             if not item:
@@ -248,7 +272,7 @@ class _Reader:
         return tuple(found)
 
     def unique(self, values: list[tuple[str, str]], what: str) -> None:
-        seen = set()
+        seen: set[str] = set()
         for place, value in values:
             if value and value in seen:
                 self.error(place, f'{_shown(value)} is used twice; each {what}')
@@ -260,13 +284,13 @@ def parse(data: bytes | str, *, name: str) -> Framework:
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     reader = _Reader(name)
     document = _decode(reader, raw)
-    framework = document is not None and _framework(reader, document, hashlib.sha256(raw).hexdigest(), name)
-    if reader.errors:
+    framework = None if document is None else _framework(reader, document, hashlib.sha256(raw).hexdigest(), name)
+    if framework is None or reader.errors:  # no document: _decode has recorded why
         raise FrameworkError(reader.errors)
     return framework
 
 
-def _decode(reader: _Reader, raw: bytes) -> dict | None:
+def _decode(reader: _Reader, raw: bytes) -> TomlTable | None:
     try:
         # utf-8-sig: Windows editors often save a byte order mark, which TOML itself does not allow.
         return tomllib.loads(raw.decode("utf-8-sig"))
@@ -284,7 +308,7 @@ def _decode(reader: _Reader, raw: bytes) -> dict | None:
     return None
 
 
-def _framework(reader: _Reader, top: dict, sha256: str, path: str) -> Framework:
+def _framework(reader: _Reader, top: TomlTable, sha256: str, path: str) -> Framework:
     reader.table(top, "", "top")
     values = {"id": reader.text(top, "id", "", pattern=ID_PATTERN),
               "version": reader.text(top, "version", "", pattern=VERSION_PATTERN),
@@ -304,7 +328,7 @@ def _framework(reader: _Reader, top: dict, sha256: str, path: str) -> Framework:
                      mappings=_mappings(reader, top, values["id"], {item.id for item in requirements}))
 
 
-def _scale(reader: _Reader, top: dict) -> tuple[Level, ...]:
+def _scale(reader: _Reader, top: TomlTable) -> tuple[Level, ...]:
     found = [(place, _level(reader, place, table)) for place, table in
              reader.tables(top, "scale", "", need=2, fix="add at least two [[scale]] levels, best level first")]
     reader.unique([(f"{place}.code", level.code) for place, level in found], "level needs its own code")
@@ -318,7 +342,7 @@ def _scale(reader: _Reader, top: dict) -> tuple[Level, ...]:
     return tuple(level for _, level in found)
 
 
-def _level(reader: _Reader, place: str, table: dict) -> Level:
+def _level(reader: _Reader, place: str, table: TomlTable) -> Level:
     code, label = reader.text(table, "code", place), reader.text(table, "label", place)
     definition, rag = reader.text(table, "definition", place), reader.text(table, "rag", place, allowed=RAG_COLOURS)
     if rag == "grey" and "score" in table:
@@ -331,7 +355,7 @@ def _level(reader: _Reader, place: str, table: dict) -> Level:
                  reader.flag(table, "needs_action", place), reader.flag(table, "needs_reason", place))
 
 
-def _overall(reader: _Reader, top: dict) -> OverallRule:
+def _overall(reader: _Reader, top: TomlTable) -> OverallRule:
     table = reader.table(top.get("overall"), "overall", "overall",
                          fix=f'add an [overall] table with rule = one of: {", ".join(OVERALL_RULES)}')
     if table is None:
@@ -347,26 +371,28 @@ def _overall(reader: _Reader, top: dict) -> OverallRule:
     return OverallRule(kind, decimals, rounding, _thresholds(reader, table))
 
 
-def _thresholds(reader: _Reader, overall: dict) -> tuple[Threshold, ...]:
-    found = []
+def _thresholds(reader: _Reader, overall: TomlTable) -> tuple[Threshold, ...]:
+    found: list[tuple[str, Decimal | None, Threshold]] = []
     for place, table in reader.tables(overall, "thresholds", "overall"):
-        number = reader.get(table, "min_percent", place, (int, float), "a number from 0 to 100")
+        number: int | float | None = reader.get(table, "min_percent", place, (int, float), "a number from 0 to 100")
         if number is not None and not 0 <= number <= 100:  # this way round, nan fails too
             reader.error(f"{place}.min_percent", f"is {number}; use a number from 0 to 100")
             number = None
         # Via str(): Decimal(58.8) would keep the float's binary noise.
-        found.append((place, Threshold(None if number is None else Decimal(str(number)),
-                                       reader.text(table, "label", place),
-                                       reader.text(table, "rag", place, allowed=THRESHOLD_RAGS))))
-    checked = [(place, item.min_percent) for place, item in found if item.min_percent is not None]
+        percent = None if number is None else Decimal(str(number))
+        # Without a percent an error is recorded and the file rejected, so the threshold's 0 is never used.
+        found.append((place, percent, Threshold(Decimal(0) if percent is None else percent,
+                                                reader.text(table, "label", place),
+                                                reader.text(table, "rag", place, allowed=THRESHOLD_RAGS))))
+    checked = [(place, percent) for place, percent, _ in found if percent is not None]
     for (_, above), (place, percent) in zip(checked, checked[1:]):
         if percent >= above:
             reader.error(f"{place}.min_percent", f"must be lower than {above}, the threshold above; list "
                                                  "thresholds highest first")
-    return tuple(threshold for _, threshold in found)
+    return tuple(threshold for _, _, threshold in found)
 
 
-def _requirements(reader: _Reader, top: dict, draft: bool) -> tuple[Requirement, ...]:
+def _requirements(reader: _Reader, top: TomlTable, draft: bool) -> tuple[Requirement, ...]:
     found = [(place, _requirement(reader, place, table, draft)) for place, table in
              reader.tables(top, "requirements", "", need=1, fix="add at least one [[requirements]] table")]
     reader.unique([(f"{place}.id", item.id) for place, item in found], "requirement needs its own id")
@@ -374,7 +400,7 @@ def _requirements(reader: _Reader, top: dict, draft: bool) -> tuple[Requirement,
     return tuple(item for _, item in found)
 
 
-def _requirement(reader: _Reader, place: str, table: dict, draft: bool) -> Requirement:
+def _requirement(reader: _Reader, place: str, table: TomlTable, draft: bool) -> Requirement:
     values = {"id": reader.text(table, "id", place, pattern=ID_PATTERN), "ref": reader.text(table, "ref", place),
               "title": reader.text(table, "title", place),
               "text": reader.text(table, "text", place, empty_ok=draft, why=_WHY_DRAFT)}
@@ -387,7 +413,7 @@ def _requirement(reader: _Reader, place: str, table: dict, draft: bool) -> Requi
                        tags=reader.strings(table, "tags", place))
 
 
-def _guidance(reader: _Reader, place: str, requirement: dict, draft: bool) -> Guidance:
+def _guidance(reader: _Reader, place: str, requirement: TomlTable, draft: bool) -> Guidance:
     if draft and "guidance" not in requirement:
         return Guidance("", "")
     table = reader.table(requirement.get("guidance"), f"{place}.guidance", "guidance",
@@ -398,11 +424,12 @@ def _guidance(reader: _Reader, place: str, requirement: dict, draft: bool) -> Gu
                       for key in ("good", "evidence")))
 
 
-def _mappings(reader: _Reader, top: dict, own_id: str, requirement_ids: set[str]) -> tuple[Mapping, ...]:
-    found = []
+def _mappings(reader: _Reader, top: TomlTable, own_id: str, requirement_ids: set[str]) -> tuple[Mapping, ...]:
+    found: list[Mapping] = []
     for place, table in reader.tables(top, "mappings", ""):
-        keys = ("requirement", "framework", "target")
-        found.append(Mapping(*(reader.text(table, key, place, pattern=ID_PATTERN) for key in keys),
+        requirement, framework, target = (reader.text(table, key, place, pattern=ID_PATTERN)
+                                          for key in ("requirement", "framework", "target"))
+        found.append(Mapping(requirement, framework, target,
                              reader.text(table, "relation", place, default="related", allowed=RELATIONS)))
         if found[-1].requirement and found[-1].requirement not in requirement_ids:
             reader.error(f"{place}.requirement", f'"{found[-1].requirement}" is not a requirement id in this file; '
@@ -412,7 +439,7 @@ def _mappings(reader: _Reader, top: dict, own_id: str, requirement_ids: set[str]
     return tuple(found)
 
 
-def load_file(path) -> Framework:
+def load_file(path: str | Path) -> Framework:
     """Read and parse one framework file; raises FrameworkError."""
     try:
         data = Path(path).read_bytes()
@@ -421,14 +448,16 @@ def load_file(path) -> Framework:
     return parse(data, name=str(path))
 
 
-def framework_files(folder) -> list[Path]:
+def framework_files(folder: str | Path) -> list[Path]:
     """The *.toml files in folder, sorted by name."""
     return sorted((path for path in Path(folder).glob("*.toml") if path.is_file()), key=lambda path: path.name)
 
 
-def load_all(paths, *, known=()) -> LoadResult:
+def load_all(paths: Iterable[str | Path], *, known: Iterable[Framework] = ()) -> LoadResult:
     """Load every file, rejecting whole any file with an error, a repeated id and version, or an unresolved mapping."""
-    accepted, errors, seen = [], [], {}
+    accepted: list[Framework] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, str], str | Path] = {}
     for path in paths:
         try:
             framework = load_file(path)
@@ -460,7 +489,7 @@ def _resolve(accepted: list[Framework], known: tuple[Framework, ...], errors: li
 
 
 def _unresolved(framework: Framework, available: dict[str, set[str]], rejected: set[str]) -> list[str]:
-    errors = []
+    errors: list[str] = []
     for i, mapping in enumerate(framework.mappings, 1):
         place = f"{framework.path}: mappings[{i}]"
         if mapping.framework not in available:

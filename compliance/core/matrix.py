@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 from compliance.core.frameworks import Framework, Level, Requirement
 from compliance.core.returns import RETURN_STATUSES
@@ -45,6 +46,8 @@ TRENDS = {"better": ("↑", "better than last year"), "same": ("=", "same as las
           "worse": ("↓", "worse than last year")}
 
 Ratings = Mapping[tuple[str, str], "str | None"]  # (framework key, requirement id) -> level code
+_ById = dict[tuple[str, str], "str | None"]  # last cycle's: (framework id, requirement id) -> level code
+Link = dict[str, "str | int | None"]  # where a cell links: return_id, version, framework_id, requirement_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ class Cell:
     previous_code: str | None
     previous_label: str
     trend: str | None
-    link: dict | None  # return_id, version, framework_id, requirement_id
+    link: Link | None
     description: str  # the whole cell in words, for screen readers
     self_label: str = ""  # the self-assessed level's label
     validated_label: str = ""  # the validated level's label; empty when not checked
@@ -145,7 +148,7 @@ class Matrix:
     has_previous: bool
     frameworks: tuple[Framework, ...]  # every framework of the cycle, for the filter
     sectors: tuple[str, ...]  # sectors present, for the filter
-    filters: dict = field(default_factory=dict)
+    filters: dict[str, str | None] = field(default_factory=dict)  # sector, framework, status
     view: str = SELF_ASSESSED
 
     @property
@@ -193,7 +196,7 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
                   filters={"sector": sector, "framework": framework_id, "status": status}, view=view)
 
 
-def _by_framework_id(ratings: Ratings | None) -> dict[tuple[str, str], str | None] | None:
+def _by_framework_id(ratings: Ratings | None) -> _ById | None:
     if ratings is None:
         return None
     return {(key.split("@")[0], requirement_id): code for (key, requirement_id), code in ratings.items()}
@@ -206,8 +209,8 @@ def shown_ratings(org: OrgRow, view: str) -> Ratings | None:
     return org.validated or {}
 
 
-def _row(frameworks: Sequence[Framework], org: OrgRow, before: dict | None, view: str) -> MatrixRow:
-    groups = []
+def _row(frameworks: Sequence[Framework], org: OrgRow, before: _ById | None, view: str) -> MatrixRow:
+    groups: list[RowGroup] = []
     for framework in frameworks:
         cells = tuple(_cell(framework, requirement, org, before, view) for requirement in framework.requirements)
         answers = {cell.requirement.id: cell.code for cell in cells if cell.state != NOT_ASKED}
@@ -216,7 +219,7 @@ def _row(frameworks: Sequence[Framework], org: OrgRow, before: dict | None, view
     return MatrixRow(org, sector_label(org.sector), RETURN_STATUSES.get(org.status, org.status), tuple(groups))
 
 
-def _previous_level(framework: Framework, requirement: Requirement, before: dict | None) -> Level | None:
+def _previous_level(framework: Framework, requirement: Requirement, before: _ById | None) -> Level | None:
     code = (before or {}).get((framework.id, requirement.id))
     try:
         return None if code is None else level_for(framework, code)
@@ -231,7 +234,15 @@ def _label(framework: Framework, code: str | None) -> str:
         return code or ""
 
 
-def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: dict | None, view: str) -> Cell:
+class _Marks(TypedDict):
+    """The keywords of a Cell that say how the self-assessed and validated ratings compare."""
+
+    self_label: str
+    validated_label: str
+    disagrees: bool
+
+
+def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: _ById | None, view: str) -> Cell:
     where = f"{org.name}, requirement {requirement.ref}"
     if not requirement.applies_to(org.sector):
         return Cell(framework, requirement, NOT_ASKED, NOT_ASKED, "", "Not asked", "", None, None, "", None, None,
@@ -242,11 +253,11 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: d
     own = org.ratings.get((framework.key, requirement.id))
     validated = (org.validated or {}).get((framework.key, requirement.id))
     differs = own is not None and validated is not None and validated != own
-    marks = {"self_label": _label(framework, own), "validated_label": _label(framework, validated),
-             "disagrees": differs}
+    marks: _Marks = {"self_label": _label(framework, own), "validated_label": _label(framework, validated),
+                     "disagrees": differs}
     code = validated if view == VALIDATED else own
-    link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
-            "requirement_id": requirement.id}
+    link: Link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
+                  "requirement_id": requirement.id}
     if own is None:
         return Cell(framework, requirement, "unanswered", BLANK, "", "Not answered", "", None, None, "", None, link,
                     f"{where}: not answered", **marks)
@@ -276,7 +287,7 @@ def _lower_first(text: str) -> str:
 
 
 def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], cells: Sequence[Cell],
-            before: dict, compared: bool, view: str) -> Column:
+            before: Mapping[int, _ById | None], compared: bool, view: str) -> Column:
     """One requirement's counts and trends; cells are the column's cells, one per row in order."""
     asked = [r for r in rows if requirement.applies_to(r.sector)]
     shown = [shown_ratings(r, view) for r in asked]
@@ -284,9 +295,10 @@ def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRo
     decimals = framework.overall.decimals
     counts = requirement_counts(framework, requirement.id, codes, decimals=decimals)
     trends = [c.trend for c in cells]
-    previous_percent = trend = None
+    previous_percent: Decimal | None = None
+    trend: str | None = None
     if compared:
-        old_codes = []
+        old_codes: list[str | None] = []
         for r in asked:
             if r.organisation_id in before:
                 old = _previous_level(framework, requirement, before[r.organisation_id])
@@ -300,7 +312,7 @@ def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRo
                   sum(c.disagrees for c in cells))
 
 
-def _direction(before, after) -> str:
+def _direction(before: Decimal, after: Decimal) -> str:
     if after > before:
         return "better"
     return "worse" if after < before else "same"

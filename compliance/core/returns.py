@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from compliance.core.frameworks import Framework, Requirement
 from compliance.core.text import long_date
@@ -32,6 +34,12 @@ ANSWER_STATES = {
 ACTION_STATUSES = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}
 NARRATIVE_LIMIT = 5000
 
+# A stored row as the store gives it, column name -> value (text, number or None): a return with its
+# organisation's and cycle's columns, an answer, an action or a piece of evidence.
+Row = dict[str, Any]
+# What is kept per requirement of a return, keyed by (framework key, requirement id).
+Key = tuple[str, str]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -40,12 +48,12 @@ class Problem:
     message: str
 
 
-def answer_problems(framework: Framework, requirement: Requirement, answer: dict | None, *, actions: int) -> list[str]:
+def answer_problems(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int) -> list[str]:
     """What stops this answer being complete, each said as what to do."""
     if not answer or not answer.get("rating"):
         return ["Select a rating"] if requirement.mandatory else []
     level = framework.level(answer["rating"])
-    problems = []
+    problems: list[str] = []
     if level.needs_reason and not (answer.get("reason") or "").strip():
         problems.append(f"Give the reason for “{level.label}”")
     if level.needs_action and actions == 0:
@@ -55,7 +63,7 @@ def answer_problems(framework: Framework, requirement: Requirement, answer: dict
     return problems
 
 
-def answer_state(framework: Framework, requirement: Requirement, answer: dict | None, *, actions: int) -> str:
+def answer_state(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int) -> str:
     """Not started, in progress, completed, or carried forward and not yet checked."""
     if answer and answer.get("carried_forward"):
         return "carried-forward"
@@ -67,9 +75,10 @@ def answer_state(framework: Framework, requirement: Requirement, answer: dict | 
     return "in-progress"
 
 
-def return_problems(frameworks: list[Framework], sector: str, answers: dict, actions: dict) -> list[Problem]:
+def return_problems(frameworks: list[Framework], sector: str, answers: Mapping[Key, Row], actions: Mapping[Key, int]
+                    ) -> list[Problem]:
     """Everything still missing across a return. answers and actions are keyed by (framework key, requirement id)."""
-    found = []
+    found: list[Problem] = []
     for framework in frameworks:
         for requirement in framework.requirements_for(sector):
             key = (framework.key, requirement.id)
@@ -110,7 +119,7 @@ def sql_list(statuses: frozenset[str]) -> str:
     return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
 
 
-def canonical_json(document: dict) -> str:
+def canonical_json(document: dict[str, Any]) -> str:
     """One text for one content: sorted keys, no spaces, Unicode kept."""
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -126,11 +135,11 @@ def reference(cycle_name: str, return_id: int, version: int, sha256: str) -> str
 
 @dataclass(frozen=True)
 class ReturnContext:
-    ret: dict
+    ret: Row  # the return's row, with its organisation's and cycle's columns, as the views read it
     frameworks: tuple[Framework, ...]
-    answers: dict
-    actions: dict
-    evidence: dict
+    answers: dict[Key, Row]
+    actions: dict[Key, list[Row]]  # oldest first
+    evidence: dict[Key, list[Row]]
 
     @property
     def editable(self) -> bool:
@@ -164,13 +173,13 @@ class ReturnContext:
         key = (framework.key, requirement.id)
         return answer_problems(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])))
 
-    def problems(self):
+    def problems(self) -> list[Problem]:
         counts = {key: len(items) for key, items in self.actions.items()}
         return return_problems(list(self.frameworks), self.ret["sector"], self.answers, counts)
 
-    def task_groups(self) -> list[dict]:
+    def task_groups(self) -> list[dict[str, Any]]:
         """For the task list: per framework, its requirements with their states, and counts."""
-        groups = []
+        groups: list[dict[str, Any]] = []
         for framework in self.frameworks:
             tasks = [{"requirement": r, "state": self.state(framework, r),
                       "label": ANSWER_STATES[self.state(framework, r)]}
@@ -182,10 +191,10 @@ class ReturnContext:
 
 
 def signed_document(context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,
-                    submitted_at: str, submitted_by: str) -> dict:
+                    submitted_at: str, submitted_by: str) -> dict[str, Any]:
     """The canonical content of a submission: answers, evidence hashes and attestation, exactly as signed."""
     ret = context.ret
-    answers = []
+    answers: list[dict[str, Any]] = []
     for framework, requirement in context.requirements():
         key = (framework.key, requirement.id)
         answer = context.answers.get(key) or {}

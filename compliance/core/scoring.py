@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 from compliance.core.frameworks import Framework, Level, OverallRule
 
@@ -30,6 +31,10 @@ _TEXTS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not applica
 
 # rank tiers: a complete rating outranks "not applicable", which outranks "incomplete"
 _INCOMPLETE, _NOT_RANKED, _COMPLETE = 0, 1, 2
+# An overall's rank: its tier, then (complete or incomplete) the worst level's score or the percentage.
+Rank = tuple[int | Decimal, ...]
+# What _direction compares: two scores, or two ranks.
+_Ordered = TypeVar("_Ordered", int, Rank)
 
 
 def level_for(framework: Framework, code: str) -> Level:
@@ -113,7 +118,7 @@ class Overall:
     applicable: int
     answered: int
     total: int
-    rank: tuple
+    rank: Rank
 
 
 def overall(framework: Framework, answers: Mapping[str, str | None], *, sector: str) -> Overall:
@@ -122,7 +127,7 @@ def overall(framework: Framework, answers: Mapping[str, str | None], *, sector: 
     if not requirements:
         return Overall("no-requirements", "No requirements apply", "grey", None, 0, 0, 0, 0, (_NOT_RANKED,))
     given = {
-        r.id: level_for(framework, answers[r.id]) for r in requirements if answers.get(r.id) is not None
+        r.id: level_for(framework, code) for r in requirements if (code := answers.get(r.id)) is not None
     }
     unanswered = sum(1 for r in requirements if r.id not in given and r.mandatory)
     applicable = [level for level in given.values() if level.applicable]
@@ -140,17 +145,24 @@ def overall(framework: Framework, answers: Mapping[str, str | None], *, sector: 
     raise ValueError(f"{framework.key}: unknown overall rule {rule.kind!r}")
 
 
-def _worst_rating_wins(applicable: list[Level], tally: dict, *, complete: bool) -> Overall:
-    worst = min(applicable, key=lambda level: level.score, default=None)
+def _score(level: Level) -> int:
+    """An applicable level's score: the parser gives one to every level but the grey (not applicable) ones."""
+    if level.score is None:
+        raise ValueError(f"level {level.code!r} is {level.rag} but has no score; only a grey level may have none")
+    return level.score
+
+
+def _worst_rating_wins(applicable: list[Level], tally: dict[str, int], *, complete: bool) -> Overall:
+    worst = min(applicable, key=_score, default=None)
     if not complete:
-        so_far = () if worst is None else (worst.score,)
+        so_far = () if worst is None else (_score(worst),)
         return Overall("incomplete", "Incomplete", BLANK, None, **tally, rank=(_INCOMPLETE, *so_far))
     if worst is None:
         return Overall("not-applicable", rag_text("grey"), "grey", None, **tally, rank=(_NOT_RANKED,))
-    return Overall("complete", worst.label, worst.rag, None, **tally, rank=(_COMPLETE, worst.score))
+    return Overall("complete", worst.label, worst.rag, None, **tally, rank=(_COMPLETE, _score(worst)))
 
 
-def _percentage_met(rule: OverallRule, tally: dict, *, complete: bool) -> Overall:
+def _percentage_met(rule: OverallRule, tally: dict[str, int], *, complete: bool) -> Overall:
     value = percent(tally["met"], tally["applicable"], decimals=rule.decimals, rounding=rule.rounding)
     if value is None:  # nothing applicable and nothing unanswered
         return Overall("not-applicable", rag_text("grey"), "grey", None, **tally, rank=(_NOT_RANKED,))
@@ -216,7 +228,7 @@ def compare(framework: Framework, before: str | None, after: str | None) -> str 
         return "same"
     if not old.applicable or not new.applicable:
         return None
-    return _direction(old.score, new.score)
+    return _direction(_score(old), _score(new))
 
 
 def compare_overall(before: Overall, after: Overall) -> str | None:
@@ -231,7 +243,7 @@ def compare_overall(before: Overall, after: Overall) -> str | None:
     return _direction(before.rank, after.rank)
 
 
-def _direction(before, after) -> str:
+def _direction(before: _Ordered, after: _Ordered) -> str:
     if after > before:
         return "better"
     return "worse" if after < before else "same"

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, signed_document
 from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
 from compliance.core.text import long_date, slug, when
-from compliance.core.verification import EXPIRY_TEXT, Outcome, Summary, evidence_expiry, outcome, summarise
+from compliance.core.verification import EXPIRY_TEXT, Outcome, Record, Summary, evidence_expiry, outcome, summarise
+
+# A return's canonical document (signed_document's shape), or a part of it: JSON as it was signed.
+Document = dict[str, Any]
 
 RULES = {"worst-rating-wins": "The worst rating given wins",
          "percentage-met": "Percentage of applicable requirements met"}
@@ -124,14 +128,15 @@ class Statement:
         return "; ".join(f"{s.title} (version {s.version})" for s in self.sections)
 
 
-def build_statement(document: dict, frameworks: dict[str, Framework], *, submitted: bool, sha256: str | None,
-                    version: int | None, intact: bool = True, verifications: Mapping | None = None,
-                    today: date | None = None) -> Statement:
+def build_statement(document: Document, frameworks: dict[str, Framework], *, submitted: bool, sha256: str | None,
+                    version: int | None, intact: bool = True,
+                    verifications: Mapping[tuple[str, str], Record] | None = None, today: date | None = None
+                    ) -> Statement:
     """The statement for one canonical document; frameworks maps framework key to its version.
 
     verifications maps (framework key, requirement id) to an auditor's check; today flags expiring evidence.
     """
-    sections = []
+    sections: list[Section] = []
     checks = verifications or {}
     for entry in document["frameworks"]:
         framework = frameworks[entry["key"]]
@@ -153,8 +158,8 @@ def build_statement(document: dict, frameworks: dict[str, Framework], *, submitt
                                                for a in document["answers"]}, checks) if submitted else None)
 
 
-def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: str, checks: Mapping,
-             today: date | None) -> Section:
+def _section(framework: Framework, entry: Document, answers: list[Document], *, sector: str,
+             checks: Mapping[tuple[str, str], Record], today: date | None) -> Section:
     result = overall(framework, {a["requirement"]: a["rating"] for a in answers}, sector=sector)
     if framework.overall.kind == "percentage-met":
         shown = format_percent(result.percent, decimals=framework.overall.decimals)
@@ -171,7 +176,7 @@ def _section(framework: Framework, entry: dict, answers: list[dict], *, sector: 
                                for a in answers))
 
 
-def _item(framework: Framework, answer: dict, check: Mapping | None, today: date | None) -> Item:
+def _item(framework: Framework, answer: Document, check: Record | None, today: date | None) -> Item:
     colour = rag(framework, answer["rating"])
     return Item(
         ref=answer["ref"], title=answer["title"],
@@ -189,7 +194,7 @@ def _item(framework: Framework, answer: dict, check: Mapping | None, today: date
         verification=outcome(framework, answer["rating"], check, at=when((check or {}).get("verified_at"))))
 
 
-def draft_document(context: ReturnContext, *, partnership: str = "") -> dict:
+def draft_document(context: ReturnContext, *, partnership: str = "") -> Document:
     """The live answers in the signed document's shape, unsigned: what a draft statement shows."""
     return signed_document(context, partnership=partnership, signatory_name="", job_title="", submitted_at="",
                            submitted_by="")

@@ -15,11 +15,12 @@ Decisions a reader needs:
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from compliance.core.frameworks import Framework
+from compliance.core.frameworks import Framework, Level
 from compliance.core.text import long_date
 
 STATUSES = {
@@ -40,15 +41,19 @@ VIEWS = {"self-assessed": "Self-assessed", "validated": "Validated by auditors"}
 COMMENT_LIMIT = 5000
 EXPIRY_WARNING = timedelta(days=60)
 
+# A stored verification, or an answer of a signed document: field name -> value, as the database or JSON gives it.
+Record = Mapping[str, Any]
 
-def validated_code(verification: Mapping | None) -> str | None:
+
+def validated_code(verification: Record | None) -> str | None:
     """The validated rating code of a stored verification; None when there is none or it was not checked."""
     if not verification or verification.get("status") == "not-checked":
         return None
-    return verification.get("validated_rating")
+    code: str | None = verification.get("validated_rating")
+    return code
 
 
-def disagrees(self_code: str | None, verification: Mapping | None) -> bool:
+def disagrees(self_code: str | None, verification: Record | None) -> bool:
     """Whether the auditor's validated rating differs from the organisation's own."""
     validated = validated_code(verification)
     return validated is not None and self_code is not None and validated != self_code
@@ -105,7 +110,7 @@ class Outcome:
     at: str
 
 
-def outcome(framework: Framework, self_code: str | None, verification: Mapping | None, *, by: str = "",
+def outcome(framework: Framework, self_code: str | None, verification: Record | None, *, by: str = "",
             at: str = "") -> Outcome | None:
     """The verification of one answer for display; None when nobody has recorded one. by defaults to the name
     the stored row carries (verified_by_name)."""
@@ -119,11 +124,11 @@ def outcome(framework: Framework, self_code: str | None, verification: Mapping |
                    disagrees(self_code, verification), verification.get("version") or 0, by, at)
 
 
-def outcomes_of(frameworks, answers: list[Mapping], checks: Mapping[tuple[str, str], Mapping]
+def outcomes_of(frameworks: Iterable[Framework], answers: list[Record], checks: Mapping[tuple[str, str], Record]
                 ) -> dict[tuple[str, str], Outcome | None]:
     """The outcome of each signed answer (framework key, requirement id), for the frameworks known."""
     known = {f.key: f for f in frameworks}
-    found = {}
+    found: dict[tuple[str, str], Outcome | None] = {}
     for answer in answers:
         key = (answer["framework"], answer["requirement"])
         if answer["framework"] in known:
@@ -131,7 +136,7 @@ def outcomes_of(frameworks, answers: list[Mapping], checks: Mapping[tuple[str, s
     return found
 
 
-def _level(framework: Framework, code: str | None):
+def _level(framework: Framework, code: str | None) -> Level | None:
     try:
         return None if code is None else framework.level(code)
     except KeyError:  # a code the framework's scale no longer has
@@ -151,7 +156,7 @@ class Summary:
         return self.answered - self.counts.get("not-checked", 0)
 
 
-def summarise(self_codes: Mapping[tuple[str, str], str | None], verifications: Mapping[tuple[str, str], Mapping]
+def summarise(self_codes: Mapping[tuple[str, str], str | None], verifications: Mapping[tuple[str, str], Record]
               ) -> Summary:
     """Counts over the answered requirements of a return; an answer with no verification is not checked."""
     counts = dict.fromkeys(STATUSES, 0)
@@ -218,13 +223,13 @@ class AuditSummary:
         return [(s, i) for s in self.sections for i in s.items if i.outcome and i.outcome.comment]
 
 
-def build_summary(*, organisation: str, cycle: str, version: int | None, frameworks, sector: str,
-                  answers: Mapping[tuple[str, str], Mapping], verifications: Mapping[tuple[str, str], Mapping]
-                  ) -> AuditSummary:
+def build_summary(*, organisation: str, cycle: str, version: int | None, frameworks: Iterable[Framework],
+                  sector: str, answers: Mapping[tuple[str, str], Record],
+                  verifications: Mapping[tuple[str, str], Record]) -> AuditSummary:
     """The audit summary of a return from its signed answers (keyed by framework key and requirement id)."""
-    sections = []
+    sections: list[SummarySection] = []
     for framework in frameworks:
-        items = []
+        items: list[SummaryItem] = []
         for requirement in framework.requirements_for(sector):
             signed = answers.get((framework.key, requirement.id))
             if signed is None or not signed.get("rating"):

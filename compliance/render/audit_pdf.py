@@ -9,7 +9,8 @@ from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate
 
 from compliance.core.verification import AuditSummary
 from compliance.render.pdf import (
@@ -36,7 +37,7 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
         title=f"Audit summary: {summary.organisation}, {summary.cycle}", author=partnership,
         creator="Compliance statements", invariant=int(invariant))
-    story: list = [Paragraph(text(partnership), styles["small"]), Paragraph("Audit summary", styles["title"])]
+    story: list[Flowable] = [Paragraph(text(partnership), styles["small"]), Paragraph("Audit summary", styles["title"])]
     totals = summary.totals
     facts = [("Organisation", text(summary.organisation)), ("Reporting year", text(summary.cycle)),
              ("Signed version", "None stands" if summary.version is None else f"Version {summary.version}"),
@@ -50,8 +51,9 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
     if not summary.disagreements:
         story.append(Paragraph("None: every validated rating is the organisation's own.", styles["body"]))
     for section, item in summary.disagreements:
+        validated = item.outcome.validated_label if item.outcome else ""  # a disagreement always has an outcome
         story.append(Paragraph(text(f"{section.title}: {item.heading}. Organisation's rating: {item.own_label}; "
-                                    f"validated rating: {item.outcome.validated_label}"), styles["body"],
+                                    f"validated rating: {validated}"), styles["body"],
                                bulletText="≠"))
     for section in summary.sections:
         story += [CondPageBreak(40 * mm), Paragraph(text(f"{section.title} (version {section.version})"),
@@ -59,7 +61,7 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
         story.append(_facts([(item.heading, text(f"Organisation's rating: {item.own_label}") + "<br/>"
                               + _outcome_text(item.outcome)) for item in section.items], styles))
 
-    def decorate(canv, _doc):
+    def decorate(canv: Canvas, _doc: SimpleDocTemplate) -> None:
         width, _height = A4
         canv.saveState()
         canv.setStrokeColor(LINE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
+from typing import SupportsIndex
 
 # bandit B406: escape() writes markup for ReportLab; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
@@ -19,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -32,7 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from compliance.core.matrix import NOT_ASKED, Group, Matrix
+from compliance.core.matrix import NOT_ASKED, Cell, Group, Matrix
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.statements import Statement
 from compliance.render import pdf
@@ -72,7 +74,7 @@ def _template(name: str, size: tuple[float, float], footer: str) -> PageTemplate
     frame = Frame(MARGIN, MARGIN + 8 * mm, size[0] - 2 * MARGIN, size[1] - 2 * MARGIN - 8 * mm, id=name,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
-    def furniture(canv, _doc):
+    def furniture(canv: Canvas, _doc: BaseDocTemplate) -> None:
         canv.saveState()
         canv.setStrokeColor(pdf.LINE)
         canv.line(MARGIN, 17 * mm, size[0] - MARGIN, 17 * mm)
@@ -87,31 +89,31 @@ def _template(name: str, size: tuple[float, float], footer: str) -> PageTemplate
 class _Reached(Flowable):
     """Takes no space; tells the caller a statement has been drawn."""
 
-    def __init__(self, progress: Progress | None, done: int, total: int):
+    def __init__(self, progress: Progress | None, done: int, total: int) -> None:
         super().__init__()
         self.progress, self.done, self.total = progress, done, total
 
-    def wrap(self, *_):
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return 0, 0
 
-    def draw(self):
+    def draw(self) -> None:
         if self.progress is not None:
             self.progress(self.done, self.total)
 
 
-def _statement_part(statement: Statement, styles, reached: Flowable) -> list:
-    story = [PageBreak(), *pdf._front(statement, styles)]
+def _statement_part(statement: Statement, styles: pdf.Styles, reached: Flowable) -> list[Flowable]:
+    story: list[Flowable] = [PageBreak(), *pdf._front(statement, styles)]
     for section in statement.sections:
         story += pdf._section(section, styles)
     return [*story, *pdf._attestation(statement, styles), reached]
 
 
-class _LazyStory(list):
+class _LazyStory(list[Flowable]):
     """The pack's flowables, a statement's worth at a time: ReportLab takes them from the front of the list
     (del story[0]), so each statement's are made just before they are drawn rather than all 200 at the start.
     That keeps a worker's peak memory down (make bench measures it)."""
 
-    def __init__(self, head: list, parts: Iterator[list]):
+    def __init__(self, head: list[Flowable], parts: Iterator[list[Flowable]]) -> None:
         super().__init__(head)
         self._parts = parts
         self._fill()
@@ -120,7 +122,7 @@ class _LazyStory(list):
         while len(self) < 64 and (part := next(self._parts, None)) is not None:
             self.extend(part)
 
-    def __delitem__(self, index) -> None:
+    def __delitem__(self, index: SupportsIndex | slice) -> None:
         super().__delitem__(index)
         self._fill()
 
@@ -138,14 +140,16 @@ def framework_percent(group: Group) -> float | None:
     return None if applicable == 0 else 100 * met / applicable
 
 
-def _summary(matrix: Matrix, statements, partnership: str, cycle_name: str, styles) -> list:
-    story = [Paragraph(pdf.text(partnership), styles["small"]),
-             Paragraph(f"Board pack: {pdf.text(cycle_name)}", styles["title"]),
-             Paragraph(f"{len(matrix.rows)} organisations. {len(statements)} submitted statement"
-                       f"{'s' if len(statements) != 1 else ''} follow the matrix.", styles["body"]),
-             Paragraph("Returns by status", styles["h2"]),
-             _grid([["Status", "Returns"], *[[label, str(n)] for label, n in status_counts(matrix)]], styles,
-                   [80 * mm, 30 * mm])]
+def _summary(matrix: Matrix, statements: Sequence[Statement], partnership: str, cycle_name: str,
+             styles: pdf.Styles) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(pdf.text(partnership), styles["small"]),
+        Paragraph(f"Board pack: {pdf.text(cycle_name)}", styles["title"]),
+        Paragraph(f"{len(matrix.rows)} organisations. {len(statements)} submitted statement"
+                  f"{'s' if len(statements) != 1 else ''} follow the matrix.", styles["body"]),
+        Paragraph("Returns by status", styles["h2"]),
+        _grid([["Status", "Returns"], *[[label, str(n)] for label, n in status_counts(matrix)]], styles,
+              [80 * mm, 30 * mm])]
     if matrix.groups:
         story += [Paragraph("Requirements met, by framework", styles["h2"]), _chart(matrix.groups)]
     for group in matrix.groups:
@@ -163,7 +167,7 @@ def _summary(matrix: Matrix, statements, partnership: str, cycle_name: str, styl
     return story
 
 
-def _grid(rows: list[list[str]], styles, widths) -> Table:
+def _grid(rows: list[list[str]], styles: pdf.Styles, widths: list[float]) -> Table:
     cell = styles["cell"]
     data = [[Paragraph(f"<b>{v}</b>" if i == 0 else v, cell) for v in row] for i, row in enumerate(rows)]
     table = Table(data, colWidths=widths, hAlign="LEFT", repeatRows=1)
@@ -177,7 +181,8 @@ def _chart(groups: Sequence[Group]) -> Drawing:
     height = 40 + 22 * len(groups)
     drawing = Drawing(pdf._width(), height)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 120, 30, pdf._width() - 150, height - 36
+    # The ignore: types-reportlab declares a chart's width an int, but ReportLab takes any number of points.
+    chart.x, chart.y, chart.width, chart.height = 120, 30, pdf._width() - 150, height - 36  # type: ignore[assignment]
     chart.data = [[framework_percent(g) or 0 for g in groups]]
     chart.categoryAxis.categoryNames = [g.framework.short_title or g.framework.title for g in groups]
     chart.categoryAxis.labels.fontName = pdf.REGULAR
@@ -198,11 +203,11 @@ def _chart(groups: Sequence[Group]) -> Drawing:
     return drawing
 
 
-def _matrix_pages(matrix: Matrix, cycle_name: str, styles) -> list:
-    story = [Paragraph(f"Partnership matrix: {pdf.text(cycle_name)}", styles["h2"]),
-             Paragraph("G green: met. A amber: partly met. R red: not met. N/A: not applicable. "
-                       "– : not submitted or not answered. Shaded and empty: not asked of this sector.",
-                       styles["small"])]
+def _matrix_pages(matrix: Matrix, cycle_name: str, styles: pdf.Styles) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(f"Partnership matrix: {pdf.text(cycle_name)}", styles["h2"]),
+        Paragraph("G green: met. A amber: partly met. R red: not met. N/A: not applicable. "
+                  "– : not submitted or not answered. Shaded and empty: not asked of this sector.", styles["small"])]
     if not matrix.rows:
         return story + [Paragraph("No organisation has a return in this cycle.", styles["body"])]
     for number, group in enumerate(matrix.groups):
@@ -217,25 +222,26 @@ def _matrix_table(matrix: Matrix, group: Group) -> Table:
     width = min(14 * mm, available / max(len(group.columns), 1))
     head = ParagraphStyle("mh", fontName=pdf.BOLD, fontSize=6.5, leading=8, alignment=1)
     name = ParagraphStyle("mn", fontName=pdf.REGULAR, fontSize=7, leading=8.5)
-    data = [[Paragraph("Organisation", head), *[Paragraph(escape(c.requirement.ref), head) for c in group.columns]]]
-    style = [("FONT", (1, 1), (-1, -1), pdf.BOLD, 7), ("ALIGN", (1, 1), (-1, -1), "CENTER"),
-             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("GRID", (0, 0), (-1, -1), 0.25, pdf.LINE),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-             ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    data: list[list[Paragraph | str]] = [[Paragraph("Organisation", head),
+                                          *[Paragraph(escape(c.requirement.ref), head) for c in group.columns]]]
+    style = TableStyle([("FONT", (1, 1), (-1, -1), pdf.BOLD, 7), ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("GRID", (0, 0), (-1, -1), 0.25, pdf.LINE),
+                        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
     for y, row in enumerate(matrix.rows, 1):
         cells = next(g.cells for g in row.groups if g.framework.key == group.framework.key)
         data.append([Paragraph(pdf.text(row.org.name), name), *[_letter(c) for c in cells]])
         for x, cell in enumerate(cells, 1):
             fill, ink = ((NOT_ASKED_FILL, "#0b0c0c") if cell.rag == NOT_ASKED
                          else pdf.RAG.get(cell.rag, pdf.RAG["blank"]))
-            style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(fill)),
-                      ("TEXTCOLOR", (x, y), (x, y), colors.HexColor(ink))]
+            style.add("BACKGROUND", (x, y), (x, y), colors.HexColor(fill))
+            style.add("TEXTCOLOR", (x, y), (x, y), colors.HexColor(ink))
     table = Table(data, colWidths=[ORG_COLUMN] + [width] * len(group.columns), repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(style))
+    table.setStyle(style)
     return table
 
 
-def _letter(cell) -> str:
+def _letter(cell: Cell) -> str:
     if cell.rag == NOT_ASKED:
         return ""
     return cell.letter or "–"

@@ -11,6 +11,7 @@ from decimal import Decimal
 # bandit B406: escape() writes SVG text; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 
+from compliance.core.matrix import Column
 from compliance.core.scoring import percent
 
 # (Counts attribute, words, fill, stroke): the colours of the matrix key; words are always shown with them.
@@ -34,11 +35,11 @@ def _number(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _counts(column) -> dict[str, int]:
+def _counts(column: Column) -> dict[str, int]:
     return {name: int(getattr(column.counts, name)) for name, *_ in SEGMENTS}
 
 
-def _label(column) -> str:
+def _label(column: Column) -> str:
     framework = getattr(column, "framework", None)
     short = getattr(framework, "short_title", "")
     return f"{short} {column.requirement.ref}".strip()
@@ -53,7 +54,8 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
     ]
 
 
-def stacked_bars_svg(columns: Sequence, *, chart_id: str = "bars", title: str = "Ratings per requirement") -> str:
+def stacked_bars_svg(columns: Sequence[Column], *, chart_id: str = "bars",
+                     title: str = "Ratings per requirement") -> str:
     """One horizontal bar per requirement, split into green, amber, red, not applicable and missing."""
     rows = [(_label(c), c.requirement.title, _counts(c)) for c in columns]
     largest = max((sum(counts.values()) for _, _, counts in rows), default=0) or 1
@@ -107,7 +109,7 @@ def _legend(top: int, width: int) -> list[str]:
     return out
 
 
-def partnership_percent(columns: Iterable) -> Decimal | None:
+def partnership_percent(columns: Iterable[Column]) -> Decimal | None:
     """% met over every requirement and organisation: all met over all applicable (missing counts as not met)."""
     met = applicable = 0
     for column in columns:

@@ -8,13 +8,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Matrix
+from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Cell, Matrix
 from compliance.core.scoring import BLANK
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
@@ -39,9 +42,10 @@ COLOUR_NAMES = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not a
                 BLANK: "White", NOT_ASKED: "Grey, darker"}
 # A fixed time inside the file, so the same matrix gives the same bytes.
 FIXED_TIME = datetime(2000, 1, 1)
+_Value = TypeVar("_Value")
 
 
-def neutralise(text):
+def neutralise(text: _Value) -> _Value | str:
     """Text that a spreadsheet would run as a formula, made inert with a leading quote; other values unchanged."""
     if isinstance(text, str) and text.startswith(DANGEROUS_STARTS):
         return "'" + text
@@ -64,7 +68,7 @@ def matrix_csv(matrix: Matrix) -> str:
     return out.getvalue()
 
 
-def _validated_text(cell) -> str:
+def _validated_text(cell: Cell) -> str:
     if cell.state in ("not-submitted", "unanswered"):
         return ""
     return cell.validated_label or "Not checked"
@@ -74,7 +78,7 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None) -> bytes:
     """A workbook: Matrix (self-assessed: coloured, frozen headers, filters), Validated (the auditors' validated
     ratings, when given), Summary (per requirement) and Legend. A cell whose two ratings differ shows ≠."""
     book = Workbook()
-    _matrix_sheet(book.active, matrix)
+    _matrix_sheet(book.worksheets[0], matrix)  # the sheet a new workbook starts with: its active one
     if validated is not None:
         _matrix_sheet(book.create_sheet("Validated"), validated, title="Validated")
     _summary_sheet(book.create_sheet("Summary"), matrix)
@@ -85,7 +89,8 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None) -> bytes:
     return out.getvalue()
 
 
-def _put(sheet, row: int, column: int, value, *, colour: str | None = None, bold: bool = False):
+def _put(sheet: Worksheet, row: int, column: int, value: str | int, *, colour: str | None = None,
+         bold: bool = False) -> SheetCell:
     if isinstance(value, str):  # a spreadsheet cannot hold control characters: openpyxl refuses them
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = sheet.cell(row=row, column=column, value=neutralise(value))
@@ -99,7 +104,7 @@ def _put(sheet, row: int, column: int, value, *, colour: str | None = None, bold
     return cell
 
 
-def _matrix_sheet(sheet, matrix: Matrix, *, title: str = "Matrix") -> None:
+def _matrix_sheet(sheet: Worksheet, matrix: Matrix, *, title: str = "Matrix") -> None:
     sheet.title = title
     headers = ["Organisation", "Sector", "Return status"]
     for group in matrix.groups:
@@ -114,15 +119,15 @@ def _matrix_sheet(sheet, matrix: Matrix, *, title: str = "Matrix") -> None:
         for number, value in enumerate(values, start=1):
             _put(sheet, row_number, number, value)
         column = len(values)
-        for group in row.groups:
-            for cell in group.cells:
+        for row_group in row.groups:
+            for cell in row_group.cells:
                 column += 1
                 text = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted", "unanswered": "Not answered",
                         NOT_CHECKED: "Not checked"}.get(cell.state, cell.letter)
                 _put(sheet, row_number, column, f"{text} {DIFFERS}" if cell.disagrees else text, colour=cell.rag)
             column += 1
-            _put(sheet, row_number, column, group.overall_text,
-                 colour=group.overall.rag if group.overall is not None else BLANK)
+            _put(sheet, row_number, column, row_group.overall_text,
+                 colour=row_group.overall.rag if row_group.overall is not None else BLANK)
         _put(sheet, row_number, column + 1, row.disagreements)
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 22
@@ -137,15 +142,15 @@ SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "
                    "Applicable", "% met", "% met last year", "Trend", "Disagreements")
 
 
-def _summary_sheet(sheet, matrix: Matrix) -> None:
+def _summary_sheet(sheet: Worksheet, matrix: Matrix) -> None:
     for number, header in enumerate(SUMMARY_HEADERS, start=1):
         _put(sheet, 1, number, header, bold=True)
     for row_number, column in enumerate(matrix.columns, start=2):
         c = column.counts
-        values = [column.framework.title, column.requirement.ref, column.requirement.title, c.green, c.amber, c.red,
-                  c.na, c.missing, c.met, c.applicable, column.percent_text,
-                  column.previous_percent_text if matrix.has_previous else "", column.trend or "",
-                  column.disagreements]
+        values: list[str | int] = [column.framework.title, column.requirement.ref, column.requirement.title,
+                                   c.green, c.amber, c.red, c.na, c.missing, c.met, c.applicable, column.percent_text,
+                                   column.previous_percent_text if matrix.has_previous else "", column.trend or "",
+                                   column.disagreements]
         for number, value in enumerate(values, start=1):
             _put(sheet, row_number, number, value)
     sheet.column_dimensions["A"].width = 40
@@ -154,7 +159,7 @@ def _summary_sheet(sheet, matrix: Matrix) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_HEADERS))}{len(matrix.columns) + 1}"
 
 
-def _legend_sheet(sheet) -> None:
+def _legend_sheet(sheet: Worksheet) -> None:
     for number, header in enumerate(("Cell", "Colour", "Meaning"), start=1):
         _put(sheet, 1, number, header, bold=True)
     for row_number, (colour, letter, meaning) in enumerate(LEGEND, start=2):

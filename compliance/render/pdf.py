@@ -6,6 +6,7 @@ such as "Łukasz" print on any machine.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
@@ -20,10 +21,19 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from compliance.core.statements import Item, Section, Statement
-from compliance.core.verification import Outcome
+from compliance.core.verification import Outcome, Summary
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -34,6 +44,7 @@ LINE = colors.HexColor("#b1b4b6")
 RAG = {"green": ("#cce2d8", "#005a30"), "amber": ("#fff7bf", "#594d00"), "red": ("#f4cdc6", "#2a0b06"),
        "grey": ("#e5e6e7", "#282d30"), "blank": ("#ffffff", "#0b0c0c")}
 MARGIN = 18 * mm
+Styles = dict[str, ParagraphStyle]  # _styles(): by name
 
 
 def _register_fonts() -> None:
@@ -44,7 +55,7 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def _styles() -> Styles:
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=BLACK, spaceAfter=4)
     return {
         "body": body,
@@ -83,7 +94,7 @@ def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> by
         story.extend(_section(section, styles, show_check=statement.submitted))
     story.extend(_attestation(statement, styles))
 
-    def decorate(canv, _doc):
+    def decorate(canv: canvas.Canvas, _doc: SimpleDocTemplate) -> None:
         _page_furniture(canv, statement)
 
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=NumberedCanvas)
@@ -94,7 +105,7 @@ def _width() -> float:
     return A4[0] - 2 * MARGIN
 
 
-def _facts(rows: list[tuple[str, object]], styles) -> Table:
+def _facts(rows: Sequence[tuple[str, str | Flowable]], styles: Styles) -> Table:
     """A two-column list of label and value (markup, or a flowable such as a rating tag)."""
     data = [[Paragraph(escape(k), styles["label"]), Paragraph(v, styles["cell"]) if isinstance(v, str) else v]
             for k, v in rows]
@@ -105,9 +116,9 @@ def _facts(rows: list[tuple[str, object]], styles) -> Table:
     return table
 
 
-def _front(statement: Statement, styles) -> list:
-    story = [Paragraph(text(f"{statement.partnership}"), styles["small"]),
-             Paragraph(escape(statement.title), styles["title"])]
+def _front(statement: Statement, styles: Styles) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph(text(f"{statement.partnership}"), styles["small"]),
+                             Paragraph(escape(statement.title), styles["title"])]
     if statement.draft:
         story.append(_banner("DRAFT: this return has not been signed or submitted. It is not a statement of "
                              "compliance until a signatory signs it.", styles))
@@ -131,7 +142,7 @@ def _front(statement: Statement, styles) -> list:
     return story
 
 
-def _checked_text(checked) -> str:
+def _checked_text(checked: Summary) -> str:
     counts = checked.counts
     words = f"{checked.checked} of {checked.answered} answered requirements checked by an auditor"
     if checked.checked:
@@ -164,7 +175,7 @@ def _sha(value: str) -> str:
     return f'<font size="8">{escape(value)}</font>'
 
 
-def _banner(message: str, styles) -> Table:
+def _banner(message: str, styles: Styles) -> KeepTogether:
     table = Table([[Paragraph(escape(message), styles["draft"])]], colWidths=[_width()])
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4cdc6")),
                                ("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#d4351c")),
@@ -172,7 +183,7 @@ def _banner(message: str, styles) -> Table:
     return KeepTogether([table, Spacer(1, 8)])
 
 
-def _tag(word: str, colour: str, styles, width: float) -> Table:
+def _tag(word: str, colour: str, styles: Styles, width: float) -> Table:
     fill, ink = RAG.get(colour, RAG["blank"])
     style = ParagraphStyle("t", parent=styles["tag"], textColor=colors.HexColor(ink))
     table = Table([[Paragraph(escape(word), style)]], colWidths=[width])
@@ -182,8 +193,9 @@ def _tag(word: str, colour: str, styles, width: float) -> Table:
     return table
 
 
-def _section(section: Section, styles, *, show_check: bool = False) -> list:
-    story = [CondPageBreak(60 * mm), Paragraph(text(f"{section.title} (version {section.version})"), styles["h2"])]
+def _section(section: Section, styles: Styles, *, show_check: bool = False) -> list[Flowable]:
+    story: list[Flowable] = [CondPageBreak(60 * mm),
+                             Paragraph(text(f"{section.title} (version {section.version})"), styles["h2"])]
     if section.status == "draft" and section.notice:
         story.append(Paragraph(text(section.notice), styles["small"]))
     result = _tag(section.result, section.result_rag, styles, 50 * mm)
@@ -196,19 +208,20 @@ def _section(section: Section, styles, *, show_check: bool = False) -> list:
     return story
 
 
-def _item(item: Item, styles, *, show_check: bool = False) -> list:
+def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowable]:
     tag_width = 38 * mm
     head = Table([[Paragraph(text(item.heading), styles["h3"]), _tag(item.rating, item.rag, styles, tag_width)]],
                  colWidths=[_width() - tag_width - 4 * mm, tag_width + 4 * mm])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                               ("RIGHTPADDING", (-1, 0), (-1, 0), 0), ("LINEABOVE", (0, 0), (-1, 0), 1, BLACK),
                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
-    paragraphs = [Paragraph(text(p), styles["body"])
-                  for p in (item.narrative or "None given").replace("\r\n", "\n").split("\n\n")]
+    paragraphs: list[Flowable] = [Paragraph(text(p), styles["body"])
+                                  for p in (item.narrative or "None given").replace("\r\n", "\n").split("\n\n")]
     # a short first paragraph stays with its heading; a long one flows on from it across pages
-    opening = [head, Paragraph("Narrative", styles["label"])]
+    opening: list[Flowable] = [head, Paragraph("Narrative", styles["label"])]
     short = len(item.narrative) < 1500
-    story: list = [KeepTogether(opening + paragraphs[:1] if short else opening), *paragraphs[1 if short else 0:]]
+    story: list[Flowable] = [KeepTogether(opening + paragraphs[:1] if short else opening),
+                             *paragraphs[1 if short else 0:]]
     if item.reason:
         story += [Paragraph("Reason", styles["label"]), Paragraph(text(item.reason), styles["body"])]
     story.append(Paragraph("Evidence", styles["label"]))
@@ -241,8 +254,8 @@ def _item(item: Item, styles, *, show_check: bool = False) -> list:
     return story
 
 
-def _attestation(statement: Statement, styles) -> list:
-    story = [CondPageBreak(50 * mm), Paragraph("Declaration and signature", styles["h2"])]
+def _attestation(statement: Statement, styles: Styles) -> list[Flowable]:
+    story: list[Flowable] = [CondPageBreak(50 * mm), Paragraph("Declaration and signature", styles["h2"])]
     if statement.declaration:
         story.append(Paragraph(text(statement.declaration), styles["body"]))
     signed = statement.attestation
@@ -255,7 +268,7 @@ def _attestation(statement: Statement, styles) -> list:
     return story
 
 
-def _page_furniture(canv, statement: Statement) -> None:
+def _page_furniture(canv: canvas.Canvas, statement: Statement) -> None:
     """What every page carries: the DRAFT mark when not submitted and the footer's who and fingerprint."""
     width, height = A4
     canv.saveState()
@@ -288,12 +301,10 @@ class NumberedCanvas(canvas.Canvas):
 
     TOTAL_FORM = "page-total"
     _DIGITS = "0000"  # room kept for the total
+    _page_count = 0  # pages shown so far: showPage counts each on the instance
+    _pagesize: tuple[float, float]  # Canvas sets it; its stubs leave this private attribute out
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._page_count = 0
-
-    def showPage(self):
+    def showPage(self) -> None:
         self._page_count += 1
         label = f"Page {self._page_count} of "
         width = pdfmetrics.stringWidth(label, REGULAR, 7.5)
@@ -308,7 +319,7 @@ class NumberedCanvas(canvas.Canvas):
         self.restoreState()
         super().showPage()
 
-    def save(self):
+    def save(self) -> None:
         self.beginForm(self.TOTAL_FORM)
         self.setFont(REGULAR, 7.5)
         self.setFillColor(GREY)

@@ -46,13 +46,11 @@ debian-tools:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 	@for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || { echo "Could not install Debian's $${pair#*:}"; exit 1; }; done
 
+# One process: the server migrates, loads the frameworks and (with COMPLIANCE_LOAD_DEMO) the demo as it starts.
 run: install
-	$(FLASK) migrate
-	$(FLASK) demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it). Sign in with a demo account below."
 	@echo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it). Sign in with a demo account above."
-	@echo
-	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
+	COMPLIANCE_LOAD_DEMO=1 $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
 
 test: check assets debian-tools
 	$(BIN)/python -m pytest

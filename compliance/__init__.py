@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from compliance import config, store, web
+from compliance import config, demo, store, web
 from compliance.cli import register_commands
 from compliance.services import catalogue
 from compliance.store import db, files, migrations
@@ -128,6 +128,9 @@ def prepare_database(app: Flask) -> catalogue.SyncResult:
     try:
         migrations.migrate(database)
         result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc))
+        if app.config["LOAD_DEMO"]:  # `make run`: one process migrates, loads the demo and serves
+            for line in demo.summary_lines(demo.load_demo(database, now=datetime.now(timezone.utc))):
+                print(line, flush=True)
         referenced = store.evidence_digests(database)
     finally:
         database.close()

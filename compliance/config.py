@@ -26,10 +26,11 @@ DEFAULTS: dict[str, object] = {
     "MAIL_SENDER": "",
     "MAX_UPLOAD_MB": 20,
     "TRUST_PROXIES": 0,  # how many reverse proxies in front set X-Forwarded-For/-Proto/-Host
+    "LOAD_DEMO": False,  # load (or refresh) the fictional demo partnership at start-up, as `make run` does
 }
 
 _INTS = {"MAIL_PORT", "MAX_UPLOAD_MB", "TRUST_PROXIES"}
-_BOOLS = {"MAIL_USE_TLS"}
+_BOOLS = {"MAIL_USE_TLS", "LOAD_DEMO"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:

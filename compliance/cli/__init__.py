@@ -11,7 +11,6 @@ from flask.cli import with_appcontext
 
 from compliance import demo, store
 from compliance.core import frameworks as fw
-from compliance.core.roles import ROLES
 from compliance.services import backup, catalogue
 from compliance.store import db, migrations
 
@@ -92,12 +91,8 @@ def demo_command():
     """Load the fictional demo partnership (safe to run again: nothing is duplicated)."""
     database = _database()
     migrations.migrate(database)
-    summary = demo.load_demo(database, now=_now())
-    click.echo(f"Demo partnership: {summary['organisations']} fictional organisations loaded.")
-    click.echo(f"Demo sign-ins (password for all: {summary['password']}):")
-    for person in summary["people"]:
-        where = f", {person['organisation']}" if person.get("organisation") else ""
-        click.echo(f"  {person['email']:<34} {ROLES[person['role']]}{where}")
+    for line in demo.summary_lines(demo.load_demo(database, now=_now())):
+        click.echo(line)
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -42,6 +42,16 @@ def load_demo(db: Database, *, now: datetime) -> dict:
     return {"organisations": len(ids), "people": data["people"], "password": data["password"]}
 
 
+def summary_lines(summary: dict) -> list[str]:
+    """What `flask --app wsgi demo` and a server started with the demo print: the sign-ins to try."""
+    lines = [f"Demo partnership: {summary['organisations']} fictional organisations loaded.",
+             f"Demo sign-ins (password for all: {summary['password']}):"]
+    for person in summary["people"]:
+        where = f", {person['organisation']}" if person.get("organisation") else ""
+        lines.append(f"  {person['email']:<34} {ROLES[person['role']]}{where}")
+    return lines
+
+
 def _ensure_person(db: Database, person: dict, ids: dict, password_hash: str, *, now: datetime) -> None:
     if store.user_by_email(db, person["email"]) is not None:
         return  # already there: a second load changes nothing, not even a password the tester changed

@@ -140,3 +140,23 @@ def test_demo_is_idempotent_and_fictional(app):
     for org in first:
         assert "Wolverhampton" not in org["name"] and "West Midlands" not in org["name"]
         assert org["contact_email"].endswith(".example")
+
+
+def test_a_server_started_with_load_demo_serves_the_demo_at_once(tmp_path, capsys):
+    """`make run` is one process: the app migrates, loads the demo and prints the sign-ins as it starts."""
+    app = make_app(tmp_path, LOAD_DEMO=True)
+    printed = capsys.readouterr().out
+    assert "Demo sign-ins (password for all: demo-partnership-2026):" in printed
+    assert "coordinator@demo.example" in printed
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    with app.app_context():
+        assert store.user_by_email(db.connect(app.config["DATABASE"]), "coordinator@demo.example") is not None
+    make_app(tmp_path, LOAD_DEMO=True)  # a restart refreshes the demo, and duplicates nothing
+    with app.app_context():
+        assert len(store.organisations(db.connect(app.config["DATABASE"]))) == 13
+
+
+def test_without_load_demo_the_server_loads_no_demo(app):
+    with app.app_context():
+        assert store.organisations(db.connect(app.config["DATABASE"])) == []

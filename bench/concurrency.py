@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import floor
 from tests.load.client import LOCKED, Ledger, run_writers, signed_in_clients
 from tests.load.server import Server, prepare_site
 
@@ -21,6 +22,7 @@ CLIENTS = 16
 SECONDS = 15.0
 THREADS = (8, 4)  # waitress threads: 8 as `make run` serves them, and 4: on 2 cores, less waiting for the GIL
 TARGETS = {"requests_per_second": 100, "p95_ms": 150}
+RATIO_TARGET = 3  # within 3x of the bare Flask + SQLite floor, for throughput and for the 95th percentile
 
 
 def measure(*, clients: int = CLIENTS, seconds: float = SECONDS, threads: int = 8) -> dict:
@@ -46,18 +48,29 @@ def measure(*, clients: int = CLIENTS, seconds: float = SECONDS, threads: int = 
 
 
 def main() -> None:
-    runs = []
+    runs, floors = [], []
     for threads in THREADS:
         print(f"saving answers: {CLIENTS} clients for {SECONDS:.0f} s, waitress with {threads} threads...",
               file=sys.stderr)
         runs.append(measure(threads=threads))
+        print(f"the floor (bare Flask + SQLite, one write a request), {threads} threads...", file=sys.stderr)
+        floors.append(floor.measure(clients=CLIENTS, seconds=SECONDS, threads=threads))
+    for figures, base in zip(runs, floors):
+        figures["floor_rps"], figures["floor_p95_ms"] = base["requests_per_second"], base["p95_ms"]
+        figures["rps_ratio"] = base["requests_per_second"] / figures["requests_per_second"]
+        figures["p95_ratio"] = figures["p95_ms"] / base["p95_ms"]
+        figures["errors"] += base["errors"]
     rows = [
         ("Requests (page reads and saves)", lambda f: f"{f['requests']:,}"),
         (f"Requests per second (target {TARGETS['requests_per_second']} or more)",
          lambda f: f"{f['requests_per_second']:.0f}"),
+        ("Floor: a bare Flask + SQLite app, requests per second", lambda f: f"{f['floor_rps']:.0f}"),
+        (f"Floor's throughput / ours (target {RATIO_TARGET}x or less)", lambda f: f"{f['rps_ratio']:.1f}x"),
         ("Saves per second", lambda f: f"{f['saves_per_second']:.0f}"),
         ("Save POST, median", lambda f: f"{f['p50_ms']:.0f} ms"),
         (f"Save POST, 95th percentile (target under {TARGETS['p95_ms']} ms)", lambda f: f"{f['p95_ms']:.0f} ms"),
+        ("Floor's POST, 95th percentile", lambda f: f"{f['floor_p95_ms']:.0f} ms"),
+        (f"Our 95th percentile / the floor's (target {RATIO_TARGET}x or less)", lambda f: f"{f['p95_ratio']:.1f}x"),
         ("Saves acknowledged / conflicts / errors",
          lambda f: f"{f['acknowledged']:,} / {f['conflicts']:,} / {f['errors']:,}"),
     ]
@@ -67,6 +80,7 @@ def main() -> None:
     for name, shown in rows:
         print(f"| {name} | " + " | ".join(shown(figures) for figures in runs) + " |")
     met = ["met" if f["requests_per_second"] >= TARGETS["requests_per_second"] and f["p95_ms"] < TARGETS["p95_ms"]
+           and f["rps_ratio"] <= RATIO_TARGET and f["p95_ratio"] <= RATIO_TARGET and f["errors"] == 0
            else "MISSED" for f in runs]
     print("\nTargets: " + ", ".join(f"{verdict} with {threads} threads" for verdict, threads in zip(met, THREADS))
           + f"; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")

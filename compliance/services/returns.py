@@ -23,12 +23,30 @@ def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
     return tuple(catalogue.framework(db, key, rows[key]["sha256"]) for key in store.cycle_framework_keys(db, cycle_id))
 
 
+EMPTY_ANSWER = {"rating": None, "narrative": "", "reason": "", "carried_forward": 0}
+
+
 def load_return(db: Database, return_id: int) -> ReturnContext | None:
     ret = store.return_row(db, return_id)
     if ret is None:
         return None
     return ReturnContext(ret, cycle_frameworks(db, ret["cycle_id"]), store.answers_for_return(db, return_id),
                          store.actions_for_return(db, return_id), store.evidence_for_return(db, return_id))
+
+
+def save_answer(db: Database, context: ReturnContext, framework: Framework, requirement_id: str, values: dict, *,
+                revision: int, actor: Actor, now: datetime) -> tuple[bool, dict | None]:
+    """Save an answer unless it would change nothing (the answer as loaded with the return is compared).
+
+    (True, the answer as it now stands), or (False, the answer as someone else left it) when another save came
+    in since `revision` was read: nothing is overwritten.
+    """
+    current = context.answers.get((framework.key, requirement_id))
+    before = {key: (current or {}).get(key) for key in values}
+    if before == values or (current is None and values == EMPTY_ANSWER):
+        return True, current
+    return store.save_answer(db, context.ret["id"], framework.key, requirement_id, values, revision=revision,
+                             actor=actor, now=now)
 
 
 def open_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> int:

@@ -101,14 +101,13 @@ def returns_for_organisation(db: Database, organisation_id: int) -> list[dict]:
 
 def set_return_status(db: Database, return_id: int, status: str, *, actor: Actor, now: datetime,
                       version: int | None = None) -> None:
-    before = return_row(db, return_id)
-    values = {"status": status, "updated_at": iso(now)}
-    if version is not None:
-        values["version"] = version
-    db["returns"].update(return_id, values)
+    before = row(db, "SELECT status, version, organisation_id FROM returns WHERE id = ?", [return_id])
+    after = before["version"] if version is None else version
+    db.execute("UPDATE returns SET status = ?, version = ?, updated_at = ? WHERE id = ?",
+               [status, after, iso(now), return_id])
     record(db, actor, action="return-status-changed", object_type="return", object_id=return_id,
            organisation_id=before["organisation_id"], old={"status": before["status"], "version": before["version"]},
-           new={"status": status, "version": values.get("version", before["version"])}, now=now)
+           new={"status": status, "version": after}, now=now)
 
 
 # Answers ----------------------------------------------------------------------------------------
@@ -151,12 +150,13 @@ def save_answer(db: Database, return_id: int, framework_key: str, requirement_id
             " updated_by = ?, updated_at = ? WHERE id = ? AND revision = ?",
             [values["rating"], values["narrative"], values["reason"], int(values.get("carried_forward", 0)),
              actor.id, iso(now), current["id"], revision])
-        _touch_return(db, return_id, actor=actor, now=now)
+        organisation_id = _touch_return(db, return_id, actor=actor, now=now)
         if new:
             record(db, actor, action="answer-changed", object_type="answer", object_id=current["id"],
-                   organisation_id=_organisation_of(db, return_id), old=old,
+                   organisation_id=organisation_id, old=old,
                    new={**new, "requirement": requirement_id, "framework": framework_key}, now=now)
-    return True, answer(db, return_id, framework_key, requirement_id)
+    return True, {**current, **values, "carried_forward": int(values.get("carried_forward", 0)),
+                  "revision": revision + 1, "updated_by": actor.id, "updated_at": iso(now)}
 
 
 def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime) -> None:
@@ -169,12 +169,14 @@ def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime)
            new={"carried_forward": 0}, now=now)
 
 
-def _touch_return(db: Database, return_id: int, *, actor: Actor, now: datetime) -> None:
-    current = return_row(db, return_id)
+def _touch_return(db: Database, return_id: int, *, actor: Actor, now: datetime) -> int:
+    """Note a change to the return (the first makes it in progress); its organisation's id, for the audit log."""
+    current = row(db, "SELECT status, organisation_id FROM returns WHERE id = ?", [return_id])
     if current["status"] == "not-started":
         set_return_status(db, return_id, "in-progress", actor=actor, now=now)
     else:
-        db["returns"].update(return_id, {"updated_at": iso(now)})
+        db.execute("UPDATE returns SET updated_at = ? WHERE id = ?", [iso(now), return_id])
+    return current["organisation_id"]
 
 
 def _organisation_of(db: Database, return_id: int) -> int:
@@ -221,9 +223,9 @@ def save_action(db: Database, answer_id: int, values: dict, *, action_id: int | 
             old, new = changed_fields({k: before[k] for k in _ACTION_FIELDS}, values)
             db["actions"].update(action_id, {**values, "updated_at": iso(now)})
             verb = "action-changed"
-        _touch_return(db, return_id, actor=actor, now=now)
+        organisation_id = _touch_return(db, return_id, actor=actor, now=now)
         record(db, actor, action=verb, object_type="action", object_id=action_id,
-               organisation_id=_organisation_of(db, return_id), old=old, new=new, now=now)
+               organisation_id=organisation_id, old=old, new=new, now=now)
     return action_id
 
 

@@ -1,6 +1,8 @@
 """What a request needs from its surroundings: its database connection, the time, and who is acting."""
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date, datetime, timezone
 
 from flask import current_app, g, request, url_for
@@ -11,18 +13,45 @@ from compliance import store
 from compliance.core.text import london
 from compliance.store import db
 
+_kept = threading.local()  # each server thread's own connection: opened once, its settings applied once
+
 
 def get_db() -> Database:
-    """The request's database connection, opened on first use and closed at teardown."""
+    """The request's database connection: its thread's own, kept from one request to the next.
+
+    Opening a connection and applying its four settings cost more than a short request's own queries. A thread
+    keeps one connection, for one database file: another path, or a file replaced since (a restore), gets a new one.
+    """
     if "db" not in g:
-        g.db = db.connect(current_app.config["DATABASE"])
+        g.db = _thread_connection(current_app.config["DATABASE"])
     return g.db
 
 
+def _thread_connection(path: str) -> Database:
+    identity = _identity(path)
+    kept = getattr(_kept, "connection", None)
+    if kept is not None and identity is not None and kept[0] == identity:
+        return kept[1]
+    if kept is not None:
+        kept[1].close()
+    database = db.connect(path)
+    _kept.connection = (_identity(path), database)
+    return database
+
+
+def _identity(path: str) -> tuple[str, int] | None:
+    try:
+        return os.path.realpath(path), os.stat(path).st_ino
+    except OSError:
+        return None
+
+
 def close_db(_exc: BaseException | None = None) -> None:
+    """At the end of a request: the connection is kept, but never with a transaction left open."""
     database = g.pop("db", None)
-    if database is not None:
-        database.close()
+    if database is not None and database.conn.in_transaction:
+        database.conn.rollback()
+
 
 
 def now() -> datetime:

@@ -20,6 +20,7 @@ from compliance.core import filetypes as uploads
 from compliance.core.returns import NARRATIVE_LIMIT
 from compliance.core.text import when
 from compliance.core.verification import EXPIRY_WARNING
+from compliance.services import returns as return_service
 from compliance.web.access import requires
 from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import ActionForm, AnswerForm
@@ -91,7 +92,9 @@ def answer(return_id: int, framework_id: str, requirement_id: str):
         return _typed_answer_lost(context, framework, requirement, form)
     if not form.validate_on_submit():
         return _answer_page(context, framework, requirement, form)
-    saved, current = _save(context, framework, requirement, form)
+    values = form.values(carried_forward=stored["carried_forward"] if stored else 0)
+    saved, current = return_service.save_answer(get_db(), context, framework, requirement.id, values,
+                                                revision=form.read_revision, actor=actor(), now=now())
     if not saved:
         form.revision.data = str(current["revision"])  # a second save now keeps this person's answer
         return _answer_page(context, framework, requirement, form, conflict=current), 409
@@ -102,19 +105,6 @@ def _initial(stored: dict | None) -> dict:
     stored = stored or {}
     return {"rating": stored.get("rating"), "narrative": stored.get("narrative", ""),
             "reason": stored.get("reason", ""), "revision": str(stored.get("revision", 0))}
-
-
-def _save(context, framework, requirement, form: AnswerForm) -> tuple[bool, dict | None]:
-    """Save unless it would change nothing; (False, current) when someone else saved since the page was read."""
-    database = get_db()
-    current = store.answer(database, context.ret["id"], framework.key, requirement.id)
-    values = form.values(carried_forward=current["carried_forward"] if current else 0)
-    before = {key: (current or {}).get(key) for key in values}
-    if before == values or (current is None and values == {"rating": None, "narrative": "", "reason": "",
-                                                            "carried_forward": 0}):
-        return True, current
-    return store.save_answer(database, context.ret["id"], framework.key, requirement.id, values,
-                             revision=form.read_revision, actor=actor(), now=now())
 
 
 def _next_page(context, framework, requirement, then: str) -> str:

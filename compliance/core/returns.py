@@ -32,7 +32,6 @@ ANSWER_STATES = {
     "carried-forward": "Carried forward - check",
 }
 ACTION_STATUSES = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}
-NARRATIVE_LIMIT = 5000
 
 # A stored row as the store gives it, column name -> value (text, number or None): a return with its
 # organisation's and cycle's columns, an answer, an action or a piece of evidence.

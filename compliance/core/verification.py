@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from compliance.core import limits
 from compliance.core.frameworks import Framework, Level
+from compliance.core.limits import too_long
 from compliance.core.text import long_date
 
 STATUSES = {
@@ -38,7 +40,6 @@ STATUS_HINTS = {
 STATUS_TAGS = {"verified": "govuk-tag--green", "partly-verified": "govuk-tag--yellow",
                "not-verified": "govuk-tag--red", "not-checked": "govuk-tag--grey"}
 VIEWS = {"self-assessed": "Self-assessed", "validated": "Validated by auditors"}
-COMMENT_LIMIT = 5000
 EXPIRY_WARNING = timedelta(days=60)
 
 # A stored verification, or an answer of a signed document: field name -> value, as the database or JSON gives it.
@@ -71,8 +72,8 @@ def check(framework: Framework, self_code: str | None, status: str, validated: s
     if status not in STATUSES:
         errors["status"] = "Select whether the evidence verifies the organisation's rating"
         return errors, None
-    if len(comment) > COMMENT_LIMIT:
-        errors["comment"] = f"Comment must be {COMMENT_LIMIT:,} characters or fewer; it has {len(comment):,}"
+    if len(comment) > limits.COMMENT:
+        errors["comment"] = f"{too_long('Comment', limits.COMMENT)}; it has {len(comment):,}"
     if validated and validated not in codes:
         errors["validated_rating"] = "Select a validated rating from the list"
         return errors, None

@@ -7,7 +7,7 @@ from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from compliance import store
-from compliance.core import text
+from compliance.core import limits, text
 from compliance.web.requests import get_db
 from compliance.web.security import csp_nonce
 
@@ -73,4 +73,5 @@ def init_app(app: Flask) -> None:
         app.add_template_filter(getattr(text, name), name)
         app.add_template_global(getattr(text, name), name)
     app.add_template_global(error_summary)
+    app.add_template_global(limits, "limits")
     app.context_processor(template_context)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from compliance import store
-from compliance.core.returns import NARRATIVE_LIMIT
+from compliance.core.limits import NARRATIVE as NARRATIVE_LIMIT
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
 from tests.builders import make_app, minimal_pdf, page_text, password_hash, sign_in, token_from

@@ -21,6 +21,8 @@ from wtforms import DateField, PasswordField, RadioField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from compliance.core import limits
+from compliance.core.limits import too_long
 from compliance.core.roles import ORGANISATION_ROLES, ROLE_HINTS, ROLES
 from compliance.core.sectors import SECTORS
 
@@ -164,12 +166,12 @@ class ConfirmForm(Form):
 class OrganisationForm(Form):
     name = StringField("Organisation name", widget=GovTextInput(), filters=[_line],
                        validators=[DataRequired("Enter the organisation's name"),
-                                   Length(max=200, message="Organisation name must be 200 characters or fewer"),
+                                   Length(max=limits.NAME, message=too_long("Organisation name", limits.NAME)),
                                    one_line("Organisation name")])
     sector = RadioField("Sector", widget=GovRadioInput(), choices=choices(SECTORS.items()),
                         validators=[InputRequired("Select the organisation's sector")])
     contact_name = StringField("Main contact's name", widget=GovTextInput(), filters=[_line],
-                               validators=[Length(max=200, message="Name must be 200 characters or fewer"),
+                               validators=[Length(max=limits.NAME, message=too_long("Name", limits.NAME)),
                                            one_line("Name")])
     contact_email = StringField("Main contact's email address", widget=GovTextInput(), filters=[_strip],
                                 validators=[valid_email()])
@@ -207,12 +209,12 @@ class PersonRoleForm(Form):
 class InviteForm(PersonRoleForm):
     name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
                        validators=[DataRequired("Enter the person's full name"),
-                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+                                   Length(max=limits.NAME, message=too_long("Full name", limits.NAME))])
     email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                         description="We will send the invitation to this address.",
                         validators=[DataRequired("Enter the person's email address"), valid_email()])
     job_title = StringField("Job title", widget=GovTextInput(), filters=[_strip],
-                            validators=[Length(max=200, message="Job title must be 200 characters or fewer")])
+                            validators=[Length(max=limits.NAME, message=too_long("Job title", limits.NAME))])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     field_order = ("name", "email", "job_title", "role", "organisation_id")

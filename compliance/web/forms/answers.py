@@ -18,14 +18,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from compliance.core import limits
 from compliance.core.frameworks import Framework
-from compliance.core.returns import ACTION_STATUSES, NARRATIVE_LIMIT
+from compliance.core.limits import too_long
+from compliance.core.returns import ACTION_STATUSES
 from compliance.web.forms import Form, GovDateField, choices, revision_number
-
-REASON_LIMIT = 2000
-ACTION_LIMIT = 1000
-TITLE_LIMIT = 200
-URL_LIMIT = 2000
 
 
 def _text(value):
@@ -45,9 +42,8 @@ class AnswerForm(Form):
         "Explain your rating", widget=GovCharacterCount(), filters=[_text],
         description="Say what your organisation has in place, how you know it works in practice, and any gaps. "
                     "Do not name or describe anyone who has experienced abuse.",
-        validators=[Length(max=NARRATIVE_LIMIT, message=f"Your explanation must be {NARRATIVE_LIMIT:,} characters "
-                                                        "or fewer. Shorten it, or put the detail in a document and "
-                                                        "upload it as evidence")])
+        validators=[Length(max=limits.NARRATIVE, message=too_long("Your explanation", limits.NARRATIVE)
+                           + ". Shorten it, or put the detail in a document and upload it as evidence")])
     reason = TextAreaField("Reason", widget=GovTextArea(), filters=[_text])
     confirmed = BooleanField("I have checked this answer and it is still right", widget=GovCheckboxInput())
     revision = HiddenField()
@@ -70,8 +66,8 @@ class AnswerForm(Form):
             raise ValidationError("Select one of the ratings listed")
 
     def validate_reason(self, field):
-        if self.keeps_reason and len(field.data or "") > REASON_LIMIT:
-            raise ValidationError(f"The reason must be {REASON_LIMIT:,} characters or fewer")
+        if self.keeps_reason and len(field.data or "") > limits.REASON:
+            raise ValidationError(too_long("The reason", limits.REASON))
 
     @property
     def keeps_reason(self) -> bool:
@@ -95,12 +91,12 @@ class ActionForm(Form):
         "What will you do?", widget=GovCharacterCount(), filters=[_text],
         description="Say what will change and how you will know it has worked.",
         validators=[DataRequired("Enter what you will do"),
-                    Length(max=ACTION_LIMIT, message=f"What you will do must be {ACTION_LIMIT:,} characters or fewer")])
+                    Length(max=limits.ACTION, message=too_long("What you will do", limits.ACTION))])
     owner = StringField(
         "Who owns it?", widget=GovTextInput(), filters=[_line],
         description="A role or a person's name, for example Safeguarding lead.",
         validators=[DataRequired("Enter who owns this action: a role or a person's name"),
-                    Length(max=TITLE_LIMIT, message=f"Who owns it must be {TITLE_LIMIT} characters or fewer")])
+                    Length(max=limits.TITLE, message=too_long("Who owns it", limits.TITLE))])
     due_date = GovDateField("Due date", required="Enter the date the action is due", example="31 3 2027",
                             description="For example, 31 3 2027")
     status = RadioField("Status", widget=GovRadioInput(), choices=choices(ACTION_STATUSES.items()),
@@ -117,7 +113,7 @@ def _title_field():
         "Title", widget=GovTextInput(), filters=[_line],
         description="What it is, for example Domestic abuse policy, version 3.",
         validators=[DataRequired("Enter a title for the evidence"),
-                    Length(max=TITLE_LIMIT, message=f"Title must be {TITLE_LIMIT} characters or fewer")])
+                    Length(max=limits.TITLE, message=too_long("Title", limits.TITLE))])
 
 
 def _effective_date_field():
@@ -157,8 +153,8 @@ def _web_address(_form, field):
     value = field.data or ""
     if not value:
         return
-    if len(value) > URL_LIMIT:
-        raise ValidationError(f"Web address must be {URL_LIMIT:,} characters or fewer")
+    if len(value) > limits.URL:
+        raise ValidationError(too_long("Web address", limits.URL))
     try:
         parts = urlsplit(value) if not re.search(r"[\s\x00-\x1f\x7f]", value) else None
     except ValueError:  # such as "https://[": an unclosed IPv6 address

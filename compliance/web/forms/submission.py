@@ -5,9 +5,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInp
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from compliance.core import limits
+from compliance.core.limits import too_long
 from compliance.web.forms import Form
-
-COMMENT_LIMIT = 5000
 
 
 def _strip(value):
@@ -17,10 +17,10 @@ def _strip(value):
 class SignForm(Form):
     name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
                        validators=[DataRequired("Enter your full name"),
-                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+                                   Length(max=limits.NAME, message=too_long("Full name", limits.NAME))])
     job_title = StringField("Job title", widget=GovTextInput(), filters=[_strip],
                             validators=[DataRequired("Enter your job title"),
-                                        Length(max=200, message="Job title must be 200 characters or fewer")])
+                                        Length(max=limits.NAME, message=too_long("Job title", limits.NAME))])
     confirm = BooleanField("I confirm the declaration above", widget=GovCheckboxInput(),
                            validators=[DataRequired("Confirm the declaration to sign the return")])
     # A fingerprint of the answers the signatory was shown, so nothing changes under them unseen.
@@ -32,5 +32,5 @@ class AmendForm(Form):
     comment = TextAreaField(
         "What needs to change?", widget=GovCharacterCount(), filters=[_strip],
         validators=[DataRequired("Enter what needs to change"),
-                    Length(max=COMMENT_LIMIT, message="What needs to change must be 5,000 characters or fewer")])
+                    Length(max=limits.COMMENT, message=too_long("What needs to change", limits.COMMENT))])
     submit = SubmitField("Return for amendment", widget=GovSubmitInput())

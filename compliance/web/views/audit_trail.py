@@ -7,7 +7,7 @@ import json
 import re
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
@@ -18,6 +18,7 @@ from compliance.render.exports import neutralise
 from compliance.web.access import requires
 from compliance.web.forms import choices
 from compliance.web.requests import get_db
+from compliance.web.responses import attachment
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 200
@@ -100,8 +101,7 @@ def trail_csv():
     for entry in entries:
         entry = {**entry, "organisation": entry["organisation_name"] or ""}
         writer.writerow([neutralise(entry[column] if entry[column] is not None else "") for column in CSV_COLUMNS])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+    return attachment(out.getvalue(), mimetype="text/csv; charset=utf-8", filename="audit-trail.csv")
 
 
 @bp.app_template_filter("compact_json")

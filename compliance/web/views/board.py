@@ -1,9 +1,7 @@
 """The Executive Board's view of the partnership: the matrix of a cycle, on screen and as CSV or XLSX."""
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Response, abort, request, stream_template, url_for
+from flask import Blueprint, abort, request, stream_template, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -11,11 +9,13 @@ from compliance import store
 from compliance.core.matrix import SELF_ASSESSED, TRENDS, VALIDATED
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.sectors import SECTORS
+from compliance.core.text import slug
 from compliance.core.verification import VIEWS
 from compliance.render import exports
 from compliance.services import matrix as matrix_service
 from compliance.web.access import requires
 from compliance.web.requests import get_db
+from compliance.web.responses import attachment
 
 bp = Blueprint("board", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,11 +57,7 @@ def matrix_cell(cell, version_url: str) -> Markup:
 
 
 def _filename(cycle: dict, extension: str) -> str:
-    return f"partnership-matrix-{re.sub(r'[^0-9A-Za-z]+', '-', cycle['name']).strip('-')}.{extension}"
-
-
-def _attachment(body, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return f"partnership-matrix-{slug(cycle['name'])}.{extension}"
 
 
 @bp.get("/cycles/<int:cycle_id>/matrix")
@@ -85,7 +81,7 @@ def matrix(cycle_id: int):
 @requires("view_partnership")
 def matrix_csv(cycle_id: int):
     cycle, found = _matrix(cycle_id, SELF_ASSESSED)
-    return _attachment(exports.matrix_csv(found), "text/csv; charset=utf-8", _filename(cycle, "csv"))
+    return attachment(exports.matrix_csv(found), mimetype="text/csv; charset=utf-8", filename=_filename(cycle, "csv"))
 
 
 @bp.get("/cycles/<int:cycle_id>/matrix.xlsx")
@@ -93,7 +89,7 @@ def matrix_csv(cycle_id: int):
 def matrix_xlsx(cycle_id: int):
     cycle, found = _matrix(cycle_id, SELF_ASSESSED)
     validated = _matrix(cycle_id, VALIDATED)[1]
-    return _attachment(exports.matrix_xlsx(found, validated), XLSX, _filename(cycle, "xlsx"))
+    return attachment(exports.matrix_xlsx(found, validated), mimetype=XLSX, filename=_filename(cycle, "xlsx"))
 
 
 from compliance.web.views import board_progress  # noqa: E402,F401 (registers its routes on bp)

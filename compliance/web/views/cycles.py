@@ -9,6 +9,8 @@ from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from compliance import store
+from compliance.core import limits
+from compliance.core.limits import too_long
 from compliance.core.returns import financial_year
 from compliance.services import returns as return_service
 from compliance.web.access import requires
@@ -34,7 +36,8 @@ class CycleForm(Form):
     declaration = TextAreaField("Declaration", widget=GovTextArea(),
                                 description="What the signatory confirms when they submit the return.",
                                 validators=[DataRequired("Enter the declaration the signatory will confirm"),
-                                            Length(max=2000, message="Declaration must be 2,000 characters or fewer")])
+                                            Length(max=limits.DECLARATION,
+                                                   message=too_long("Declaration", limits.DECLARATION))])
     submit = SubmitField("Save cycle", widget=GovSubmitInput())
 
     def validate_name(self, field):

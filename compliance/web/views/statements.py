@@ -13,6 +13,7 @@ from compliance.render.pdf import render_statement_pdf
 from compliance.services.returns import ReturnContext
 from compliance.web.access import signed_in
 from compliance.web.requests import get_db
+from compliance.web.responses import attachment
 from compliance.web.views.returns import visible_return
 from compliance.web.views.returns.submission import RAG_TAGS, lines
 
@@ -68,7 +69,4 @@ def _page(context: ReturnContext, statement: Statement):
 
 
 def _pdf(statement: Statement) -> Response:
-    response = Response(render_statement_pdf(statement), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename(statement)}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(render_statement_pdf(statement), mimetype="application/pdf", filename=filename(statement))

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 
 from compliance import store
 from compliance.core.text import slug
-from compliance.core.verification import COMMENT_LIMIT, STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome
+from compliance.core.verification import STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome
 from compliance.render.audit_pdf import render_audit_summary_pdf
 from compliance.services import returns as return_service
 from compliance.services.returns import ReturnContext
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import Form, choices, revision_number
 from compliance.web.requests import actor, get_db, now
+from compliance.web.responses import attachment
 from compliance.web.views.returns import visible_return
 from compliance.web.views.returns.answers import caption, evidence_helpers
 
@@ -109,7 +110,7 @@ def verify_answer(return_id: int, framework_id: str, requirement_id: str):
         "verification/answer.html", context=context, framework=framework, requirement=requirement, form=form,
         caption=caption(framework, requirement), signed=signed, version=version, evidence=evidence,
         current=outcome(framework, own, current), conflict=outcome(framework, own, conflict),
-        hints=STATUS_HINTS, comment_limit=COMMENT_LIMIT, **evidence_helpers()), 409 if conflict else 200
+        hints=STATUS_HINTS, **evidence_helpers()), 409 if conflict else 200
 
 
 def _form(framework, current: dict | None) -> VerificationForm:
@@ -165,7 +166,5 @@ def summary_pdf(return_id: int):
     body = render_audit_summary_pdf(found, partnership=current_app.config["PARTNERSHIP_NAME"],
                                     generated=generated)
     name = f"audit-summary-{slug(found.cycle)}-{slug(found.organisation)}.pdf"
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "private, no-store"})
+    return attachment(body, mimetype="application/pdf", filename=name)
 

@@ -17,7 +17,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from compliance import store
 from compliance.core import filetypes as uploads
-from compliance.core.returns import NARRATIVE_LIMIT
 from compliance.core.text import when
 from compliance.core.verification import EXPIRY_WARNING
 from compliance.services import returns as return_service
@@ -138,7 +137,7 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         evidence=evidence, has_other_evidence=any(item["id"] not in linked for item in library), problems=problems,
         conflict=_conflict(database, framework, conflict) if conflict else None,
         reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
-        NARRATIVE_LIMIT=NARRATIVE_LIMIT, **evidence_helpers())
+        **evidence_helpers())
 
 
 def _reason_level(framework) -> str | None:

@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from compliance import store
 from compliance.core import limits, text
+from compliance.web.navigation import navigation
 from compliance.web.requests import get_db
 from compliance.web.security import csp_nonce
 
@@ -74,4 +75,5 @@ def init_app(app: Flask) -> None:
         app.add_template_global(getattr(text, name), name)
     app.add_template_global(error_summary)
     app.add_template_global(limits, "limits")
+    app.add_template_global(navigation, "service_navigation")
     app.context_processor(template_context)

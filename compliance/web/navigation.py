@@ -1,0 +1,46 @@
+"""The service navigation as a table: what each person sees in the header, and which item is the current one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_login import current_user
+
+from compliance.web.access import can
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    endpoint: str
+    permission: str | None  # None: everyone signed in
+    sections: tuple[str, ...]  # endpoints (or prefixes ending in ".") of the pages this item is current on
+
+
+NAVIGATION = (
+    Item("Home", "account.home", None, ("account.home",)),
+    Item("Cycles", "cycles.cycles", "view_partnership", ("cycles.",)),
+    Item("Organisations", "admin.organisations", "view_partnership",
+         ("admin.organisations", "admin.organisation", "admin.new_organisation", "admin.edit_organisation",
+          "admin.import_organisations")),
+    Item("Frameworks", "admin.frameworks", "view_partnership",
+         ("admin.frameworks", "admin.framework", "admin.upload_framework")),
+    Item("People", "admin.people", "manage_partnership",
+         ("admin.people", "admin.person", "admin.invite", "admin.person_role", "admin.deactivate_person",
+          "admin.reactivate_person", "admin.resend_invitation")),
+    Item("Outbox", "admin.outbox", "manage_partnership", ("admin.outbox",)),
+)
+
+
+def is_current(item: Item, endpoint: str) -> bool:
+    return any(endpoint == section or (section.endswith(".") and endpoint.startswith(section))
+               for section in item.sections)
+
+
+def navigation() -> list[dict]:
+    """The header's links for the person signed in (or "Sign in" for anyone else), for govukServiceNavigation."""
+    endpoint = request.endpoint or ""
+    if not current_user.is_authenticated:
+        return [] if endpoint == "account.sign_in" else [{"href": url_for("account.sign_in"), "text": "Sign in"}]
+    return [{"href": url_for(item.endpoint), "text": item.text, "active": is_current(item, endpoint)}
+            for item in NAVIGATION if item.permission is None or can(current_user, item.permission)]

@@ -13,9 +13,10 @@ from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaF
 
 from compliance import store
 from compliance.core.text import slug
-from compliance.core.verification import STATUS_HINTS, STATUS_TAGS, STATUSES, check, outcome
+from compliance.core.verification import STATUS_HINTS, STATUS_TAGS, STATUSES, outcome
 from compliance.render.audit_pdf import render_audit_summary_pdf
 from compliance.services import returns as return_service
+from compliance.services import verification as verifying
 from compliance.services.returns import ReturnContext
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import Form, choices, revision_number
@@ -84,32 +85,31 @@ def verification(return_id: int):
 @requires("verify_evidence")
 def verify_answer(return_id: int, framework_id: str, requirement_id: str):
     context = visible_return(return_id)
-    version, answers = _standing(context)
-    framework, requirement = context.find(framework_id, requirement_id) or abort(404)
-    signed = answers.get((framework.key, requirement.id))
-    if version is None or signed is None:
-        return render_template("verification/nothing.html", context=context, caption=caption(framework, requirement),
-                               requirement=requirement), 409
-    current = store.verifications_for_return(get_db(), return_id).get((framework.key, requirement.id))
-    form = _form(framework, current)
+    found = verifying.answer_to_check(get_db(), context, framework_id, requirement_id) or abort(404)
+    heading = caption(found.framework, found.requirement)
+    if found.signed is None:
+        return render_template("verification/nothing.html", context=context, caption=heading,
+                               requirement=found.requirement), 409
+    form = _form(found.framework, found.current)
     conflict = None
-    values = _checked(form, framework, signed) if form.is_submitted() and form.validate() else None
-    if values is not None:
-        saved, standing = store.save_verification(
-            get_db(), return_id, framework.key, requirement.id, values,
-            version=version["version"], self_rating=signed.get("rating"),
-            revision=revision_number(form.revision.data), actor=actor(), now=now())
-        if saved:
-            flash(f"Your check of {caption(framework, requirement)} has been saved: {STATUSES[standing['status']]}")
-            return redirect(_next_page(context, answers, framework, requirement))
-        conflict = standing
-        form.revision.data = str(standing["revision"] if standing else 0)
-    evidence = store.evidence_for_return(get_db(), return_id).get((framework.key, requirement.id), [])
-    own = signed.get("rating")
+    if form.is_submitted() and form.validate():
+        result = verifying.save_check(get_db(), found, status=form.status.data or "",
+                                         validated_rating=form.validated_rating.data or "",
+                                         comment=form.comment.data or "", revision=revision_number(form.revision.data),
+                                         actor=actor(), now=now())
+        for name, message in result.errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        if result.saved:
+            flash(f"Your check of {heading} has been saved: {STATUSES[result.standing['status']]}")
+            return redirect(_next_page(context, found.answers, found.framework, found.requirement))
+        if not result.errors:
+            conflict = result.standing
+            form.revision.data = str(conflict["revision"] if conflict else 0)
+    own = found.signed.get("rating")
     return render_template(
-        "verification/answer.html", context=context, framework=framework, requirement=requirement, form=form,
-        caption=caption(framework, requirement), signed=signed, version=version, evidence=evidence,
-        current=outcome(framework, own, current), conflict=outcome(framework, own, conflict),
+        "verification/answer.html", context=context, framework=found.framework, requirement=found.requirement,
+        form=form, caption=heading, signed=found.signed, version=found.version, evidence=found.evidence,
+        current=outcome(found.framework, own, found.current), conflict=outcome(found.framework, own, conflict),
         hints=STATUS_HINTS, **evidence_helpers()), 409 if conflict else 200
 
 
@@ -124,18 +124,6 @@ def _form(framework, current: dict | None) -> VerificationForm:
         form.comment.data = (current or {}).get("comment") or ""
         form.revision.data = str(current["revision"] if current else 0)
     return form
-
-
-def _checked(form: VerificationForm, framework, signed: dict) -> dict | None:
-    """What to store, by the verification rules (compliance.verification.check); None, with each problem on
-    its field, when something needs fixing."""
-    errors, validated = check(framework, signed.get("rating"), form.status.data or "",
-                              form.validated_rating.data or "", form.comment.data or "")
-    for name, message in errors.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, message]
-    if errors:
-        return None
-    return {"status": form.status.data, "validated_rating": validated, "comment": form.comment.data or ""}
 
 
 def _next_page(context: ReturnContext, answers: dict, framework, requirement) -> str:

@@ -1,7 +1,9 @@
 """Keeping the database's framework versions in step with the files in questionnaires/."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import tempfile
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -46,3 +48,68 @@ def latest_frameworks(db: Database) -> list[fw.Framework]:
             newest[row["id"]] = row
     loaded = [framework(db, row["key"], row["sha256"]) for row in newest.values()]
     return sorted(loaded, key=lambda f: f.title)
+
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_NAME = 100  # the checked copy is written under this name: a file system refuses names over 255 bytes
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What loading an uploaded framework file did: the framework loaded, or why not (and each problem)."""
+    framework: fw.Framework | None
+    problem: str = ""
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def load_upload(db: Database, name: str, data: bytes, *, actor: store.Actor, now: datetime) -> Upload:
+    """Check an uploaded file as start-up checks a folder's files, and store it only if it has no problem."""
+    if not name.lower().endswith(".toml"):
+        return Upload(None, "The selected file must be a TOML file: its name must end in .toml")
+    name = name if len(name) <= MAX_NAME else name[:MAX_NAME - len(".toml")] + ".toml"  # ASCII: chars are bytes
+    if len(data) > MAX_UPLOAD_BYTES:
+        return Upload(None, "The selected file must be smaller than 1 MB")
+    if not data:
+        return Upload(None, "The selected file is empty")
+    # load_all takes paths, so the upload is checked from a file of its own name in a folder of its own.
+    with tempfile.TemporaryDirectory(prefix="framework-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        result = fw.load_all([path], known=store.stored_frameworks(db))
+        # Read back as sync_folder reads a folder's files, so both store the same text.
+        text = path.read_text(encoding="utf-8") if result.frameworks else ""
+    prefixes = (f"{path}: ", f"{name}: ")
+    if result.errors:
+        return Upload(None, _problems_message(len(result.errors)), _split(result.errors, prefixes))
+    loaded = dataclasses.replace(result.frameworks[0], path=name)
+    with db.atomic():
+        added, errors = store.store_frameworks(db, [loaded], {name: text}, now=now)
+        if added:
+            store.record(db, actor, action="framework-loaded", object_type="framework", object_id=loaded.key,
+                         now=now, new={"id": loaded.id, "version": loaded.version, "title": loaded.title,
+                                       "status": loaded.status, "requirements": len(loaded.requirements),
+                                       "sha256": loaded.sha256, "file": name})
+    if errors:
+        return Upload(None, _problems_message(len(errors)), _split(errors, prefixes))
+    if not added:
+        return Upload(None, f"This version is already loaded: version {loaded.version} of {loaded.title}, "
+                            "with exactly this content. Nothing has changed")
+    return Upload(loaded)
+
+
+def _problems_message(count: int) -> str:
+    return (f"The selected file has {count} problem{'' if count == 1 else 's'}, listed below. Nothing has been "
+            "loaded. Fix every problem and upload the file again")
+
+
+def _split(errors, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each "name: place: problem" line as (place, problem), without the uploaded file's name."""
+    found = []
+    for error in errors:
+        for prefix in prefixes:
+            if error.startswith(prefix):
+                error = error[len(prefix):]
+                break
+        place, _, problem = error.partition(": ")
+        found.append((place, problem) if problem else ("(file)", place))
+    return found

@@ -6,8 +6,6 @@ problem is loaded not at all.
 """
 from __future__ import annotations
 
-import dataclasses
-import tempfile
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -27,8 +25,6 @@ from compliance.web.forms import Form
 from compliance.web.requests import actor, get_db, now
 from compliance.web.views.admin import bp
 
-MAX_BYTES = 1024 * 1024
-MAX_NAME = 100  # the checked copy is written under this name: a file system refuses names over 255 bytes
 COLOURS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Grey"}
 RELATIONS = {"same": "Same as", "related": "Related to", "part-of": "Part of"}
 
@@ -81,68 +77,16 @@ def upload_framework():
 
 
 def _load_upload(form: FrameworkUploadForm) -> tuple[fw.Framework | None, list[tuple[str, str]]]:
-    """Check the uploaded file as start-up checks a folder's files; store it only if it has no problem."""
+    """Check the uploaded file and load it if it has no problem; each problem on the form and in the list."""
     upload = form.file.data
     if upload is None or not upload.filename:
-        return _refuse(form, "Select a framework file")
-    name = secure_filename(upload.filename) or "framework.toml"
-    if not name.lower().endswith(".toml"):
-        return _refuse(form, "The selected file must be a TOML file: its name must end in .toml")
-    name = name if len(name) <= MAX_NAME else name[:MAX_NAME - len(".toml")] + ".toml"  # ASCII: chars are bytes
-    data = upload.stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        return _refuse(form, "The selected file must be smaller than 1 MB")
-    if not data:
-        return _refuse(form, "The selected file is empty")
-    database = get_db()
-    # load_all takes paths, so the upload is checked from a file of its own name in a folder of its own.
-    with tempfile.TemporaryDirectory(prefix="framework-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        result = fw.load_all([path], known=store.stored_frameworks(database))
-        # Read back as catalogue.sync_folder reads a folder's files, so both store the same text.
-        text = path.read_text(encoding="utf-8") if result.frameworks else ""
-    prefixes = (f"{path}: ", f"{name}: ")
-    if result.errors:
-        return _refuse(form, _problems_message(len(result.errors)), _split(result.errors, prefixes))
-    loaded = dataclasses.replace(result.frameworks[0], path=name)
-    with database.atomic():
-        added, errors = store.store_frameworks(database, [loaded], {name: text}, now=now())
-        if added:
-            store.record(database, actor(), action="framework-loaded", object_type="framework",
-                         object_id=loaded.key, now=now(),
-                         new={"id": loaded.id, "version": loaded.version, "title": loaded.title,
-                              "status": loaded.status, "requirements": len(loaded.requirements),
-                              "sha256": loaded.sha256, "file": name})
-    if errors:
-        return _refuse(form, _problems_message(len(errors)), _split(errors, prefixes))
-    if not added:
-        return _refuse(form, f"This version is already loaded: version {loaded.version} of {loaded.title}, "
-                             "with exactly this content. Nothing has changed")
-    return loaded, []
-
-
-def _refuse(form: FrameworkUploadForm, message: str, problems=()) -> tuple[None, list[tuple[str, str]]]:
-    form.file.errors.append(message)
-    return None, list(problems)
-
-
-def _problems_message(count: int) -> str:
-    return (f"The selected file has {count} problem{'' if count == 1 else 's'}, listed below. Nothing has been "
-            "loaded. Fix every problem and upload the file again")
-
-
-def _split(errors, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Each "name: place: problem" line as (place, problem), without the uploaded file's name."""
-    found = []
-    for error in errors:
-        for prefix in prefixes:
-            if error.startswith(prefix):
-                error = error[len(prefix):]
-                break
-        place, _, problem = error.partition(": ")
-        found.append((place, problem) if problem else ("(file)", place))
-    return found
+        form.file.errors.append("Select a framework file")
+        return None, []
+    outcome = catalogue.load_upload(get_db(), secure_filename(upload.filename) or "framework.toml",
+                                    upload.stream.read(catalogue.MAX_UPLOAD_BYTES + 1), actor=actor(), now=now())
+    if outcome.problem:
+        form.file.errors.append(outcome.problem)
+    return outcome.framework, outcome.problems
 
 
 def _heading(requirement: fw.Requirement) -> str:

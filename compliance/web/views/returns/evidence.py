@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.services import evidence
 from compliance.services.returns import load_return
 from compliance.store import files
 from compliance.web.access import can, check_organisation, requires, signed_in
@@ -57,11 +58,8 @@ def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
     if checked is None:
         return _page("returns/evidence_upload.html", context, framework, requirement, form)
     accepted, data = checked
-    files.store_file(current_app.config["EVIDENCE_DIR"], data, accepted.sha256)
-    store.add_evidence(get_db(), context.ret["organisation_id"], {
-        "kind": "file", "title": form.title.data, "filename": accepted.filename,
-        "content_type": accepted.content_type, "size": accepted.size, "sha256": accepted.sha256, **form.dates()},
-        answer_id=_answer_id(context, framework, requirement), actor=actor(), now=now())
+    evidence.add_file(get_db(), current_app.config["EVIDENCE_DIR"], context, framework.key, requirement.id, accepted,
+                      data, title=form.title.data, dates=form.dates(), actor=actor(), now=now())
     return _back_to_requirement(context, framework, requirement,
                                 f"“{form.title.data}” ({accepted.filename}) has been uploaded")
 

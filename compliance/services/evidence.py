@@ -1,0 +1,26 @@
+"""Evidence: storing an uploaded file and recording it against a requirement of a return."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from compliance import store
+from compliance.core.filetypes import Accepted
+from compliance.core.returns import ReturnContext
+from compliance.store import files
+
+
+def add_file(db: Database, evidence_dir: str | Path, context: ReturnContext, framework_key: str, requirement_id: str,
+             accepted: Accepted, data: bytes, *, title: str, dates: dict, actor: store.Actor, now: datetime) -> int:
+    """Store the checked file under its SHA-256, then record it as evidence backing this requirement; its id.
+
+    The file goes first: a crash between the two leaves a file no row names, which start-up sweeps away, never a
+    row whose file is missing.
+    """
+    files.store_file(evidence_dir, data, accepted.sha256)
+    answer_id = store.ensure_answer(db, context.ret["id"], framework_key, requirement_id)["id"]
+    return store.add_evidence(db, context.ret["organisation_id"], {
+        "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
+        "size": accepted.size, "sha256": accepted.sha256, **dates}, answer_id=answer_id, actor=actor, now=now)

@@ -1,5 +1,6 @@
-"""The partnership matrix in a real browser: zero axe-core violations, unfiltered and filtered; the table's
-region can be reached and scrolled with the keyboard; headers stay in view."""
+"""The partnership matrix in a real browser: zero axe-core violations, unfiltered and filtered, and no
+HTML_CodeSniffer errors but the one known below; the table's region can be reached and scrolled with the keyboard;
+headers stay in view."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,11 +10,15 @@ import pytest
 from compliance import store
 from compliance.core.returns import financial_year
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, describe_htmlcs, htmlcs_errors
 from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
+# The one HTML_CodeSniffer error the matrix is known to have: its table has two levels of column headers (framework,
+# then requirement), so WCAG 2 AA technique H43 wants each cell's headers attribute to name its headers. Tolerated
+# only by the matrix pages' check() calls, and tracked by the strict xfail test at the end of this module.
+MATRIX_HEADERS_KNOWN = frozenset({"WCAG2AA.Principle1.Guideline1_3.1_3_1.H43.HeadersRequired"})
 
 
 def sign_in(page, base_url, email="board@demo.example"):
@@ -32,7 +37,7 @@ def test_the_matrix_has_no_accessibility_violations(page, base_url, live_app):
     assert page.locator("table caption").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
         "only the matrix's own region scrolls sideways, never the page"
-    check(page, "matrix")
+    check(page, "matrix", known_htmlcs=MATRIX_HEADERS_KNOWN)
 
 
 def test_the_filtered_matrix_has_no_accessibility_violations(page, base_url, live_app):
@@ -44,7 +49,7 @@ def test_the_filtered_matrix_has_no_accessibility_violations(page, base_url, liv
     page.wait_for_load_state()
     assert "sector=police" in page.url
     assert page.locator("tbody th[scope=row]").count() >= 1
-    check(page, "matrix-filtered")
+    check(page, "matrix-filtered", known_htmlcs=MATRIX_HEADERS_KNOWN)
     page.get_by_label("Return status").select_option(label="Accepted")
     page.get_by_role("button", name="Show matrix").click()
     page.wait_for_load_state()
@@ -72,4 +77,19 @@ def test_the_table_region_is_reached_and_scrolled_by_keyboard(page, base_url, li
     name = page.locator(".app-matrix tbody th[scope=row]").last.bounding_box()
     header = page.locator(".app-matrix thead th").first.bounding_box()
     assert abs(name["x"] - box["x"]) < 3 and abs(header["y"] - box["y"]) < 3
-    check(page, "matrix-scrolled")
+    check(page, "matrix-scrolled", known_htmlcs=MATRIX_HEADERS_KNOWN)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="The matrix's cells are not yet tied to their two levels of headers (HTML_CodeSniffer H43: no headers "
+    "attributes naming the framework and requirement headers); the board issue for the matrix redesign fixes it. "
+    "Then this test passes, strict turns that into a failure, and this marker and MATRIX_HEADERS_KNOWN go.",
+)
+def test_the_matrix_cells_are_tied_to_their_two_levels_of_headers(page, base_url, live_app):
+    sign_in(page, base_url)
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    page.locator("table.app-matrix__table").wait_for()  # a missing table is a real failure, not the expected one
+    h43 = [error for error in htmlcs_errors(page) if "H43" in error["code"]]
+    assert h43 == [], describe_htmlcs(h43)

@@ -52,8 +52,10 @@ run: install
 	@echo
 	COMPLIANCE_LOAD_DEMO=1 $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
 
+# Two workers (pytest-xdist), each taking whole modules so that a module's fixtures are built once; the slowest
+# tests are listed at the end.
 test: check assets debian-tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15
 
 # Static checks, before the tests. bandit reads the application (the benchmark and the tests are not shipped);
 # each finding it must not report is silenced where it is, with the reason. pip-audit checks the pinned

@@ -1,4 +1,9 @@
-"""Browser fixtures: the app served by waitress on loopback, and Debian's Chromium driven by Playwright."""
+"""Browser fixtures: the app served by waitress on loopback, and Debian's Chromium driven by Playwright.
+
+A click that submits a form or follows a link returns once the next page has started loading; a test that then
+reads the title, the address or a count (none of which wait) first calls page.wait_for_load_state(), or on a busy
+machine it reads the page before, or a page half there.
+"""
 from __future__ import annotations
 
 import json

@@ -67,6 +67,7 @@ def test_answer_page_empty_filled_and_with_an_error(page, base_url, ret):
     assert "You have 1 character too many" in page.locator("#narrative-info").inner_text() or \
         "too many" in page.locator(".govuk-character-count").inner_text()
     page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     assert page.get_by_label("Partially met").is_checked()
     assert page.get_by_label("Explain your rating").input_value() == "x" * 5001
@@ -100,6 +101,7 @@ def test_the_edit_conflict_keeps_my_text_and_shows_theirs(page, base_url, ret, b
     page.get_by_label("Not met", exact=True).check()
     page.get_by_label("Explain your rating").fill("My version, typed at the same time")
     page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     conflict = page.locator("#conflict").inner_text()
     assert "Their version, saved first" in conflict and "Ben Colleague" in conflict
@@ -147,6 +149,7 @@ def test_action_page_empty_with_errors_then_saved(page, base_url, ret):
     page.wait_for_url(url(base_url, ret, 4, "/actions/new"))
     check(page, "action-empty")
     page.get_by_role("button", name="Save action").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     check(page, "action-errors")
     page.get_by_label("What will you do?").fill("Train every team leader")
@@ -156,6 +159,7 @@ def test_action_page_empty_with_errors_then_saved(page, base_url, ret):
     page.get_by_label("Year").fill("2032")
     page.get_by_label("In progress").check()
     page.get_by_role("button", name="Save action").click()
+    page.wait_for_load_state()
     assert "Train every team leader" in page.locator("#actions ~ .govuk-summary-card").first.inner_text()
     assert page.get_by_label("Partially met").is_checked()  # saved before going to the action page
     check(page, "answer-with-action")
@@ -172,6 +176,7 @@ def test_upload_page_empty_and_with_an_upload_error(page, base_url, ret, tmp_pat
     page.get_by_label("File", exact=True).set_input_files(str(program))
     page.get_by_label("Title").fill("Domestic abuse policy")
     page.get_by_role("button", name="Upload file").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     assert "is a program" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("Title").input_value() == "Domestic abuse policy"
@@ -197,6 +202,7 @@ def test_link_page_empty_and_with_an_error(page, base_url, ret):
     page.get_by_label("Title").fill("Policy on the intranet")
     page.get_by_label("Web address").fill("javascript:alert(1)")
     page.get_by_role("button", name="Add link").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     check(page, "link-error")
 
@@ -217,10 +223,12 @@ def test_attach_page(page, base_url, ret, tmp_path):
     page.wait_for_url(url(base_url, ret, 8, "/evidence/attach"))
     check(page, "attach")
     page.get_by_role("button", name="Use this evidence").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     check(page, "attach-error")
     page.get_by_label("Training record 2031").check()
     page.get_by_role("button", name="Use this evidence").click()
+    page.wait_for_load_state()
     assert "Training record 2031" in page.locator("#evidence ~ .govuk-summary-card").first.inner_text()
 
 

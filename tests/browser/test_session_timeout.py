@@ -50,6 +50,7 @@ def test_typing_for_longer_than_the_timeout_keeps_the_work(page, base_url, short
     page.get_by_label("Email address").fill("slow.typist@demo.example")
     page.get_by_label("Executive Board member").check()
     page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Typing slowly", "the form was saved, not bounced to sign-in"
 
 

@@ -112,6 +112,7 @@ def test_check_answers_incomplete_and_complete(page, base_url, ret):
     check(page, "submission-check-complete")
 
     page.get_by_role("button", name="Continue to sign").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Sign the return"
 
 
@@ -133,6 +134,7 @@ def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base
     page.get_by_label("Full name").fill("Samira Signatory")
     page.get_by_label("Job title").fill("")
     page.get_by_role("button", name="Sign and submit the return").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Confirm the declaration to sign the return" in summary and "Enter your job title" in summary
@@ -142,6 +144,7 @@ def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base
     page.get_by_label("Job title").fill("Chief executive")
     page.get_by_label("I confirm the declaration above").check()
     page.get_by_role("button", name="Sign and submit the return").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Return submitted"
     assert page.locator("#reference").inner_text().startswith(f"2030/31-{ret['id']:04d}-v1-")
     assert len(page.locator("#sha256").inner_text()) == 64
@@ -149,6 +152,7 @@ def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base
     check(page, "submission-submitted")
 
     page.get_by_role("link", name="View the signed return (version 1)").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Signed return, version 1"
     text = page.locator("main").inner_text()
     assert "Samira Signatory" in text and "Domestic abuse policy <2030> & annex" in text and "Train every team" in text
@@ -168,6 +172,7 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
     page.goto(f"{base_url}/returns/{ret['id']}/return-for-amendment")
     check(page, "submission-amend")
     page.get_by_role("button", name="Return for amendment").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     assert "Enter what needs to change" in page.locator(".govuk-error-summary").inner_text()
     check(page, "submission-amend-errors")

@@ -31,15 +31,18 @@ def test_an_auditor_checks_answers_and_reads_the_summary(page, base_url, live_ap
     sign_in(page, base_url, "auditor@demo.example")
     page.goto(f"{base_url}/returns/{return_id}")
     page.get_by_role("link", name="Check the evidence of this return").click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Check the evidence"
     check(page, "verification-return")
     page.locator("tbody a", has_text="Check").first.click()
+    page.wait_for_load_state()
     assert page.locator("h1").count() == 1
     check(page, "verification-answer")
     # by keyboard: choose "Not verified" and save without a rating or comment
     page.get_by_label("Not verified").focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Save the check").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Select the rating the evidence supports" in summary and "a comment is needed" in summary
@@ -47,6 +50,7 @@ def test_an_auditor_checks_answers_and_reads_the_summary(page, base_url, live_ap
     page.get_by_label("Validated rating").select_option(index=2)
     page.get_by_label("Comment").fill("The policy seen is from 2019 and names no lead")
     page.get_by_role("button", name="Save the check").click()
+    page.wait_for_load_state()
     assert "has been saved: Not verified" in page.locator(".govuk-notification-banner").inner_text()
     page.goto(f"{base_url}/returns/{return_id}/audit-summary")
     assert "The policy seen is from 2019" in page.locator("main").inner_text()
@@ -62,10 +66,12 @@ def test_the_validated_matrix_has_no_accessibility_violations(page, base_url, li
     sign_in(page, base_url, "board@demo.example")
     page.goto(f"{base_url}/cycles/{cycle_id}/matrix")
     page.get_by_role("link", name="Validated by auditors").click()
+    page.wait_for_load_state()
     assert "view=validated" in page.url and "validated ratings" in page.locator("h1").inner_text()
     check(page, "matrix-validated", known_htmlcs=MATRIX_HEADERS_KNOWN)
     page.get_by_label("Sector").select_option(label="Health (NHS)")
     page.get_by_role("button", name="Show matrix").click()
+    page.wait_for_load_state()
     assert "view=validated" in page.url, "filtering keeps the view"
     check(page, "matrix-validated-filtered", known_htmlcs=MATRIX_HEADERS_KNOWN)
     assert page.js_errors == []
@@ -76,6 +82,7 @@ def test_the_register_filtered_by_check_has_no_violations(page, base_url):
     page.goto(f"{base_url}/evidence-register")
     page.get_by_label("Verification status").select_option(label="Not checked")
     page.get_by_role("button", name="Show evidence").click()
+    page.wait_for_load_state()
     assert "verification=not-checked" in page.url
     check(page, "evidence-register-not-checked")
     assert page.js_errors == []
@@ -111,6 +118,7 @@ def test_empty_and_conflict_states_have_no_violations(page, base_url, live_app):
                                 now=datetime.now(timezone.utc))
     page.get_by_label("Not checked").check()
     page.get_by_role("button", name="Save the check").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
     assert "Checked at the visit" in page.locator("#conflict").inner_text()
     check(page, "verification-answer-conflict")

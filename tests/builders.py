@@ -6,16 +6,31 @@ Test modules import from here (or take fixtures from conftest.py), never from on
 from __future__ import annotations
 
 import functools
+import io
+import itertools
 import re
 import shutil
 import sqlite3
+import struct
 import tempfile
-from datetime import datetime, timezone
+import zipfile
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from hypothesis.control import currently_in_test_context, event
+
 from compliance import create_app, store
+from compliance.core.filetypes import MAX_BYTES, Accepted, UploadRejected, check_upload
+from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement
+from compliance.core.matrix import OrgRow
+from compliance.core.statements import build_statement
 from compliance.demo import load_demo
+from compliance.services import returns as return_service
 from compliance.services.passwords import hash_password
 from compliance.store import db
 from compliance.web.requests import get_db
@@ -157,3 +172,551 @@ def signed_in(app, email, password=DEMO_PASSWORD):
 def db_of(app):
     """A connection of the test's own to the app's database."""
     return db.connect(app.config["DATABASE"])
+
+
+# Files, good and bad, built with the standard library ---------------------------------------------------------------
+
+OOXML = "application/vnd.openxmlformats-officedocument."
+
+# --- building real files -------------------------------------------------------------------------------------
+
+def pdf(text: str = "Safeguarding policy") -> bytes:
+    """A minimal valid one-page PDF with a cross-reference table, built by hand."""
+    stream = f"BT /F1 18 Tf 20 100 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png() -> bytes:
+    """A 1x1 red PNG: signature, IHDR, IDAT, IEND."""
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + _chunk(b"IEND", b""))
+
+
+def _segment(marker: int, body: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body
+
+
+def jpeg() -> bytes:
+    """A 1x1 grey baseline JPEG: one Huffman code each for "DC difference 0" and "end of block"."""
+    return (b"\xff\xd8" + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+            + _segment(0xDB, b"\x00" + b"\x01" * 64)                    # quantisation table of ones
+            + _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00")  # 8-bit, 1x1, one component
+            + _segment(0xC4, b"\x00\x01" + b"\x00" * 15 + b"\x00")      # DC table: code 0 -> size 0
+            + _segment(0xC4, b"\x10\x01" + b"\x00" * 15 + b"\x00")      # AC table: code 0 -> end of block
+            + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00") + b"\x3f"     # bits 00, padded with ones
+            + b"\xff\xd9")
+
+
+def zipped(parts: dict[str, bytes | str], *, stored_first: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, body) in enumerate(parts.items()):
+            method = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(name, body, compress_type=method)
+    return buffer.getvalue()
+
+
+def _content_types(main_part: str, main_type: str, extra: str = "") -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/{main_part}" ContentType="{main_type}"/>{extra}</Types>')
+
+
+def _rels(target: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            f'officeDocument" Target="{target}"/></Relationships>')
+
+
+def docx(text: str = "Our safeguarding policy", *, main_type: str = OOXML + "wordprocessingml.document.main+xml",
+         extra_parts: dict | None = None) -> bytes:
+    body = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.'
+            f'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+            '</w:body></w:document>')
+    return zipped({"[Content_Types].xml": _content_types("word/document.xml", main_type),
+                   "_rels/.rels": _rels("word/document.xml"), "word/document.xml": body, **(extra_parts or {})})
+
+
+def xlsx(rows: int = 3) -> bytes:
+    sheet_type = OOXML + "spreadsheetml.worksheet+xml"
+    cells = "".join(f'<row r="{n}"><c r="A{n}"><v>{n * 7919 % 10007}</v></c></row>' for n in range(1, rows + 1))
+    return zipped({
+        "[Content_Types].xml": _content_types("xl/workbook.xml", OOXML + "spreadsheetml.sheet.main+xml",
+                                              f'<Override PartName="/xl/worksheets/sheet1.xml" '
+                                              f'ContentType="{sheet_type}"/>'),
+        "_rels/.rels": _rels("xl/workbook.xml"),
+        "xl/workbook.xml": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r='
+                           '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+                           'name="Figures" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": _rels("worksheets/sheet1.xml").replace("officeDocument\"", "worksheet\""),
+        "xl/worksheets/sheet1.xml": '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                                    f'main"><sheetData>{cells}</sheetData></worksheet>',
+    })
+
+
+def pptx() -> bytes:
+    """The package structure of a presentation (content types, relationships, main part), enough to classify."""
+    return zipped({
+        "[Content_Types].xml": _content_types("ppt/presentation.xml",
+                                              OOXML + "presentationml.presentation.main+xml"),
+        "_rels/.rels": _rels("ppt/presentation.xml"),
+        "ppt/presentation.xml": '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
+                                'main"/>',
+    })
+
+
+def opendocument(kind: str, *, extra_parts: dict | None = None) -> bytes:
+    """An OpenDocument file: "mimetype" first and stored, then content and manifest."""
+    mimetype = f"application/vnd.oasis.opendocument.{kind}"
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                f'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path='
+                f'"/" manifest:media-type="{mimetype}"/><manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml"/></manifest:manifest>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+               'opendocument:xmlns:office:1.0" office:version="1.2"><office:body/></office:document-content>')
+    return zipped({"mimetype": mimetype, "content.xml": content, "META-INF/manifest.xml": manifest,
+                   **(extra_parts or {})}, stored_first=True)
+
+
+def windows_program() -> bytes:
+    """The start of a Windows executable: MZ header pointing at a PE header."""
+    header = bytearray(b"MZ" + b"\x90\x00" + b"\x00" * 56)
+    header[0x3C:0x40] = struct.pack("<I", 0x40)
+    return bytes(header) + b"PE\x00\x00" + struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 0xE0, 0x102) + b"\x00" * 200
+
+
+def zip_bomb(size: int) -> bytes:
+    """A .docx-shaped zip whose document part unpacks to `size` bytes of zeros, written in 1 MB chunks."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml",
+                         _content_types("word/document.xml", OOXML + "wordprocessingml.document.main+xml"))
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            zeros = bytes(1024 * 1024)
+            for _ in range(size // len(zeros)):
+                member.write(zeros)
+    return buffer.getvalue()
+
+
+def legacy_office(stream_name: str) -> bytes:
+    """The start of an OLE2 compound file naming one stream, as Office 97-2003 and encrypted Office files do."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + stream_name.encode("utf-16-le") + b"\x00" * 512
+
+
+def check(data: bytes, name: str, **options) -> Accepted:
+    return check_upload(data, name, max_bytes=options.pop("max_bytes", MAX_BYTES), **options)
+
+
+def refusal(data: bytes, name: str, **options) -> str:
+    with pytest.raises(UploadRejected) as raised:
+        check(data, name, **options)
+    assert str(raised.value) == raised.value.message
+    return raised.value.message
+
+
+# Hostile input: a page read as a browser reads it, and a world with every kind of object a form can change ----------
+
+PROTOCOL_ID = "wdvf-overarching-protocol-2018"
+PREVIOUS_NARRATIVE = "Previous narrative: our named lead is in post"
+FORM_STATUSES = {200, 400, 409, 413, 422, 429}  # what a form may answer to anything at all: never a 500
+MARKER = "hostile-tag-7"  # a made-up element: if it ever appears as markup, something was not escaped
+
+
+def one_line(value: str) -> str:
+    return " ".join(value.split())
+
+class _Fields(HTMLParser):
+    """Values of a page's text inputs and textareas, by name, unescaped; and whether a tag we planted exists."""
+
+    TEXT_TYPES = {"text", "email", "password", "hidden", "search", "tel", "url", "number", None}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[str]] = {}
+        self.planted = False
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == MARKER:
+            self.planted = True
+        if tag == "input" and attributes.get("type") in self.TEXT_TYPES and attributes.get("name"):
+            self.values.setdefault(attributes["name"], []).append(attributes.get("value") or "")
+        if tag == "textarea" and attributes.get("name"):
+            self._textarea = attributes["name"]
+            self.values.setdefault(self._textarea, []).append("")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def fields_of(response) -> _Fields:
+    parser = _Fields()
+    parser.feed(response.get_data(as_text=True))
+    parser.close()
+    return parser
+
+
+def note_outcome(outcome: str) -> None:
+    """Count outcomes for --hypothesis-show-statistics (and do nothing outside a hypothesis test)."""
+    if currently_in_test_context():
+        event(outcome)
+
+
+def _no_crlf_in_headers(response) -> None:
+    for name, value in response.headers.items():
+        assert "\r" not in value and "\n" not in value, f"{name} carries a line break"
+
+
+def answered(response, *, kept: dict[str, str] | None = None, dates: dict[str, list[str]] | None = None,
+             not_echoed: tuple[str, ...] = ()) -> str:
+    """"saved" for a redirect; "refused" for a form shown again with an error summary and what was typed."""
+    assert response.status_code < 500, f"{response.status_code} for hostile input"
+    _no_crlf_in_headers(response)
+    if 300 <= response.status_code < 400:
+        note_outcome("saved")
+        return "saved"
+    note_outcome(f"refused with {response.status_code}")
+    assert response.status_code in FORM_STATUSES, response.status_code
+    page = fields_of(response)
+    assert "govuk-error-summary" in response.get_data(as_text=True), "a refused form must say what is wrong"
+    assert not page.planted, "typed markup reached the page unescaped"
+    for name, value in (kept or {}).items():
+        assert value in page.values.get(name, []), f"{name} lost what was typed: {value[:80]!r}"
+    for name, parts in (dates or {}).items():
+        # A line break cannot be typed into a one-line box; the date macro re-indents one, which is harmless.
+        shown = [one_line(part) for part in page.values.get(name, [])]
+        assert shown == [one_line(part) for part in [*parts, "", "", ""][:3]], f"{name} lost its day, month or year"
+    for name in not_echoed:
+        assert set(page.values.get(name, [""])) == {""}, f"{name} was sent back to the browser"
+    return "refused"
+
+
+# --- the world: one application with every kind of object a form can change ------------------------------------
+
+_addresses = itertools.count(1)
+
+
+def fresh_address() -> str:
+    """A client address of its own, so sign-in throttling per address never carries over between examples."""
+    number = next(_addresses)
+    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+
+
+@dataclass
+class World:
+    app: object
+    ids: dict
+    clients: dict = field(default_factory=dict)
+
+    @contextmanager
+    def db(self):
+        with self.app.app_context():
+            yield get_db()
+
+    def one(self, sql: str, params=()) -> dict | None:
+        with self.db() as database:
+            cursor = database.execute(sql, list(params))
+            found = cursor.fetchone()
+            return dict(zip([c[0] for c in cursor.description], found)) if found else None
+
+    def count(self, table: str) -> int:
+        return self.one(f"SELECT COUNT(*) AS n FROM {table}")["n"]
+
+    def client(self, who: str):
+        if who not in self.clients:
+            client = self.app.test_client()
+            if who != "anonymous":
+                response = client.post("/sign-in", data={"email": f"{who}@hostile.example", "password": PASSWORD})
+                assert response.status_code == 302, f"{who} could not sign in"
+            self.clients[who] = client
+        return self.clients[who]
+
+    def page(self, return_name: str, tail: str = "", requirement: str | None = None) -> str:
+        return f"/returns/{self.ids[return_name]}/{PROTOCOL_ID}/{requirement or self.ids['requirement']}{tail}"
+
+    def answer(self) -> dict:
+        with self.db() as database:
+            return store.answer(database, self.ids["return_a"], self.ids["key"], self.ids["requirement"])
+
+
+def _fill(database, context, level: str) -> None:
+    for framework, requirement in context.requirements():
+        store.save_answer(database, context.ret["id"], framework.key, requirement.id,
+                          {"rating": level, "narrative": "In place and checked", "reason": ""}, revision=0,
+                          actor=store.SYSTEM, now=NOW)
+
+
+def build_world(app) -> World:
+    """Organisation A (an editor's return in progress), S (a complete return to sign), D (a submitted return),
+    E (an organisation the admin changes); an admin, and a person whose role the admin changes."""
+    with app.app_context():
+        database = get_db()
+        orgs = {code: store.upsert_organisation(database, name=f"Organisation {code}", sector=sector, now=NOW)
+                for code, sector in [("A", "police"), ("S", "police"), ("D", "police"), ("E", "health")]}
+        people = {}
+        for who, role, org in [("admin", "admin", None), ("editor", "editor", "A"), ("signatory", "signatory", "S"),
+                               ("signatory-d", "signatory", "D"), ("target", "editor", "A")]:
+            people[who] = store.create_user(
+                database, email=f"{who}@hostile.example", name=who.title(), role=role,
+                organisation_id=orgs[org] if org else None, password_hash=password_hash(),
+                actor=store.SYSTEM, now=NOW)
+        people["invitee"] = store.create_user(database, email="invitee@hostile.example", name="Invitee",
+                                              role="editor", organisation_id=orgs["A"], actor=store.SYSTEM, now=NOW)
+        keys = [row["key"] for row in store.framework_rows(database) if row["id"] == PROTOCOL_ID]
+        cycle_id = store.create_cycle(database, name="2030/31", open_date="2030-04-01", due_date="2099-06-30",
+                                      declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
+        return_service.open_cycle(database, cycle_id, actor=store.SYSTEM, now=NOW)
+        returns = {row["organisation_id"]: row["id"] for row in store.returns_for_cycle(database, cycle_id)}
+        contexts = {code: return_service.load_return(database, returns[orgs[code]]) for code in "ASD"}
+        framework, requirement = contexts["A"].requirements()[0]
+        met = next(level.code for level in framework.scale
+                   if level.counts_as_met and not (level.needs_action or level.needs_reason))
+        _fill(database, contexts["S"], met)
+        _fill(database, contexts["D"], met)
+        signatory_d = store.user_by_id(database, people["signatory-d"])
+        return_service.submit(database, return_service.load_return(database, returns[orgs["D"]]), partnership="WDVF",
+                              signatory_name="Signatory D", job_title="Director",
+                              actor=store.Actor(signatory_d["id"], signatory_d["email"]), now=NOW)
+        store.save_answer(database, returns[orgs["A"]], framework.key, requirement.id,
+                          {"rating": met, "narrative": PREVIOUS_NARRATIVE, "reason": ""}, revision=0,
+                          actor=store.SYSTEM, now=NOW)
+        answer_id = store.answer(database, returns[orgs["A"]], framework.key, requirement.id)["id"]
+        action_id = store.save_action(database, answer_id, {"what": "Train every manager", "owner": "Safeguarding lead",
+                                                            "due_date": "2031-01-31", "status": "in-progress"},
+                                      actor=store.SYSTEM, now=NOW)
+        evidence_id = store.add_evidence(database, orgs["A"], {
+            "kind": "link", "title": "Policy", "url": "https://intranet.example/policy",
+            "effective_date": "2030-05-01"}, answer_id=answer_id, actor=store.SYSTEM, now=NOW)
+    return World(app, {
+        **{f"org_{code}": org for code, org in orgs.items()}, **people, "cycle": cycle_id, "key": framework.key,
+        "requirement": requirement.id, "levels": [level.code for level in framework.scale], "met": met,
+        "action": action_id, "evidence": evidence_id,
+        **{f"return_{code.lower()}": returns[orgs[code]] for code in "ASDE"}})
+
+
+# Who may use each page: the access table the access tests walk, and the hostile-form tests take ---------------------
+
+EVERYONE = {"anonymous", "admin", "board", "auditor", "editor", "signatory", "other_editor"}
+SIGNED_IN = EVERYONE - {"anonymous"}
+PARTNERSHIP = {"admin", "board", "auditor"}
+ADMIN = {"admin"}
+EDITOR = {"editor"}
+MEMBERS_AND_PARTNERSHIP = PARTNERSHIP | {"editor", "signatory"}
+
+# endpoint -> who may use it. Organisation-scoped routes name who may see organisation A's object:
+# anyone else signed in gets 404 (so ids cannot be probed), anonymous visitors go to sign-in.
+ACCESS: dict[str, set[str]] = {
+    "static": EVERYONE,
+    "pages.start": EVERYONE,
+    "pages.accessibility": EVERYONE,
+    "pages.privacy": EVERYONE,
+    "pages.healthz": EVERYONE,
+    "account.sign_in": EVERYONE,
+    "account.forgot_password": EVERYONE,
+    "account.reset_sent": EVERYONE,
+    "account.set_password": EVERYONE,
+    "account.reset_password": EVERYONE,
+    "account.sign_out": SIGNED_IN,
+    "account.home": SIGNED_IN,
+    "account.keep_alive": SIGNED_IN,
+    "admin.organisations": PARTNERSHIP,
+    "admin.organisation": PARTNERSHIP | {"editor", "signatory"},
+    "admin.new_organisation": ADMIN,
+    "admin.edit_organisation": ADMIN,
+    "admin.import_organisations": ADMIN,
+    "admin.people": ADMIN,
+    "admin.invite": ADMIN,
+    "admin.person": ADMIN,
+    "admin.person_role": ADMIN,
+    "admin.deactivate_person": ADMIN,
+    "admin.reactivate_person": ADMIN,
+    "admin.resend_invitation": ADMIN,
+    "admin.outbox": ADMIN,
+    "admin.frameworks": PARTNERSHIP,
+    "admin.framework": SIGNED_IN,
+    "admin.upload_framework": ADMIN,
+    "cycles.cycles": PARTNERSHIP,
+    "cycles.cycle": PARTNERSHIP,
+    "cycles.new_cycle": ADMIN,
+    "cycles.open_cycle": ADMIN,
+    "cycles.close_cycle": ADMIN,
+    "board.matrix": PARTNERSHIP,
+    "board.matrix_csv": PARTNERSHIP,
+    "board.matrix_xlsx": PARTNERSHIP,
+    "board.charts": PARTNERSHIP,
+    "board.progress": PARTNERSHIP,
+    "board.send_reminders": ADMIN,
+    "boardpack.start": PARTNERSHIP,
+    "boardpack.job": PARTNERSHIP,
+    "boardpack.download": PARTNERSHIP,
+    "audit.trail": {"admin", "auditor"},
+    "audit.trail_csv": {"admin", "auditor"},
+    "register.evidence": {"admin", "auditor"},
+    "returns.overview": MEMBERS_AND_PARTNERSHIP,
+    "returns.check": MEMBERS_AND_PARTNERSHIP,
+    "returns.submitted": MEMBERS_AND_PARTNERSHIP,
+    "returns.version": MEMBERS_AND_PARTNERSHIP,
+    "returns.download_evidence": MEMBERS_AND_PARTNERSHIP,
+    "returns.start_from_last_year": EDITOR,
+    "returns.answer": EDITOR,
+    "returns.new_action": EDITOR,
+    "returns.edit_action": EDITOR,
+    "returns.remove_action": EDITOR,
+    "returns.upload_evidence": EDITOR,
+    "returns.add_link": EDITOR,
+    "returns.attach_evidence": EDITOR,
+    "returns.unlink_evidence": EDITOR,
+    "returns.sign": {"signatory"},
+    "returns.amend": ADMIN,
+    "returns.accept": ADMIN,
+    "statements.statement": MEMBERS_AND_PARTNERSHIP,
+    "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
+    "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,
+    "statements.version_statement_pdf": MEMBERS_AND_PARTNERSHIP,
+    "verification.verification": {"admin", "auditor"},
+    "verification.verify_answer": {"admin", "auditor"},
+    "verification.summary": MEMBERS_AND_PARTNERSHIP,
+    "verification.summary_pdf": MEMBERS_AND_PARTNERSHIP,
+}
+
+
+# Frameworks made by hand: levels, requirements, a scale of four and one of yes or no --------------------------------
+
+def level(code, label, colour, score, *, met=False):
+    return Level(code, label, f"{label}.", colour, score, met, colour in ("amber", "red"), colour == "grey")
+
+
+def requirement(rid, *, sectors=(), mandatory=True):
+    guidance = Guidance("", "")
+    return Requirement(rid, rid, f"Title {rid}", f"Text {rid}.", guidance, sectors=sectors,
+                       mandatory=mandatory)
+
+
+def framework(fid, scale, requirements, rule):
+    return Framework(
+        id=fid, version="1", title=fid, short_title=fid, published=date(2018, 6, 1), source="tests",
+        status="published", notice="", scale=tuple(scale), requirements=tuple(requirements), overall=rule,
+    )
+
+
+NA = level("n-a", "Not applicable", "grey", None)
+FOUR_LEVELS = (
+    level("met", "Met", "green", 3, met=True),
+    level("partially-met", "Partially met", "amber", 2),
+    level("not-met", "Not met", "red", 1),
+    NA,
+)
+YES_NO = (level("yes", "Yes", "green", 1, met=True), level("no", "No", "red", 0))
+
+
+# A partnership matrix on a hand-computed fixture: 4 organisations x 3 requirements, an N/A, a missing return --------
+
+FW = framework("proto", FOUR_LEVELS, [requirement("r1"), requirement("r2"), requirement("r3")],
+               OverallRule("worst-rating-wins"))
+OTHER = framework("other", FOUR_LEVELS, [requirement("x1"), requirement("x2", sectors=("police",))],
+                  OverallRule("percentage-met"))
+K = FW.key
+
+
+def ratings(**codes):
+    return {(K, rid): code for rid, code in codes.items()}
+
+
+ROWS = [
+    OrgRow(1, "Alpha Police", "police", 11, "accepted", ratings(r1="met", r2="partially-met", r3="n-a"), 1),
+    OrgRow(2, "Bravo Police", "police", 12, "submitted", ratings(r1="met", r2="met", r3="not-met"), 2),
+    OrgRow(3, "Charlie Health", "health", 13, "submitted", ratings(r1="not-met", r2="n-a", r3="met"), 1),
+    OrgRow(4, "Delta Health", "health", 14, "in-progress", None),
+]
+# Last year, against version 0 of the same framework: trends follow the framework id and requirement id.
+OLD = "proto@0"
+PREVIOUS = {
+    1: {(OLD, "r1"): "partially-met", (OLD, "r2"): "partially-met"},
+    2: {(OLD, "r1"): "met", (OLD, "r3"): "met"},
+    4: {(OLD, "r1"): "met"},
+}
+
+
+# A signed statement, from a hand-made canonical document ------------------------------------------------------------
+
+HOSTILE = "<b>bold?</b> & <unclosed"
+SHA = "ab12" * 16
+
+
+def numbered_framework(fid, scale, count, rule, *, prefix):
+    requirements = [Requirement(f"{prefix}{i:02}", str(i), f"Requirement {i} of {fid}", "Text.", Guidance("", ""))
+                    for i in range(1, count + 1)]
+    return Framework(id=fid, version="1", title=f"The {fid} framework", short_title=fid, published=date(2018, 6, 1),
+                     source="tests", status="published", notice="", scale=tuple(scale),
+                     requirements=tuple(requirements), overall=rule)
+
+
+STATEMENT_PROTOCOL = numbered_framework("protocol", (level("met", "Met", "green", 3, met=True),
+                                                    level("partially-met", "Partially met", "amber", 2),
+                                                    level("not-met", "Not met", "red", 1),
+                                                    level("n-a", "Not applicable", "grey", None)),
+                                        4, OverallRule("worst-rating-wins"), prefix="p")
+STATEMENT_BVPI = numbered_framework("bvpi", (level("yes", "Yes", "green", 1, met=True), level("no", "No", "red", 0)),
+                                    11, OverallRule("percentage-met", decimals=1), prefix="q")
+FRAMEWORKS = {STATEMENT_PROTOCOL.key: STATEMENT_PROTOCOL, STATEMENT_BVPI.key: STATEMENT_BVPI}
+
+
+def answer(fw, index, code, *, narrative="As typed.", reason="", evidence=(), actions=()):
+    requirement = fw.requirements[index]
+    return {"framework": fw.key, "requirement": requirement.id, "ref": requirement.ref, "title": requirement.title,
+            "rating": code, "rating_label": fw.level(code).label if code else None, "narrative": narrative,
+            "reason": reason, "evidence": list(evidence), "actions": list(actions)}
+
+
+def document(*, protocol=("met", "partially-met", "met", "n-a"), bvpi=("yes",) * 6 + ("no",) * 5, narrative=HOSTILE):
+    """A canonical document as return_service.signed_document makes it."""
+    evidence = {"kind": "file", "title": "Policy & annex <2030>", "url": None, "filename": "policy.pdf",
+                "sha256": "cd34" * 16, "effective_date": "2025-04-01", "valid_until": "2027-03-31"}
+    action = {"what": "Train the new starters", "owner": "Zoë Ünal", "due_date": "2026-01-31", "status": "in-progress"}
+    answers = [answer(STATEMENT_PROTOCOL, i, code, narrative=narrative if i == 0 else "Done — “fully”, cost £20.",
+                      reason="Łukasz says we have no such service" if code == "n-a" else "",
+                      evidence=[evidence] if i == 0 else [], actions=[action] if code == "partially-met" else [])
+               for i, code in enumerate(protocol)]
+    answers += [answer(STATEMENT_BVPI, i, code) for i, code in enumerate(bvpi)]
+    return {"partnership": "Wolverhampton Domestic Violence Forum", "cycle": "2025/26",
+            "organisation": "Haven Lane Women's Aid", "return": 7, "version": 2, "sector": "voluntary",
+            "frameworks": [{"key": STATEMENT_PROTOCOL.key, "title": STATEMENT_PROTOCOL.title, "status": "published"},
+                           {"key": STATEMENT_BVPI.key, "title": STATEMENT_BVPI.title, "status": "published"}],
+            "answers": answers,
+            "attestation": {"name": "Łukasz Zoë Ünal", "job_title": "Chief executive",
+                            "declaration": "I confirm this is true.", "submitted_at": "2026-03-05T14:07:00+00:00",
+                            "submitted_by": "signatory@example.org"}}
+
+
+def signed(doc=None):
+    return build_statement(doc or document(), FRAMEWORKS, submitted=True, sha256=SHA, version=2)

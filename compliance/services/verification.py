@@ -63,7 +63,8 @@ def save_check(db: Database, found: AnswerToCheck, *, status: str, validated_rat
     errors, validated = check(found.framework, signed.get("rating"), status, validated_rating, comment)
     if errors:
         return Saved(errors, False, None)
-    assert found.version is not None  # answer_to_check's callers show "nothing to check" without a version
+    if found.version is None:  # the view shows "nothing to check" first; a check needs a signed version
+        raise ValueError("nothing signed stands: there is nothing to check")
     saved, standing = store.save_verification(
         db, found.context.ret["id"], found.framework.key, found.requirement.id,
         {"status": status, "validated_rating": validated, "comment": comment},

@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
 from waitress import create_server
 
+from compliance import store
 from compliance.config import ROOT
+from compliance.core.returns import financial_year
 from compliance.web.access import public
+from compliance.web.requests import get_db
 from tests.conftest import make_app
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -149,6 +153,18 @@ def check(page, name: str, known_htmlcs: frozenset[str] = frozenset()) -> None:
     assert violations == [], describe(violations)
     assert errors == [], describe_htmlcs(errors)
     assert page.js_errors == []
+
+
+# The one HTML_CodeSniffer error the matrix is known to have: its table has two levels of column headers (framework,
+# then requirement), so WCAG 2 AA technique H43 wants each cell's headers attribute to name its headers. Tolerated
+# only by the matrix pages' check() calls, and tracked by the strict xfail test in test_matrix_page.py.
+MATRIX_HEADERS_KNOWN = frozenset({"WCAG2AA.Principle1.Guideline1_3.1_3_1.H43.HeadersRequired"})
+
+
+def open_cycle_id(live_app):
+    """The demo's current cycle: other browser tests add cycles of their own to the same app."""
+    with live_app.app_context():
+        return next(c["id"] for c in store.cycles(get_db()) if c["name"] == financial_year(date.today()))
 
 
 DEMO_PASSWORD = "demo-partnership-2026"

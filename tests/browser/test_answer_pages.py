@@ -16,7 +16,7 @@ from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.integration.test_answer_pages import minimal_pdf
+from tests.builders import minimal_pdf
 
 pytestmark = pytest.mark.browser
 PASSWORD = "harbour-violet-compass-17"

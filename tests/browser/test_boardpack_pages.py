@@ -6,14 +6,13 @@ import threading
 import pytest
 
 from compliance.services import boardpack_jobs as jobs
-from tests.browser.conftest import check
-from tests.browser.test_matrix_page import open_cycle_id, sign_in
+from tests.browser.conftest import check, open_cycle_id, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_board_prepares_the_board_pack_and_downloads_it(page, base_url, live_app):
-    sign_in(page, base_url)
+    sign_in(page, base_url, "board@demo.example")
     page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
     # hold the single worker so the progress page can be checked while the pack waits its turn
     release = threading.Event()

@@ -3,32 +3,17 @@ HTML_CodeSniffer errors but the one known below; the table's region can be reach
 headers stay in view."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from compliance import store
-from compliance.core.returns import financial_year
-from compliance.web.requests import get_db
-from tests.browser.conftest import check, describe_htmlcs, htmlcs_errors
+from tests.browser.conftest import MATRIX_HEADERS_KNOWN, check, describe_htmlcs, htmlcs_errors, open_cycle_id
 from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
-# The one HTML_CodeSniffer error the matrix is known to have: its table has two levels of column headers (framework,
-# then requirement), so WCAG 2 AA technique H43 wants each cell's headers attribute to name its headers. Tolerated
-# only by the matrix pages' check() calls, and tracked by the strict xfail test at the end of this module.
-MATRIX_HEADERS_KNOWN = frozenset({"WCAG2AA.Principle1.Guideline1_3.1_3_1.H43.HeadersRequired"})
 
 
 def sign_in(page, base_url, email="board@demo.example"):
     browser_sign_in(page, base_url, email, DEMO_PASSWORD)
-
-
-def open_cycle_id(live_app):
-    """The demo's current cycle: other browser tests add cycles of their own to the same app."""
-    with live_app.app_context():
-        return next(c["id"] for c in store.cycles(get_db()) if c["name"] == financial_year(date.today()))
 
 
 def test_the_matrix_has_no_accessibility_violations(page, base_url, live_app):

@@ -8,8 +8,7 @@ import pytest
 from compliance import store
 from compliance.core.returns import financial_year
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
-from tests.browser.test_matrix_page import sign_in
+from tests.browser.conftest import check, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,7 @@ from compliance import store
 from compliance.core.returns import financial_year
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.browser.conftest import check, sign_in
-from tests.browser.test_matrix_page import MATRIX_HEADERS_KNOWN
+from tests.browser.conftest import MATRIX_HEADERS_KNOWN, check, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -16,91 +16,9 @@ from compliance.services import boardpack_jobs as jobs
 from compliance.services import returns as return_service
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.builders import PASSWORD, make_app, password_hash
+from tests.builders import ACCESS, EVERYONE, PASSWORD, make_app, password_hash
 
 NOW = datetime.now(timezone.utc)
-EVERYONE = {"anonymous", "admin", "board", "auditor", "editor", "signatory", "other_editor"}
-SIGNED_IN = EVERYONE - {"anonymous"}
-PARTNERSHIP = {"admin", "board", "auditor"}
-ADMIN = {"admin"}
-EDITOR = {"editor"}
-MEMBERS_AND_PARTNERSHIP = PARTNERSHIP | {"editor", "signatory"}
-
-# endpoint -> who may use it. Organisation-scoped routes name who may see organisation A's object:
-# anyone else signed in gets 404 (so ids cannot be probed), anonymous visitors go to sign-in.
-ACCESS: dict[str, set[str]] = {
-    "static": EVERYONE,
-    "pages.start": EVERYONE,
-    "pages.accessibility": EVERYONE,
-    "pages.privacy": EVERYONE,
-    "pages.healthz": EVERYONE,
-    "account.sign_in": EVERYONE,
-    "account.forgot_password": EVERYONE,
-    "account.reset_sent": EVERYONE,
-    "account.set_password": EVERYONE,
-    "account.reset_password": EVERYONE,
-    "account.sign_out": SIGNED_IN,
-    "account.home": SIGNED_IN,
-    "account.keep_alive": SIGNED_IN,
-    "admin.organisations": PARTNERSHIP,
-    "admin.organisation": PARTNERSHIP | {"editor", "signatory"},
-    "admin.new_organisation": ADMIN,
-    "admin.edit_organisation": ADMIN,
-    "admin.import_organisations": ADMIN,
-    "admin.people": ADMIN,
-    "admin.invite": ADMIN,
-    "admin.person": ADMIN,
-    "admin.person_role": ADMIN,
-    "admin.deactivate_person": ADMIN,
-    "admin.reactivate_person": ADMIN,
-    "admin.resend_invitation": ADMIN,
-    "admin.outbox": ADMIN,
-    "admin.frameworks": PARTNERSHIP,
-    "admin.framework": SIGNED_IN,
-    "admin.upload_framework": ADMIN,
-    "cycles.cycles": PARTNERSHIP,
-    "cycles.cycle": PARTNERSHIP,
-    "cycles.new_cycle": ADMIN,
-    "cycles.open_cycle": ADMIN,
-    "cycles.close_cycle": ADMIN,
-    "board.matrix": PARTNERSHIP,
-    "board.matrix_csv": PARTNERSHIP,
-    "board.matrix_xlsx": PARTNERSHIP,
-    "board.charts": PARTNERSHIP,
-    "board.progress": PARTNERSHIP,
-    "board.send_reminders": ADMIN,
-    "boardpack.start": PARTNERSHIP,
-    "boardpack.job": PARTNERSHIP,
-    "boardpack.download": PARTNERSHIP,
-    "audit.trail": {"admin", "auditor"},
-    "audit.trail_csv": {"admin", "auditor"},
-    "register.evidence": {"admin", "auditor"},
-    "returns.overview": MEMBERS_AND_PARTNERSHIP,
-    "returns.check": MEMBERS_AND_PARTNERSHIP,
-    "returns.submitted": MEMBERS_AND_PARTNERSHIP,
-    "returns.version": MEMBERS_AND_PARTNERSHIP,
-    "returns.download_evidence": MEMBERS_AND_PARTNERSHIP,
-    "returns.start_from_last_year": EDITOR,
-    "returns.answer": EDITOR,
-    "returns.new_action": EDITOR,
-    "returns.edit_action": EDITOR,
-    "returns.remove_action": EDITOR,
-    "returns.upload_evidence": EDITOR,
-    "returns.add_link": EDITOR,
-    "returns.attach_evidence": EDITOR,
-    "returns.unlink_evidence": EDITOR,
-    "returns.sign": {"signatory"},
-    "returns.amend": ADMIN,
-    "returns.accept": ADMIN,
-    "statements.statement": MEMBERS_AND_PARTNERSHIP,
-    "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
-    "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,
-    "statements.version_statement_pdf": MEMBERS_AND_PARTNERSHIP,
-    "verification.verification": {"admin", "auditor"},
-    "verification.verify_answer": {"admin", "auditor"},
-    "verification.summary": MEMBERS_AND_PARTNERSHIP,
-    "verification.summary_pdf": MEMBERS_AND_PARTNERSHIP,
-}
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
 # gets 404, not 403, so that ids cannot be probed; someone without the permission gets 403 as anywhere else.
 ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS if endpoint.startswith("returns.")

@@ -9,40 +9,40 @@ One application serves the whole module (CSRF off), so the tests stay fast.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.control import currently_in_test_context, event
 
 from compliance import store
 from compliance.core.sectors import SECTORS
 from compliance.services import returns as return_service
 from compliance.services.passwords import password_matches
-from compliance.web.requests import get_db
-from tests.builders import PASSWORD, make_app, password_hash
-from tests.integration.test_access import ACCESS
+from tests.builders import (
+    ACCESS,
+    MARKER,
+    PROTOCOL_ID,
+    _no_crlf_in_headers,
+    answered,
+    build_world,
+    fields_of,
+    fresh_address,
+    make_app,
+    one_line,
+)
 
 NOW = datetime.now(timezone.utc)
-PROTOCOL = "wdvf-overarching-protocol-2018"
-PREVIOUS = "Previous narrative: our named lead is in post"
 FORM_SETTINGS = settings(max_examples=30, deadline=None,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 FEW = settings(FORM_SETTINGS, max_examples=20)
 # A re-rendered form: ordinary, 400 (bad request), 409 (someone else saved), 413 (too large), 422, 429 (slow down).
-FORM_STATUSES = {200, 400, 409, 413, 422, 429}
 
 # --- what hostile input looks like ----------------------------------------------------------------------------
 
-MARKER = "hostile-tag-7"  # a made-up element: if it ever appears as markup, something was not escaped
 NASTY = [
     "\x00", "\r\n", "\r", "\n", "\t", "\x0b", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029",
     "\u202e", "\u200f", "\u200b", "\ufeff", "\u00a0", "\U0001f4a9", "e\u0301", "Z\u0364\u0311\u0313",
@@ -90,190 +90,11 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
-def _line(value: str) -> str:
-    return " ".join(value.split())
-
-
 def _text(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
 
 # --- reading a page as a browser would ------------------------------------------------------------------------
-
-class _Fields(HTMLParser):
-    """Values of a page's text inputs and textareas, by name, unescaped; and whether a tag we planted exists."""
-
-    TEXT_TYPES = {"text", "email", "password", "hidden", "search", "tel", "url", "number", None}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, list[str]] = {}
-        self.planted = False
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == MARKER:
-            self.planted = True
-        if tag == "input" and attributes.get("type") in self.TEXT_TYPES and attributes.get("name"):
-            self.values.setdefault(attributes["name"], []).append(attributes.get("value") or "")
-        if tag == "textarea" and attributes.get("name"):
-            self._textarea = attributes["name"]
-            self.values.setdefault(self._textarea, []).append("")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea][-1] += data
-
-
-def fields_of(response) -> _Fields:
-    parser = _Fields()
-    parser.feed(response.get_data(as_text=True))
-    parser.close()
-    return parser
-
-
-def note_outcome(outcome: str) -> None:
-    """Count outcomes for --hypothesis-show-statistics (and do nothing outside a hypothesis test)."""
-    if currently_in_test_context():
-        event(outcome)
-
-
-def _no_crlf_in_headers(response) -> None:
-    for name, value in response.headers.items():
-        assert "\r" not in value and "\n" not in value, f"{name} carries a line break"
-
-
-def answered(response, *, kept: dict[str, str] | None = None, dates: dict[str, list[str]] | None = None,
-             not_echoed: tuple[str, ...] = ()) -> str:
-    """"saved" for a redirect; "refused" for a form shown again with an error summary and what was typed."""
-    assert response.status_code < 500, f"{response.status_code} for hostile input"
-    _no_crlf_in_headers(response)
-    if 300 <= response.status_code < 400:
-        note_outcome("saved")
-        return "saved"
-    note_outcome(f"refused with {response.status_code}")
-    assert response.status_code in FORM_STATUSES, response.status_code
-    page = fields_of(response)
-    assert "govuk-error-summary" in response.get_data(as_text=True), "a refused form must say what is wrong"
-    assert not page.planted, "typed markup reached the page unescaped"
-    for name, value in (kept or {}).items():
-        assert value in page.values.get(name, []), f"{name} lost what was typed: {value[:80]!r}"
-    for name, parts in (dates or {}).items():
-        # A line break cannot be typed into a one-line box; the date macro re-indents one, which is harmless.
-        shown = [_line(part) for part in page.values.get(name, [])]
-        assert shown == [_line(part) for part in [*parts, "", "", ""][:3]], f"{name} lost its day, month or year"
-    for name in not_echoed:
-        assert set(page.values.get(name, [""])) == {""}, f"{name} was sent back to the browser"
-    return "refused"
-
-
-# --- the world: one application with every kind of object a form can change ------------------------------------
-
-_addresses = itertools.count(1)
-
-
-def fresh_address() -> str:
-    """A client address of its own, so sign-in throttling per address never carries over between examples."""
-    number = next(_addresses)
-    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
-
-
-@dataclass
-class World:
-    app: object
-    ids: dict
-    clients: dict = field(default_factory=dict)
-
-    @contextmanager
-    def db(self):
-        with self.app.app_context():
-            yield get_db()
-
-    def one(self, sql: str, params=()) -> dict | None:
-        with self.db() as database:
-            cursor = database.execute(sql, list(params))
-            found = cursor.fetchone()
-            return dict(zip([c[0] for c in cursor.description], found)) if found else None
-
-    def count(self, table: str) -> int:
-        return self.one(f"SELECT COUNT(*) AS n FROM {table}")["n"]
-
-    def client(self, who: str):
-        if who not in self.clients:
-            client = self.app.test_client()
-            if who != "anonymous":
-                response = client.post("/sign-in", data={"email": f"{who}@hostile.example", "password": PASSWORD})
-                assert response.status_code == 302, f"{who} could not sign in"
-            self.clients[who] = client
-        return self.clients[who]
-
-    def page(self, return_name: str, tail: str = "", requirement: str | None = None) -> str:
-        return f"/returns/{self.ids[return_name]}/{PROTOCOL}/{requirement or self.ids['requirement']}{tail}"
-
-    def answer(self) -> dict:
-        with self.db() as database:
-            return store.answer(database, self.ids["return_a"], self.ids["key"], self.ids["requirement"])
-
-
-def _fill(database, context, level: str) -> None:
-    for framework, requirement in context.requirements():
-        store.save_answer(database, context.ret["id"], framework.key, requirement.id,
-                          {"rating": level, "narrative": "In place and checked", "reason": ""}, revision=0,
-                          actor=store.SYSTEM, now=NOW)
-
-
-def build_world(app) -> World:
-    """Organisation A (an editor's return in progress), S (a complete return to sign), D (a submitted return),
-    E (an organisation the admin changes); an admin, and a person whose role the admin changes."""
-    with app.app_context():
-        database = get_db()
-        orgs = {code: store.upsert_organisation(database, name=f"Organisation {code}", sector=sector, now=NOW)
-                for code, sector in [("A", "police"), ("S", "police"), ("D", "police"), ("E", "health")]}
-        people = {}
-        for who, role, org in [("admin", "admin", None), ("editor", "editor", "A"), ("signatory", "signatory", "S"),
-                               ("signatory-d", "signatory", "D"), ("target", "editor", "A")]:
-            people[who] = store.create_user(
-                database, email=f"{who}@hostile.example", name=who.title(), role=role,
-                organisation_id=orgs[org] if org else None, password_hash=password_hash(),
-                actor=store.SYSTEM, now=NOW)
-        people["invitee"] = store.create_user(database, email="invitee@hostile.example", name="Invitee",
-                                              role="editor", organisation_id=orgs["A"], actor=store.SYSTEM, now=NOW)
-        keys = [row["key"] for row in store.framework_rows(database) if row["id"] == PROTOCOL]
-        cycle_id = store.create_cycle(database, name="2030/31", open_date="2030-04-01", due_date="2099-06-30",
-                                      declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
-        return_service.open_cycle(database, cycle_id, actor=store.SYSTEM, now=NOW)
-        returns = {row["organisation_id"]: row["id"] for row in store.returns_for_cycle(database, cycle_id)}
-        contexts = {code: return_service.load_return(database, returns[orgs[code]]) for code in "ASD"}
-        framework, requirement = contexts["A"].requirements()[0]
-        met = next(level.code for level in framework.scale
-                   if level.counts_as_met and not (level.needs_action or level.needs_reason))
-        _fill(database, contexts["S"], met)
-        _fill(database, contexts["D"], met)
-        signatory_d = store.user_by_id(database, people["signatory-d"])
-        return_service.submit(database, return_service.load_return(database, returns[orgs["D"]]), partnership="WDVF",
-                              signatory_name="Signatory D", job_title="Director",
-                              actor=store.Actor(signatory_d["id"], signatory_d["email"]), now=NOW)
-        store.save_answer(database, returns[orgs["A"]], framework.key, requirement.id,
-                          {"rating": met, "narrative": PREVIOUS, "reason": ""}, revision=0, actor=store.SYSTEM, now=NOW)
-        answer_id = store.answer(database, returns[orgs["A"]], framework.key, requirement.id)["id"]
-        action_id = store.save_action(database, answer_id, {"what": "Train every manager", "owner": "Safeguarding lead",
-                                                            "due_date": "2031-01-31", "status": "in-progress"},
-                                      actor=store.SYSTEM, now=NOW)
-        evidence_id = store.add_evidence(database, orgs["A"], {
-            "kind": "link", "title": "Policy", "url": "https://intranet.example/policy",
-            "effective_date": "2030-05-01"}, answer_id=answer_id, actor=store.SYSTEM, now=NOW)
-    return World(app, {
-        **{f"org_{code}": org for code, org in orgs.items()}, **people, "cycle": cycle_id, "key": framework.key,
-        "requirement": requirement.id, "levels": [level.code for level in framework.scale], "met": met,
-        "action": action_id, "evidence": evidence_id,
-        **{f"return_{code.lower()}": returns[orgs[code]] for code in "ASDE"}})
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("hostile-forms"), WTF_CSRF_ENABLED=False)
@@ -364,7 +185,7 @@ ORGANISATION = form_values(
 
 
 def _organisation_kept(values: dict) -> dict:
-    return {"name": _line(values["name"]), "contact_name": _line(values["contact_name"]),
+    return {"name": one_line(values["name"]), "contact_name": one_line(values["contact_name"]),
             "contact_email": _strip(values["contact_email"])}
 
 
@@ -375,7 +196,7 @@ def _stored_organisation(world, organisation_id) -> dict:
 
 def _saved_as_typed(stored: dict, values: dict) -> None:
     assert (stored["name"], stored["contact_name"], stored["contact_email"], stored["sector"]) == (
-        _line(values["name"]), _line(values["contact_name"]), _strip(values["contact_email"]), values["sector"])
+        one_line(values["name"]), one_line(values["contact_name"]), _strip(values["contact_email"]), values["sector"])
     # nothing that could break a mail header or a file name
     assert not re.search(r"[\x00-\x1f\x7f]", stored["name"] + stored["contact_name"] + stored["contact_email"])
 
@@ -484,10 +305,10 @@ def test_changing_a_role_loses_nothing_when_refused(world, role, organisation):
 
 CYCLE = form_values(
     {"name": st.integers(2031, 2198).map(lambda year: f"{year}/{(year + 1) % 100:02d}"),
-     "frameworks": st.just([PROTOCOL + "@1"]), "open_date": st.just(["1", "4", "2031"]),
+     "frameworks": st.just([PROTOCOL_ID + "@1"]), "open_date": st.just(["1", "4", "2031"]),
      "due_date": st.just(["30", "6", "2031"]), "declaration": st.just("I confirm it.")},
     {"name": st.one_of(hostile_text, st.sampled_from(["2031/33", "0000/01", "9999/00", "2031/32\n", "\u0662031/32"])),
-     "frameworks": st.lists(st.one_of(st.just(PROTOCOL + "@1"), short_text), max_size=3),
+     "frameworks": st.lists(st.one_of(st.just(PROTOCOL_ID + "@1"), short_text), max_size=3),
      "open_date": date_parts, "due_date": date_parts, "declaration": hostile_text},
     often=("declaration",))
 
@@ -572,7 +393,7 @@ def test_adding_or_changing_an_action_loses_nothing_when_refused(world, values, 
     before, count = _action_row(world, action_id), world.count("actions")
     url = world.page("return_a", f"/actions/{action_id}" if change else "/actions/new")
     response = world.client("editor").post(url, data=values)
-    outcome = answered(response, kept={"what": _text(values["what"]), "owner": _line(values["owner"])},
+    outcome = answered(response, kept={"what": _text(values["what"]), "owner": one_line(values["owner"])},
                        dates={"due_date": values["due_date"]})
     if outcome == "refused":
         assert _action_row(world, action_id) == before and world.count("actions") == count
@@ -580,7 +401,7 @@ def test_adding_or_changing_an_action_loses_nothing_when_refused(world, values, 
     stored = _action_row(world, action_id) if change else world.one(
         "SELECT what, owner, due_date, status FROM actions ORDER BY id DESC LIMIT 1")
     assert world.count("actions") == count + (not change)
-    assert (stored["what"], stored["owner"]) == (_text(values["what"]), _line(values["owner"]))
+    assert (stored["what"], stored["owner"]) == (_text(values["what"]), one_line(values["owner"]))
 
 
 LINK = form_values(
@@ -604,12 +425,12 @@ LINK = form_values(
 def test_adding_a_link_accepts_only_web_addresses(world, values):
     before = world.count("evidence")
     response = world.client("editor").post(world.page("return_a", "/evidence/link"), data=values)
-    outcome = answered(response, kept={"title": _line(values["title"]), "url": _strip(values["url"])},
+    outcome = answered(response, kept={"title": one_line(values["title"]), "url": _strip(values["url"])},
                        dates={"effective_date": values["effective_date"], "valid_until": values["valid_until"]})
     assert world.count("evidence") == before + (outcome == "saved")
     if outcome == "saved":
         stored = world.one("SELECT title, url FROM evidence ORDER BY id DESC LIMIT 1")
-        assert stored["title"] == _line(values["title"])
+        assert stored["title"] == one_line(values["title"])
         assert re.match(r"https?://[^\s/]", stored["url"], re.I) and not re.search(r"[\x00-\x20\x7f]", stored["url"])
 
 
@@ -625,11 +446,11 @@ def test_uploading_a_file_with_any_title_and_dates(world, values):
                                            content_type="multipart/form-data",
                                            data={**values, "file": (io.BytesIO(b"Minutes of the meeting\n"),
                                                                     "minutes.txt")})
-    outcome = answered(response, kept={"title": _line(values["title"])},
+    outcome = answered(response, kept={"title": one_line(values["title"])},
                        dates={"effective_date": values["effective_date"], "valid_until": values["valid_until"]})
     assert world.count("evidence") == before + (outcome == "saved")
     if outcome == "saved":
-        assert world.one("SELECT title FROM evidence ORDER BY id DESC LIMIT 1")["title"] == _line(values["title"])
+        assert world.one("SELECT title FROM evidence ORDER BY id DESC LIMIT 1")["title"] == one_line(values["title"])
 
 
 # --- signing, and the coordinator's decision ------------------------------------------------------------------
@@ -728,7 +549,7 @@ ROLES_TO_TRY = ("admin", "editor", "signatory", "anonymous")
 
 
 def _route_values(world) -> dict:
-    return {"return_id": world.ids["return_a"], "framework_id": PROTOCOL, "requirement_id": world.ids["requirement"],
+    return {"return_id": world.ids["return_a"], "framework_id": PROTOCOL_ID, "requirement_id": world.ids["requirement"],
             "action_id": world.ids["action"], "evidence_id": world.ids["evidence"], "user_id": world.ids["target"],
             "organisation_id": world.ids["org_E"], "cycle_id": world.ids["cycle"], "token": "no-such-token",
             "return_s": world.ids["return_s"], "return_d": world.ids["return_d"]}
@@ -810,7 +631,7 @@ def test_an_id_too_large_for_the_database_is_not_found_rather_than_a_crash(world
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             path = rule.rule
             for argument in rule.arguments:
-                known = {"framework_id": PROTOCOL, "requirement_id": world.ids["requirement"]}
+                known = {"framework_id": PROTOCOL_ID, "requirement_id": world.ids["requirement"]}
                 path = re.sub(rf"<(?:[a-z]+:)?{argument}>", known.get(argument, huge), path)
             for who in ("admin", "editor", "signatory"):
                 response = world.client(who).open(path, method=method, data={})

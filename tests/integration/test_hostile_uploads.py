@@ -20,9 +20,20 @@ from hypothesis import strategies as st
 from werkzeug.http import parse_options_header
 
 from compliance.core.filetypes import MAX_NAME, clean_filename
-from tests.builders import make_app
-from tests.integration.test_hostile_forms import build_world, fields_of, note_outcome
-from tests.unit.test_uploads import docx, jpeg, pdf, png, windows_program, xlsx, zip_bomb, zipped
+from tests.builders import (
+    build_world,
+    docx,
+    fields_of,
+    jpeg,
+    make_app,
+    note_outcome,
+    pdf,
+    png,
+    windows_program,
+    xlsx,
+    zip_bomb,
+    zipped,
+)
 
 UPLOAD_SETTINGS = settings(max_examples=40, deadline=None,
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

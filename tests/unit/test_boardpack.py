@@ -8,8 +8,7 @@ from dataclasses import replace
 
 from compliance.core.matrix import build_matrix
 from compliance.render.boardpack import render_board_pack
-from tests.unit.test_matrix import FW, OTHER, ROWS
-from tests.unit.test_statements import signed
+from tests.builders import FW, OTHER, ROWS, signed
 
 
 def _pack(tmp_path, statements, **options):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from compliance.core.matrix import OrgRow, build_matrix
 from compliance.render.exports import CSV_COLUMNS, FILLS, matrix_csv, matrix_xlsx, neutralise
-from tests.unit.test_matrix import FW, PREVIOUS, ROWS, ratings
+from tests.builders import FW, PREVIOUS, ROWS, ratings
 
 HOSTILE = [
     OrgRow(7, '=HYPERLINK("http://evil.example","x")', "police", 21, "submitted",

@@ -5,34 +5,8 @@ import time
 from decimal import Decimal
 
 from compliance.core import matrix as mx
-from compliance.core.frameworks import OverallRule
 from compliance.core.matrix import OrgRow, build_matrix
-from tests.unit.test_scoring import FOUR_LEVELS, framework, requirement
-
-FW = framework("proto", FOUR_LEVELS, [requirement("r1"), requirement("r2"), requirement("r3")],
-               OverallRule("worst-rating-wins"))
-OTHER = framework("other", FOUR_LEVELS, [requirement("x1"), requirement("x2", sectors=("police",))],
-                  OverallRule("percentage-met"))
-K = FW.key
-
-
-def ratings(**codes):
-    return {(K, rid): code for rid, code in codes.items()}
-
-
-ROWS = [
-    OrgRow(1, "Alpha Police", "police", 11, "accepted", ratings(r1="met", r2="partially-met", r3="n-a"), 1),
-    OrgRow(2, "Bravo Police", "police", 12, "submitted", ratings(r1="met", r2="met", r3="not-met"), 2),
-    OrgRow(3, "Charlie Health", "health", 13, "submitted", ratings(r1="not-met", r2="n-a", r3="met"), 1),
-    OrgRow(4, "Delta Health", "health", 14, "in-progress", None),
-]
-# Last year, against version 0 of the same framework: trends follow the framework id and requirement id.
-OLD = "proto@0"
-PREVIOUS = {
-    1: {(OLD, "r1"): "partially-met", (OLD, "r2"): "partially-met"},
-    2: {(OLD, "r1"): "met", (OLD, "r3"): "met"},
-    4: {(OLD, "r1"): "met"},
-}
+from tests.builders import FW, OTHER, PREVIOUS, ROWS, ratings
 
 
 def column(matrix, rid):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from compliance.config import ROOT
 from compliance.core.statements import build_statement
 from compliance.render.pdf import render_statement_pdf
-from tests.unit.test_statements import FRAMEWORKS, HOSTILE, SHA, document, signed
+from tests.builders import FRAMEWORKS, HOSTILE, SHA, document, signed
 
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import sys
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -13,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance.core import scoring
-from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement, Threshold
+from compliance.core.frameworks import OverallRule, Threshold
 from compliance.core.scoring import (
     Overall,
     compare,
@@ -27,33 +26,7 @@ from compliance.core.scoring import (
     requirement_counts,
 )
 from compliance.core.sectors import SECTORS
-
-
-def level(code, label, colour, score, *, met=False):
-    return Level(code, label, f"{label}.", colour, score, met, colour in ("amber", "red"), colour == "grey")
-
-
-def requirement(rid, *, sectors=(), mandatory=True):
-    guidance = Guidance("", "")
-    return Requirement(rid, rid, f"Title {rid}", f"Text {rid}.", guidance, sectors=sectors,
-                       mandatory=mandatory)
-
-
-def framework(fid, scale, requirements, rule):
-    return Framework(
-        id=fid, version="1", title=fid, short_title=fid, published=date(2018, 6, 1), source="tests",
-        status="published", notice="", scale=tuple(scale), requirements=tuple(requirements), overall=rule,
-    )
-
-
-NA = level("n-a", "Not applicable", "grey", None)
-FOUR_LEVELS = (
-    level("met", "Met", "green", 3, met=True),
-    level("partially-met", "Partially met", "amber", 2),
-    level("not-met", "Not met", "red", 1),
-    NA,
-)
-YES_NO = (level("yes", "Yes", "green", 1, met=True), level("no", "No", "red", 0))
+from tests.builders import FOUR_LEVELS, NA, YES_NO, framework, requirement
 
 # 16 requirements, the last two only for some sectors, worst rating wins
 PROTOCOL = framework(

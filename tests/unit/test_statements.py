@@ -1,66 +1,8 @@
 """The statement as plain data, built from a hand-made canonical document: results by each framework's rule."""
 from __future__ import annotations
 
-from datetime import date
-
-from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement
 from compliance.core.statements import build_statement, filename, slug
-
-HOSTILE = "<b>bold?</b> & <unclosed"
-SHA = "ab12" * 16
-
-
-def level(code, label, colour, score, *, met=False):
-    return Level(code, label, f"{label}.", colour, score, met, colour in ("amber", "red"), colour == "grey")
-
-
-def framework(fid, scale, count, rule, *, prefix):
-    requirements = [Requirement(f"{prefix}{i:02}", str(i), f"Requirement {i} of {fid}", "Text.", Guidance("", ""))
-                    for i in range(1, count + 1)]
-    return Framework(id=fid, version="1", title=f"The {fid} framework", short_title=fid, published=date(2018, 6, 1),
-                     source="tests", status="published", notice="", scale=tuple(scale),
-                     requirements=tuple(requirements), overall=rule)
-
-
-PROTOCOL = framework("protocol", (level("met", "Met", "green", 3, met=True),
-                                  level("partially-met", "Partially met", "amber", 2),
-                                  level("not-met", "Not met", "red", 1),
-                                  level("n-a", "Not applicable", "grey", None)),
-                     4, OverallRule("worst-rating-wins"), prefix="p")
-BVPI = framework("bvpi", (level("yes", "Yes", "green", 1, met=True), level("no", "No", "red", 0)),
-                 11, OverallRule("percentage-met", decimals=1), prefix="q")
-FRAMEWORKS = {PROTOCOL.key: PROTOCOL, BVPI.key: BVPI}
-
-
-def answer(fw, index, code, *, narrative="As typed.", reason="", evidence=(), actions=()):
-    requirement = fw.requirements[index]
-    return {"framework": fw.key, "requirement": requirement.id, "ref": requirement.ref, "title": requirement.title,
-            "rating": code, "rating_label": fw.level(code).label if code else None, "narrative": narrative,
-            "reason": reason, "evidence": list(evidence), "actions": list(actions)}
-
-
-def document(*, protocol=("met", "partially-met", "met", "n-a"), bvpi=("yes",) * 6 + ("no",) * 5, narrative=HOSTILE):
-    """A canonical document as return_service.signed_document makes it."""
-    evidence = {"kind": "file", "title": "Policy & annex <2030>", "url": None, "filename": "policy.pdf",
-                "sha256": "cd34" * 16, "effective_date": "2025-04-01", "valid_until": "2027-03-31"}
-    action = {"what": "Train the new starters", "owner": "Zoë Ünal", "due_date": "2026-01-31", "status": "in-progress"}
-    answers = [answer(PROTOCOL, i, code, narrative=narrative if i == 0 else "Done — “fully”, cost £20.",
-                      reason="Łukasz says we have no such service" if code == "n-a" else "",
-                      evidence=[evidence] if i == 0 else [], actions=[action] if code == "partially-met" else [])
-               for i, code in enumerate(protocol)]
-    answers += [answer(BVPI, i, code) for i, code in enumerate(bvpi)]
-    return {"partnership": "Wolverhampton Domestic Violence Forum", "cycle": "2025/26",
-            "organisation": "Haven Lane Women's Aid", "return": 7, "version": 2, "sector": "voluntary",
-            "frameworks": [{"key": PROTOCOL.key, "title": PROTOCOL.title, "status": "published"},
-                           {"key": BVPI.key, "title": BVPI.title, "status": "published"}],
-            "answers": answers,
-            "attestation": {"name": "Łukasz Zoë Ünal", "job_title": "Chief executive",
-                            "declaration": "I confirm this is true.", "submitted_at": "2026-03-05T14:07:00+00:00",
-                            "submitted_by": "signatory@example.org"}}
-
-
-def signed(doc=None):
-    return build_statement(doc or document(), FRAMEWORKS, submitted=True, sha256=SHA, version=2)
+from tests.builders import FRAMEWORKS, HOSTILE, SHA, document, signed
 
 
 def test_worst_rating_wins_and_the_percentage_rule():

@@ -14,177 +14,32 @@ import struct
 import subprocess
 import warnings
 import zipfile
-import zlib
 
 import pytest
 
 from compliance.core import filetypes as uploads
-from compliance.core.filetypes import ACCEPTED_KINDS, MAX_BYTES, Accepted, UploadRejected, check_upload, clean_filename
+from compliance.core.filetypes import ACCEPTED_KINDS, MAX_BYTES, Accepted, clean_filename
 from compliance.store import files
 from compliance.store.files import TamperedFile, evidence_path, read_verified, store_file
+from tests.builders import (
+    OOXML,
+    _content_types,
+    check,
+    docx,
+    jpeg,
+    legacy_office,
+    opendocument,
+    pdf,
+    png,
+    pptx,
+    refusal,
+    windows_program,
+    xlsx,
+    zip_bomb,
+    zipped,
+)
 
-OOXML = "application/vnd.openxmlformats-officedocument."
 NOT_ACCEPTED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, CSV or text file"
-
-
-# --- building real files -------------------------------------------------------------------------------------
-
-def pdf(text: str = "Safeguarding policy") -> bytes:
-    """A minimal valid one-page PDF with a cross-reference table, built by hand."""
-    stream = f"BT /F1 18 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def png() -> bytes:
-    """A 1x1 red PNG: signature, IHDR, IDAT, IEND."""
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + _chunk(b"IEND", b""))
-
-
-def _segment(marker: int, body: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body
-
-
-def jpeg() -> bytes:
-    """A 1x1 grey baseline JPEG: one Huffman code each for "DC difference 0" and "end of block"."""
-    return (b"\xff\xd8" + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-            + _segment(0xDB, b"\x00" + b"\x01" * 64)                    # quantisation table of ones
-            + _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00")  # 8-bit, 1x1, one component
-            + _segment(0xC4, b"\x00\x01" + b"\x00" * 15 + b"\x00")      # DC table: code 0 -> size 0
-            + _segment(0xC4, b"\x10\x01" + b"\x00" * 15 + b"\x00")      # AC table: code 0 -> end of block
-            + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00") + b"\x3f"     # bits 00, padded with ones
-            + b"\xff\xd9")
-
-
-def zipped(parts: dict[str, bytes | str], *, stored_first: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, (name, body) in enumerate(parts.items()):
-            method = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, body, compress_type=method)
-    return buffer.getvalue()
-
-
-def _content_types(main_part: str, main_type: str, extra: str = "") -> str:
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/{main_part}" ContentType="{main_type}"/>{extra}</Types>')
-
-
-def _rels(target: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'officeDocument" Target="{target}"/></Relationships>')
-
-
-def docx(text: str = "Our safeguarding policy", *, main_type: str = OOXML + "wordprocessingml.document.main+xml",
-         extra_parts: dict | None = None) -> bytes:
-    body = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.'
-            f'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
-            '</w:body></w:document>')
-    return zipped({"[Content_Types].xml": _content_types("word/document.xml", main_type),
-                   "_rels/.rels": _rels("word/document.xml"), "word/document.xml": body, **(extra_parts or {})})
-
-
-def xlsx(rows: int = 3) -> bytes:
-    sheet_type = OOXML + "spreadsheetml.worksheet+xml"
-    cells = "".join(f'<row r="{n}"><c r="A{n}"><v>{n * 7919 % 10007}</v></c></row>' for n in range(1, rows + 1))
-    return zipped({
-        "[Content_Types].xml": _content_types("xl/workbook.xml", OOXML + "spreadsheetml.sheet.main+xml",
-                                              f'<Override PartName="/xl/worksheets/sheet1.xml" '
-                                              f'ContentType="{sheet_type}"/>'),
-        "_rels/.rels": _rels("xl/workbook.xml"),
-        "xl/workbook.xml": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r='
-                           '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
-                           'name="Figures" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": _rels("worksheets/sheet1.xml").replace("officeDocument\"", "worksheet\""),
-        "xl/worksheets/sheet1.xml": '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-                                    f'main"><sheetData>{cells}</sheetData></worksheet>',
-    })
-
-
-def pptx() -> bytes:
-    """The package structure of a presentation (content types, relationships, main part), enough to classify."""
-    return zipped({
-        "[Content_Types].xml": _content_types("ppt/presentation.xml",
-                                              OOXML + "presentationml.presentation.main+xml"),
-        "_rels/.rels": _rels("ppt/presentation.xml"),
-        "ppt/presentation.xml": '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
-                                'main"/>',
-    })
-
-
-def opendocument(kind: str, *, extra_parts: dict | None = None) -> bytes:
-    """An OpenDocument file: "mimetype" first and stored, then content and manifest."""
-    mimetype = f"application/vnd.oasis.opendocument.{kind}"
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                f'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path='
-                f'"/" manifest:media-type="{mimetype}"/><manifest:file-entry manifest:full-path="content.xml" '
-                'manifest:media-type="text/xml"/></manifest:manifest>')
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
-               'opendocument:xmlns:office:1.0" office:version="1.2"><office:body/></office:document-content>')
-    return zipped({"mimetype": mimetype, "content.xml": content, "META-INF/manifest.xml": manifest,
-                   **(extra_parts or {})}, stored_first=True)
-
-
-def windows_program() -> bytes:
-    """The start of a Windows executable: MZ header pointing at a PE header."""
-    header = bytearray(b"MZ" + b"\x90\x00" + b"\x00" * 56)
-    header[0x3C:0x40] = struct.pack("<I", 0x40)
-    return bytes(header) + b"PE\x00\x00" + struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 0xE0, 0x102) + b"\x00" * 200
-
-
-def zip_bomb(size: int) -> bytes:
-    """A .docx-shaped zip whose document part unpacks to `size` bytes of zeros, written in 1 MB chunks."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml",
-                         _content_types("word/document.xml", OOXML + "wordprocessingml.document.main+xml"))
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            zeros = bytes(1024 * 1024)
-            for _ in range(size // len(zeros)):
-                member.write(zeros)
-    return buffer.getvalue()
-
-
-def legacy_office(stream_name: str) -> bytes:
-    """The start of an OLE2 compound file naming one stream, as Office 97-2003 and encrypted Office files do."""
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + stream_name.encode("utf-16-le") + b"\x00" * 512
-
-
-def check(data: bytes, name: str, **options) -> Accepted:
-    return check_upload(data, name, max_bytes=options.pop("max_bytes", MAX_BYTES), **options)
-
-
-def refusal(data: bytes, name: str, **options) -> str:
-    with pytest.raises(UploadRejected) as raised:
-        check(data, name, **options)
-    assert str(raised.value) == raised.value.message
-    return raised.value.message
 
 
 # --- good files ----------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from compliance.core.matrix import SELF_ASSESSED, VALIDATED, OrgRow, build_matrix
 from compliance.core.verification import check, disagrees, evidence_expiry, outcome, summarise, validated_code
-from tests.unit.test_matrix import FW, ROWS, K, ratings
+from tests.builders import FW, ROWS, K, ratings
 
 
 def test_verified_takes_the_organisations_own_rating():

@@ -65,12 +65,3 @@ def test_a_running_job_shows_progress_and_a_failed_one_says_so(demo_app):
     with demo_app.app_context():
         store.fail_job(get_db(), job_id, "RuntimeError: test", now=NOW)
     assert "could not be prepared" in board.get(f"/board-pack/jobs/{job_id}").get_data(as_text=True)
-
-
-def test_an_editor_may_not_prepare_or_see_the_board_pack(demo_app):
-    cycle = _current_cycle(demo_app)
-    editor = signed_in(demo_app, "editor.police@demo.example")
-    token = token_from(editor, "/home")
-    assert editor.post(f"/cycles/{cycle['id']}/board-pack", data={"csrf_token": token}).status_code == 403
-    assert editor.get("/board-pack/jobs/1").status_code == 403
-    assert editor.get("/board-pack/jobs/1/download").status_code == 403

@@ -92,13 +92,6 @@ def test_exports_are_attachments_that_match_the_page(demo_app):
     assert book["Matrix"].max_row == 1 + len(returns_by_name(demo_app, this_year["id"]))
 
 
-def test_an_editor_may_not_see_the_matrix(demo_app):
-    this_year, _ = cycles(demo_app)
-    editor = signed_in(demo_app, "editor.police@demo.example")
-    for suffix in ("", ".csv", ".xlsx"):
-        assert editor.get(f"/cycles/{this_year['id']}/matrix{suffix}").status_code == 403
-
-
 def test_the_cli_writes_the_matrix_to_a_file(demo_app, tmp_path):
     this_year, _ = cycles(demo_app)
     runner = demo_app.test_cli_runner()
@@ -113,7 +106,6 @@ def test_the_cli_writes_the_matrix_to_a_file(demo_app, tmp_path):
     assert result.exit_code == 0 and load_workbook(book_path).sheetnames == ["Matrix", "Summary", "Legend"]
     missing = runner.invoke(args=["export-matrix", "--cycle", "1999/00", "--format", "csv", "--out", str(out)])
     assert missing.exit_code != 0 and "There is no cycle called 1999/00" in missing.output
-
 
 
 def test_a_cell_link_lands_on_its_answer_in_the_signed_version(tmp_path):

@@ -165,3 +165,10 @@ def test_no_requirement_id_appears_in_code():
         text = path.read_text(encoding="utf-8")
         for requirement_id in requirement_ids:
             assert requirement_id not in text, f"{path} names requirement {requirement_id}"
+
+
+def test_test_modules_import_builders_and_conftest_never_one_another():
+    tests = ROOT / "tests"
+    for path in tests.rglob("test_*.py"):
+        others = {name for name in _imports(path) if re.match(r"tests\.\w+\.test_\w+", name)}
+        assert not others, f"{path.relative_to(ROOT)} imports {sorted(others)}: share it through tests/builders.py"

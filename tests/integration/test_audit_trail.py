@@ -94,3 +94,11 @@ def test_the_csv_is_an_attachment_whose_cells_cannot_run_as_formulas(demo_app):
 def test_the_log_stays_append_only(demo_app):
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db_of(demo_app).execute("UPDATE audit_log SET actor = 'someone else'")
+
+
+def test_times_read_in_london_time(demo_app):
+    summer = datetime(2026, 6, 30, 13, 7, tzinfo=timezone.utc)  # 2:07pm in London (BST)
+    with demo_app.app_context():
+        store.record(get_db(), store.SYSTEM, action="london-time-check", object_type="cycle", now=summer)
+    page = signed_in(demo_app, "coordinator@demo.example").get("/audit-trail").get_data(as_text=True)
+    assert "30 June 2026 at 2:07pm" in page and "2026-06-30 13:07" not in page and "UTC" not in page

@@ -24,7 +24,7 @@ from compliance.services import boardpack_jobs as jobs
 from compliance.services import matrix as matrix_service
 from compliance.services import returns as return_service
 from compliance.services.passwords import hash_password
-from compliance.web import get_db
+from compliance.web.requests import get_db
 
 NOW = datetime.now(timezone.utc)
 PASSWORD = "bench-password-not-secret"

@@ -19,7 +19,8 @@ class Item:
 
 NAVIGATION = (
     Item("Home", "account.home", None, ("account.home",)),
-    Item("Cycles", "cycles.cycles", "view_partnership", ("cycles.",)),
+    # A cycle's matrix, charts, progress and board pack are pages of that cycle.
+    Item("Cycles", "cycles.cycles", "view_partnership", ("cycles.", "board.", "boardpack.")),
     Item("Organisations", "admin.organisations", "view_partnership",
          ("admin.organisations", "admin.organisation", "admin.new_organisation", "admin.edit_organisation",
           "admin.import_organisations")),

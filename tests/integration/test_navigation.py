@@ -5,7 +5,9 @@ import re
 
 import pytest
 
+from compliance import store
 from compliance.web.navigation import NAVIGATION
+from compliance.web.requests import get_db
 from tests.builders import DEMO_PASSWORD, signed_in
 
 EXPECTED = {
@@ -33,6 +35,21 @@ def test_each_role_sees_its_own_items(demo_app, email):
     shown = _navigation(client.get("/home").get_data(as_text=True))
     assert [text for text, _ in shown] == EXPECTED[email]
     assert [text for text, current in shown if current] == ["Home"]
+
+
+def _matrix_path(app) -> str:
+    with app.app_context():
+        cycle = next(c for c in store.cycles(get_db()) if c["status"] == "open")
+    return f"/cycles/{cycle['id']}/matrix"
+
+
+def test_a_cycles_matrix_and_progress_are_under_cycles(demo_app):
+    client = signed_in(demo_app, "board@demo.example", DEMO_PASSWORD)
+    matrix = _matrix_path(demo_app)
+    for path in (matrix, matrix.replace("/matrix", "/progress"), matrix.replace("/matrix", "/charts")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert [text for text, is_current in _navigation(response.get_data(as_text=True)) if is_current] == ["Cycles"]
 
 
 @pytest.mark.parametrize(("path", "current"), [("/cycles", "Cycles"), ("/organisations", "Organisations"),

@@ -19,10 +19,10 @@ from compliance.render.pdf import (
     MARGIN,
     REGULAR,
     NumberedCanvas,
-    _facts,
-    _outcome_text,
-    _register_fonts,
-    _styles,
+    facts_table,
+    outcome_text,
+    paragraph_styles,
+    register_fonts,
     text,
 )
 
@@ -30,8 +30,8 @@ from compliance.render.pdf import (
 def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generated: datetime,
                              invariant: bool = False) -> bytes:
     """The audit summary of one organisation's return as PDF bytes."""
-    _register_fonts()
-    styles = _styles()
+    register_fonts()
+    styles = paragraph_styles()
     out = BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
@@ -46,7 +46,7 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
              ("Not verified", str(totals.counts["not-verified"])), ("Not checked", str(totals.counts["not-checked"])),
              ("Disagreements", str(totals.disagreements)),
              ("Made on", text(f"{generated.day} {generated:%B %Y}"))]
-    story.append(_facts(facts, styles))
+    story.append(facts_table(facts, styles))
     story.append(Paragraph("Disagreements", styles["h2"]))
     if not summary.disagreements:
         story.append(Paragraph("None: every validated rating is the organisation's own.", styles["body"]))
@@ -58,8 +58,8 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
     for section in summary.sections:
         story += [CondPageBreak(40 * mm), Paragraph(text(f"{section.title} (version {section.version})"),
                                                     styles["h2"])]
-        story.append(_facts([(item.heading, text(f"Organisation's rating: {item.own_label}") + "<br/>"
-                              + _outcome_text(item.outcome)) for item in section.items], styles))
+        story.append(facts_table([(item.heading, text(f"Organisation's rating: {item.own_label}") + "<br/>"
+                              + outcome_text(item.outcome)) for item in section.items], styles))
 
     def decorate(canv: Canvas, _doc: SimpleDocTemplate) -> None:
         width, _height = A4

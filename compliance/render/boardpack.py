@@ -48,8 +48,8 @@ ORG_COLUMN = 62 * mm
 def render_board_pack(matrix: Matrix, statements: Sequence[Statement], *, partnership: str, cycle_name: str,
                       progress: Progress | None = None, invariant: bool = False) -> bytes:
     """The board pack as PDF bytes; progress(done, total) is called as each statement is drawn."""
-    pdf._register_fonts()
-    styles = pdf._styles()
+    pdf.register_fonts()
+    styles = pdf.paragraph_styles()
     out = BytesIO()
     doc = BaseDocTemplate(out, pagesize=A4, title=f"Board pack: {partnership}, {cycle_name}", author=partnership,
                           subject=f"Compliance returns {cycle_name}", creator="Compliance statements",
@@ -102,10 +102,10 @@ class _Reached(Flowable):
 
 
 def _statement_part(statement: Statement, styles: pdf.Styles, reached: Flowable) -> list[Flowable]:
-    story: list[Flowable] = [PageBreak(), *pdf._front(statement, styles)]
+    story: list[Flowable] = [PageBreak(), *pdf.front_matter(statement, styles)]
     for section in statement.sections:
-        story += pdf._section(section, styles)
-    return [*story, *pdf._attestation(statement, styles), reached]
+        story += pdf.section_flowables(section, styles)
+    return [*story, *pdf.attestation(statement, styles), reached]
 
 
 class _LazyStory(list[Flowable]):
@@ -179,10 +179,10 @@ def _grid(rows: list[list[str]], styles: pdf.Styles, widths: list[float]) -> Tab
 def _chart(groups: Sequence[Group]) -> Drawing:
     # The value axis's labels sit about 12 points below the chart: the caption goes below them.
     height = 40 + 22 * len(groups)
-    drawing = Drawing(pdf._width(), height)
+    drawing = Drawing(pdf.frame_width(), height)
     chart = HorizontalBarChart()
     # The ignore: types-reportlab declares a chart's width an int, but ReportLab takes any number of points.
-    chart.x, chart.y, chart.width, chart.height = 120, 30, pdf._width() - 150, height - 36  # type: ignore[assignment]
+    chart.x, chart.y, chart.width, chart.height = 120, 30, pdf.frame_width() - 150, height - 36  # type: ignore[assignment]
     chart.data = [[framework_percent(g) or 0 for g in groups]]
     chart.categoryAxis.categoryNames = [g.framework.short_title or g.framework.title for g in groups]
     chart.categoryAxis.labels.fontName = pdf.REGULAR

@@ -3,6 +3,9 @@
 Pure: a Statement in, bytes out. Every piece of user text is escaped for ReportLab's paragraph markup, so it
 prints as typed. The fonts are DejaVu Sans, shipped in compliance/render/fonts/ (licence beside them), so names
 such as "Łukasz" print on any machine.
+
+Its public names are the kit the audit summary and the board pack draw with too: the fonts, the paragraph styles,
+the frame width, a facts table, a statement's front matter, sections and attestation, and the numbered canvas.
 """
 from __future__ import annotations
 
@@ -44,10 +47,11 @@ LINE = colors.HexColor("#b1b4b6")
 RAG = {"green": ("#cce2d8", "#005a30"), "amber": ("#fff7bf", "#594d00"), "red": ("#f4cdc6", "#2a0b06"),
        "grey": ("#e5e6e7", "#282d30"), "blank": ("#ffffff", "#0b0c0c")}
 MARGIN = 18 * mm
-Styles = dict[str, ParagraphStyle]  # _styles(): by name
+Styles = dict[str, ParagraphStyle]  # styles(): by name
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """Register DejaVu Sans with ReportLab (once)."""
     if REGULAR in pdfmetrics.getRegisteredFontNames():
         return
     pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
@@ -55,7 +59,8 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
 
 
-def _styles() -> Styles:
+def paragraph_styles() -> Styles:
+    """The paragraph styles every PDF here uses, by name: body, small, h1, h2 and so on."""
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=BLACK, spaceAfter=4)
     return {
         "body": body,
@@ -81,18 +86,18 @@ def text(value: str) -> str:
 
 def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> bytes:
     """The statement as PDF bytes; invariant=True gives the same bytes for the same statement (for tests)."""
-    _register_fonts()
-    styles = _styles()
+    register_fonts()
+    styles = paragraph_styles()
     out = BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
         title=f"{statement.title}: {statement.organisation}, {statement.cycle}", author=statement.partnership,
         subject="Draft" if statement.draft else f"Version {statement.version}", creator="Compliance statements",
         invariant=int(invariant))
-    story = [*_front(statement, styles)]
+    story = [*front_matter(statement, styles)]
     for section in statement.sections:
-        story.extend(_section(section, styles, show_check=statement.submitted))
-    story.extend(_attestation(statement, styles))
+        story.extend(section_flowables(section, styles, show_check=statement.submitted))
+    story.extend(attestation(statement, styles))
 
     def decorate(canv: canvas.Canvas, _doc: SimpleDocTemplate) -> None:
         _page_furniture(canv, statement)
@@ -101,22 +106,24 @@ def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> by
     return out.getvalue()
 
 
-def _width() -> float:
+def frame_width() -> float:
+    """The width between an A4 portrait page's margins."""
     return A4[0] - 2 * MARGIN
 
 
-def _facts(rows: Sequence[tuple[str, str | Flowable]], styles: Styles) -> Table:
+def facts_table(rows: Sequence[tuple[str, str | Flowable]], styles: Styles) -> Table:
     """A two-column list of label and value (markup, or a flowable such as a rating tag)."""
     data = [[Paragraph(escape(k), styles["label"]), Paragraph(v, styles["cell"]) if isinstance(v, str) else v]
             for k, v in rows]
-    table = Table(data, colWidths=[46 * mm, _width() - 46 * mm], hAlign="LEFT")
+    table = Table(data, colWidths=[46 * mm, frame_width() - 46 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
 
-def _front(statement: Statement, styles: Styles) -> list[Flowable]:
+def front_matter(statement: Statement, styles: Styles) -> list[Flowable]:
+    """A statement's title, facts and summary of results."""
     story: list[Flowable] = [Paragraph(text(f"{statement.partnership}"), styles["small"]),
                              Paragraph(escape(statement.title), styles["title"])]
     if statement.draft:
@@ -130,7 +137,7 @@ def _front(statement: Statement, styles: Styles) -> list[Flowable]:
             ("Version", f"Version {statement.version}" if statement.submitted else "Draft (not submitted)"),
             ("Frameworks", "<br/>".join(text(f"{s.title}, version {s.version}") for s in statement.sections)),
             ("SHA-256 fingerprint", _sha(statement.sha256) if statement.sha256 else "None: not submitted")]
-    story.append(_facts(rows, styles))
+    story.append(facts_table(rows, styles))
     if statement.verification is not None:
         checked = statement.verification
         story += [Paragraph("Auditor's verification", styles["h3"]), Paragraph(text(_checked_text(checked)),
@@ -153,7 +160,7 @@ def _checked_text(checked: Summary) -> str:
                     else ". No validated rating differs from the organisation's own.")
 
 
-def _outcome_text(outcome: Outcome | None) -> str:
+def outcome_text(outcome: Outcome | None) -> str:
     """An auditor's check as paragraph markup."""
     if outcome is None:
         return "Not checked by an auditor yet"
@@ -176,7 +183,7 @@ def _sha(value: str) -> str:
 
 
 def _banner(message: str, styles: Styles) -> KeepTogether:
-    table = Table([[Paragraph(escape(message), styles["draft"])]], colWidths=[_width()])
+    table = Table([[Paragraph(escape(message), styles["draft"])]], colWidths=[frame_width()])
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4cdc6")),
                                ("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#d4351c")),
                                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
@@ -193,14 +200,15 @@ def _tag(word: str, colour: str, styles: Styles, width: float) -> Table:
     return table
 
 
-def _section(section: Section, styles: Styles, *, show_check: bool = False) -> list[Flowable]:
+def section_flowables(section: Section, styles: Styles, *, show_check: bool = False) -> list[Flowable]:
+    """One framework's answers, each with its rating, narrative, evidence and actions."""
     story: list[Flowable] = [CondPageBreak(60 * mm),
                              Paragraph(text(f"{section.title} (version {section.version})"), styles["h2"])]
     if section.status == "draft" and section.notice:
         story.append(Paragraph(text(section.notice), styles["small"]))
     result = _tag(section.result, section.result_rag, styles, 50 * mm)
     result.hAlign = "LEFT"
-    story.append(_facts([("Overall rule", text(section.rule)), ("Overall result", result),
+    story.append(facts_table([("Overall rule", text(section.rule)), ("Overall result", result),
                          ("How it was worked out", text(section.detail))], styles))
     story.append(Spacer(1, 10))
     for item in section.items:
@@ -211,7 +219,7 @@ def _section(section: Section, styles: Styles, *, show_check: bool = False) -> l
 def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowable]:
     tag_width = 38 * mm
     head = Table([[Paragraph(text(item.heading), styles["h3"]), _tag(item.rating, item.rag, styles, tag_width)]],
-                 colWidths=[_width() - tag_width - 4 * mm, tag_width + 4 * mm])
+                 colWidths=[frame_width() - tag_width - 4 * mm, tag_width + 4 * mm])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                               ("RIGHTPADDING", (-1, 0), (-1, 0), 0), ("LINEABOVE", (0, 0), (-1, 0), 1, BLACK),
                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
@@ -248,13 +256,14 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
                                ParagraphStyle("ac", parent=styles["body"], leftIndent=8, bulletIndent=0),
                                bulletText="•"))
     if show_check:
-        story += [Paragraph("Auditor's check", styles["label"]), Paragraph(_outcome_text(item.verification),
+        story += [Paragraph("Auditor's check", styles["label"]), Paragraph(outcome_text(item.verification),
                                                                            styles["body"])]
     story.append(Spacer(1, 8))
     return story
 
 
-def _attestation(statement: Statement, styles: Styles) -> list[Flowable]:
+def attestation(statement: Statement, styles: Styles) -> list[Flowable]:
+    """The declaration, who signed it and when, and the fingerprint."""
     story: list[Flowable] = [CondPageBreak(50 * mm), Paragraph("Declaration and signature", styles["h2"])]
     if statement.declaration:
         story.append(Paragraph(text(statement.declaration), styles["body"]))
@@ -262,7 +271,7 @@ def _attestation(statement: Statement, styles: Styles) -> list[Flowable]:
     if signed is None:
         story.append(_banner("DRAFT: not signed. No one has attested to this statement.", styles))
     else:
-        story.append(_facts([("Signed by", text(signed.name)), ("Job title", text(signed.job_title)),
+        story.append(facts_table([("Signed by", text(signed.name)), ("Job title", text(signed.job_title)),
                              ("Date and time", text(signed.signed_at)),
                              ("SHA-256 fingerprint", _sha(statement.sha256 or ""))], styles))
     return story

@@ -52,13 +52,13 @@ def build(folder: Path, organisations: int):
         first = return_service.load_return(db, returns[0]["id"])
         for number, (framework, requirement) in enumerate(first.requirements()):
             level = framework.scale[number % len(framework.scale)]
-            store.save_answer(db, first.ret["id"], framework.key, requirement.id,
+            store.save_answer(db, first.ret.id, framework.key, requirement.id,
                               {"rating": level.code, "narrative": f"Evidence of practice for {requirement.ref}. " * 8,
                                "reason": "Not relevant this year" if not level.applicable else ""},
                               revision=0, actor=store.SYSTEM, now=NOW)
-        return_service.submit(db, return_service.load_return(db, first.ret["id"]), partnership="Bench partnership",
+        return_service.submit(db, return_service.load_return(db, first.ret.id), partnership="Bench partnership",
                               signatory_name="Signatory", job_title="Director", actor=actor, now=NOW)
-        template = json.loads(store.return_version(db, first.ret["id"], 1)["canonical"])
+        template = json.loads(store.return_version(db, first.ret.id, 1)["canonical"])
         versions = []
         for ret in returns[1:]:
             document = {**template, "organisation": ret["organisation_name"], "return": ret["id"]}

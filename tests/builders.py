@@ -471,7 +471,7 @@ class World:
 
 def _fill(database, context, level: str) -> None:
     for framework, requirement in context.requirements():
-        store.save_answer(database, context.ret["id"], framework.key, requirement.id,
+        store.save_answer(database, context.ret.id, framework.key, requirement.id,
                           {"rating": level, "narrative": "In place and checked", "reason": ""}, revision=0,
                           actor=store.SYSTEM, now=NOW)
 

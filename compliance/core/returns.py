@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -133,8 +133,33 @@ def reference(cycle_name: str, return_id: int, version: int, sha256: str) -> str
 
 
 @dataclass(frozen=True)
+class ReturnRow:
+    """A return as the pages read it: its own columns, with its organisation's name and its cycle's columns."""
+
+    id: int
+    cycle_id: int
+    organisation_id: int
+    sector: str
+    status: str
+    version: int
+    started_from_previous: int
+    updated_at: str
+    organisation_name: str
+    cycle_name: str
+    cycle_status: str
+    open_date: str
+    due_date: str
+    declaration: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> ReturnRow:
+        """The typed row from the store's columns (any column not named here is left out)."""
+        return cls(**{field.name: row[field.name] for field in fields(cls)})
+
+
+@dataclass(frozen=True)
 class ReturnContext:
-    ret: Row  # the return's row, with its organisation's and cycle's columns, as the views read it
+    ret: ReturnRow
     frameworks: tuple[Framework, ...]
     answers: dict[Key, Row]
     actions: dict[Key, list[Row]]  # oldest first
@@ -142,16 +167,16 @@ class ReturnContext:
 
     @property
     def editable(self) -> bool:
-        return self.ret["status"] in EDITABLE and self.ret["cycle_status"] == "open"
+        return self.ret.status in EDITABLE and self.ret.cycle_status == "open"
 
     @property
     def signed(self) -> bool:
         """A signed version stands: the return is submitted or accepted."""
-        return self.ret["status"] in SIGNED
+        return self.ret.status in SIGNED
 
     def requirements(self) -> list[tuple[Framework, Requirement]]:
         """Every requirement this organisation answers, in order."""
-        return [(f, r) for f in self.frameworks for r in f.requirements_for(self.ret["sector"])]
+        return [(f, r) for f in self.frameworks for r in f.requirements_for(self.ret.sector)]
 
     def find(self, framework_id: str, requirement_id: str) -> tuple[Framework, Requirement] | None:
         for framework, requirement in self.requirements():
@@ -174,7 +199,7 @@ class ReturnContext:
 
     def problems(self) -> list[Problem]:
         counts = {key: len(items) for key, items in self.actions.items()}
-        return return_problems(list(self.frameworks), self.ret["sector"], self.answers, counts)
+        return return_problems(list(self.frameworks), self.ret.sector, self.answers, counts)
 
     def task_groups(self) -> list[dict[str, Any]]:
         """For the task list: per framework, its requirements with their states, and counts."""
@@ -182,7 +207,7 @@ class ReturnContext:
         for framework in self.frameworks:
             tasks = [{"requirement": r, "state": self.state(framework, r),
                       "label": ANSWER_STATES[self.state(framework, r)]}
-                     for r in framework.requirements_for(self.ret["sector"])]
+                     for r in framework.requirements_for(self.ret.sector)]
             if tasks:
                 done = sum(task["state"] == "completed" for task in tasks)
                 groups.append({"framework": framework, "tasks": tasks, "completed": done, "total": len(tasks)})
@@ -210,10 +235,10 @@ def signed_document(context: ReturnContext, *, partnership: str, signatory_name:
                          for e in context.evidence.get(key, [])],
         })
     return {
-        "partnership": partnership, "cycle": ret["cycle_name"], "organisation": ret["organisation_name"],
-        "return": ret["id"], "version": ret["version"], "sector": ret["sector"],
+        "partnership": partnership, "cycle": ret.cycle_name, "organisation": ret.organisation_name,
+        "return": ret.id, "version": ret.version, "sector": ret.sector,
         "frameworks": [{"key": f.key, "title": f.title, "status": f.status} for f in context.frameworks],
         "answers": answers,
-        "attestation": {"name": signatory_name, "job_title": job_title, "declaration": ret["declaration"],
+        "attestation": {"name": signatory_name, "job_title": job_title, "declaration": ret.declaration,
                         "submitted_at": submitted_at, "submitted_by": submitted_by},
     }

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core.frameworks import Framework, Level
-from compliance.core.returns import financial_year
+from compliance.core.returns import ReturnRow, financial_year
 from compliance.services import returns as return_service
 from compliance.store import Actor
 
@@ -98,7 +98,7 @@ def _bring_to(db: Database, ret: dict, status: str, year: str, *, actor: Actor, 
 
 def _fill(db: Database, return_id: int, year: str, *, actor: Actor, now: datetime, share: int = 100) -> None:
     context = return_service.load_return(db, return_id)
-    organisation = context.ret["organisation_name"]
+    organisation = context.ret.organisation_name
     for framework, requirement in context.requirements():
         if _pick(organisation, requirement.id, "share") >= share:
             continue
@@ -115,7 +115,7 @@ def _fill(db: Database, return_id: int, year: str, *, actor: Actor, now: datetim
                                                  "Safeguarding lead", "due_date": f"{int(year[:4]) + 1}-03-31",
                                                  "status": "in-progress"}, actor=actor, now=now)
         if level.counts_as_met:
-            store.add_evidence(db, context.ret["organisation_id"], {
+            store.add_evidence(db, context.ret.organisation_id, {
                 "kind": "link", "title": f"{requirement.title} ({year})", "url": "https://intranet.example/policies",
                 "effective_date": f"{year[:4]}-04-01", "valid_until": f"{int(year[:4]) + 2}-03-31"},
                 answer_id=answer["id"], actor=actor, now=now)
@@ -131,14 +131,14 @@ def _fill_and_sign(db: Database, return_id: int, year: str, *, actor: Actor, now
                           actor=Actor(signatory["id"], signatory["email"]), now=now)
 
 
-def _signatory(db: Database, ret: dict, *, password_hash: str, now: datetime) -> dict:
+def _signatory(db: Database, ret: ReturnRow, *, password_hash: str, now: datetime) -> dict:
     """The organisation's demo signatory, made for the demo when it has none listed."""
-    found = [p for p in store.users(db, organisation_id=ret["organisation_id"]) if p["role"] == "signatory"]
+    found = [p for p in store.users(db, organisation_id=ret.organisation_id) if p["role"] == "signatory"]
     if found:
         return found[0]
-    slug = "".join(c for c in ret["organisation_name"].lower() if c.isalnum())[:24]
+    slug = "".join(c for c in ret.organisation_name.lower() if c.isalnum())[:24]
     user_id = store.create_user(db, email=f"signatory.{slug}@demo.example", name="Demo Signatory",
-                                job_title="Director", role="signatory", organisation_id=ret["organisation_id"],
+                                job_title="Director", role="signatory", organisation_id=ret.organisation_id,
                                 password_hash=password_hash, demo=True,
                                 actor=store.SYSTEM, now=now)
     return store.user_by_id(db, user_id)

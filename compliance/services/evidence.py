@@ -20,7 +20,7 @@ def add_file(db: Database, evidence_dir: str | Path, context: ReturnContext, fra
     row whose file is missing.
     """
     files.store_file(evidence_dir, data, accepted.sha256)
-    answer_id = store.ensure_answer(db, context.ret["id"], framework_key, requirement_id)["id"]
-    return store.add_evidence(db, context.ret["organisation_id"], {
+    answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
+    return store.add_evidence(db, context.ret.organisation_id, {
         "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
         "size": accepted.size, "sha256": accepted.sha256, **dates}, answer_id=answer_id, actor=actor, now=now)

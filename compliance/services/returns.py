@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core.frameworks import Framework
-from compliance.core.returns import ReturnContext, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
+from compliance.core.returns import ReturnContext, ReturnRow, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
 from compliance.core.verification import AuditSummary, build_summary
 from compliance.services import catalogue
 from compliance.store import Actor
@@ -30,8 +30,9 @@ def load_return(db: Database, return_id: int) -> ReturnContext | None:
     ret = store.return_row(db, return_id)
     if ret is None:
         return None
-    return ReturnContext(ret, cycle_frameworks(db, ret["cycle_id"]), store.answers_for_return(db, return_id),
-                         store.actions_for_return(db, return_id), store.evidence_for_return(db, return_id))
+    return ReturnContext(ReturnRow.from_row(ret), cycle_frameworks(db, ret["cycle_id"]),
+                         store.answers_for_return(db, return_id), store.actions_for_return(db, return_id),
+                         store.evidence_for_return(db, return_id))
 
 
 def save_answer(db: Database, context: ReturnContext, framework: Framework, requirement_id: str, values: dict, *,
@@ -45,7 +46,7 @@ def save_answer(db: Database, context: ReturnContext, framework: Framework, requ
     before = {key: (current or {}).get(key) for key in values}
     if before == values or (current is None and values == EMPTY_ANSWER):
         return True, current
-    return store.save_answer(db, context.ret["id"], framework.key, requirement_id, values, revision=revision,
+    return store.save_answer(db, context.ret.id, framework.key, requirement_id, values, revision=revision,
                              actor=actor, now=now)
 
 
@@ -59,20 +60,20 @@ def open_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> i
 
 def previous_return(db: Database, context: ReturnContext) -> dict | None:
     """The same organisation's return in the cycle before, if it has one."""
-    before = store.previous_cycle(db, context.ret["cycle_id"])
+    before = store.previous_cycle(db, context.ret.cycle_id)
     if before is None:
         return None
     return next((r for r in store.returns_for_cycle(db, before["id"])
-                 if r["organisation_id"] == context.ret["organisation_id"]), None)
+                 if r["organisation_id"] == context.ret.organisation_id), None)
 
 
 def start_from_last_year(db: Database, context: ReturnContext, *, today: date, actor: Actor, now: datetime) -> int:
     """Copy last year's answers into an untouched return; returns how many answers were copied."""
     previous = previous_return(db, context)
-    if previous is None or context.ret["status"] != "not-started" or context.answers:
+    if previous is None or context.ret.status != "not-started" or context.answers:
         return 0
     keys = {f.id: f.key for f in context.frameworks}
-    return store.copy_previous_answers(db, context.ret["id"], previous["id"], keys, today=today.isoformat(),
+    return store.copy_previous_answers(db, context.ret.id, previous["id"], keys, today=today.isoformat(),
                                        actor=actor, now=now)
 
 
@@ -83,7 +84,7 @@ def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_
                                submitted_at=now.isoformat(timespec="seconds"), submitted_by=actor.label)
     text = canonical_json(document)
     sha = digest(text)
-    version = store.submit_version(db, context.ret["id"], canonical=text, sha256=sha, signatory_name=signatory_name,
+    version = store.submit_version(db, context.ret.id, canonical=text, sha256=sha, signatory_name=signatory_name,
                                    signatory_job_title=job_title, actor=actor, now=now)
     return version, sha
 
@@ -99,8 +100,8 @@ def standing_answers(db: Database, return_id: int) -> tuple[dict | None, dict]:
 
 def audit_summary(db: Database, context: ReturnContext) -> AuditSummary:
     """What the auditors found of the signed version that stands: checks, outcomes, disagreements, comments."""
-    version, answers = standing_answers(db, context.ret["id"])
-    return build_summary(organisation=context.ret["organisation_name"], cycle=context.ret["cycle_name"],
+    version, answers = standing_answers(db, context.ret.id)
+    return build_summary(organisation=context.ret.organisation_name, cycle=context.ret.cycle_name,
                          version=version["version"] if version else None, frameworks=context.frameworks,
-                         sector=context.ret["sector"], answers=answers,
-                         verifications=store.verifications_for_return(db, context.ret["id"]))
+                         sector=context.ret.sector, answers=answers,
+                         verifications=store.verifications_for_return(db, context.ret.id))

@@ -49,11 +49,11 @@ def answer_to_check(db: Database, context: ReturnContext, framework_id: str,
     if found is None:
         return None
     framework, requirement = found
-    version, answers = standing_answers(db, context.ret["id"])
+    version, answers = standing_answers(db, context.ret.id)
     key = (framework.key, requirement.id)
     return AnswerToCheck(context, framework, requirement, version, answers,
-                         store.verifications_for_return(db, context.ret["id"]).get(key),
-                         store.evidence_for_return(db, context.ret["id"]).get(key, []))
+                         store.verifications_for_return(db, context.ret.id).get(key),
+                         store.evidence_for_return(db, context.ret.id).get(key, []))
 
 
 def save_check(db: Database, found: AnswerToCheck, *, status: str, validated_rating: str, comment: str,
@@ -66,7 +66,7 @@ def save_check(db: Database, found: AnswerToCheck, *, status: str, validated_rat
     if found.version is None:  # the view shows "nothing to check" first; a check needs a signed version
         raise ValueError("nothing signed stands: there is nothing to check")
     saved, standing = store.save_verification(
-        db, found.context.ret["id"], found.framework.key, found.requirement.id,
+        db, found.context.ret.id, found.framework.key, found.requirement.id,
         {"status": status, "validated_rating": validated, "comment": comment},
         version=found.version["version"], self_rating=signed.get("rating"), revision=revision, actor=actor, now=now)
     return Saved({}, saved, standing)

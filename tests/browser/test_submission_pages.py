@@ -72,7 +72,7 @@ def add_evidence_and_action(ret) -> None:
         actor = store.Actor(editor["id"], editor["email"])
         context = return_service.load_return(db, ret["id"])
         (first_fw, first), (second_fw, second) = context.requirements()[:2]
-        store.add_evidence(db, context.ret["organisation_id"], {
+        store.add_evidence(db, context.ret.organisation_id, {
             "kind": "file", "title": "Domestic abuse policy <2030> & annex", "filename": "policy.pdf",
             "sha256": "cd34" * 16, "content_type": "application/pdf", "size": 2048, "effective_date": "2030-04-01",
             "valid_until": "2032-03-31"}, answer_id=store.answer(db, ret["id"], first_fw.key, first.id)["id"],

@@ -175,7 +175,7 @@ def test_save_and_continue_saves_and_goes_to_the_next_requirement(world, editor)
     assert (saved["rating"], saved["narrative"], saved["revision"]) == ("met", "Approved by the board\nin May.", 1)
     [entry] = world.audit("answer-changed")
     assert json.loads(entry["new_value"])["rating"] == "met" and entry["actor"] == "editor@police.example"
-    assert world.context().ret["status"] == "in-progress"
+    assert world.context().ret.status == "in-progress"
     again = editor.get(world.url(first))
     assert "Approved by the board\nin May." in text_of(again) and revision_in(again) == "1"
     assert re.search(r'value="met"\s+checked', again.get_data(as_text=True))
@@ -200,7 +200,7 @@ def test_saving_an_untouched_page_changes_nothing(world, editor):
     first, second = world.requirements()[:2]
     response = post(editor, world.url(first), answer_data())
     assert response.headers["Location"] == world.url(second)
-    assert world.answer(first) is None and world.context().ret["status"] == "not-started"
+    assert world.answer(first) is None and world.context().ret.status == "not-started"
 
 
 def test_a_narrative_over_the_limit_keeps_everything_typed_and_saves_nothing(world, editor):

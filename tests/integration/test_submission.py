@@ -74,7 +74,7 @@ def add_evidence_and_action(app) -> tuple[str, str]:
         context = return_service.load_return(db, app.return_id)
         (first_fw, first), (second_fw, second) = context.requirements()[:2]
         answer = store.answer(db, app.return_id, first_fw.key, first.id)
-        store.add_evidence(db, context.ret["organisation_id"], {
+        store.add_evidence(db, context.ret.organisation_id, {
             "kind": "file", "title": "Domestic abuse policy 2030", "filename": "policy.pdf", "sha256": FILE_SHA,
             "content_type": "application/pdf", "size": 1234, "effective_date": "2030-04-01"},
             answer_id=answer["id"], actor=editor_actor(db), now=NOW)

@@ -83,7 +83,7 @@ def _add_editors(database: Path, clients: int, requirements_per_return: int) -> 
             context = returns[number % len(returns)]
             email = f"load.editor.{number:02d}@demo.example"
             store.create_user(connection, email=email, name=f"Load editor {number:02d}", role="editor",
-                              organisation_id=context.ret["organisation_id"], password_hash=password_hash,
+                              organisation_id=context.ret.organisation_id, password_hash=password_hash,
                               demo=True, actor=store.SYSTEM, now=now)
             seats.append(Seat(email, _tasks(context)[:requirements_per_return]))
     finally:
@@ -93,9 +93,9 @@ def _add_editors(database: Path, clients: int, requirements_per_return: int) -> 
 
 def _tasks(context) -> tuple[Task, ...]:
     order = context.requirements()
-    pages = [f"/returns/{context.ret['id']}/{quote(f.id, safe='')}/{quote(r.id, safe='')}" for f, r in order]
-    following = pages[1:] + [f"/returns/{context.ret['id']}"]
-    return tuple(Task(context.ret["id"], framework.key, requirement.id, page, after,
+    pages = [f"/returns/{context.ret.id}/{quote(f.id, safe='')}/{quote(r.id, safe='')}" for f, r in order]
+    following = pages[1:] + [f"/returns/{context.ret.id}"]
+    return tuple(Task(context.ret.id, framework.key, requirement.id, page, after,
                       tuple(level.code for level in framework.scale if not level.needs_reason))
                  for (framework, requirement), page, after in zip(order, pages, following))
 

@@ -50,17 +50,17 @@ def _statement(context: ReturnContext, version: int | None) -> tuple[ReturnConte
     frameworks = {f.key: f for f in context.frameworks}
     today = datetime.now(timezone.utc).date()
     if version is None:
-        versions = store.return_versions(database, context.ret["id"])
+        versions = store.return_versions(database, context.ret.id)
         if not versions:
             document = draft_document(context, partnership=current_app.config["PARTNERSHIP_NAME"])
             return context, build_statement(document, frameworks, submitted=False, sha256=None, version=None,
                                             today=today)
         version = versions[0]["version"]
-    found = store.return_version(database, context.ret["id"], version) or abort(404)
+    found = store.return_version(database, context.ret.id, version) or abort(404)
     document = json.loads(found["canonical"])
     return context, build_statement(document, frameworks, submitted=True, sha256=found["sha256"], version=version,
                                     intact=digest(found["canonical"]) == found["sha256"], today=today,
-                                    verifications=store.verifications_for_return(database, context.ret["id"]))
+                                    verifications=store.verifications_for_return(database, context.ret.id))
 
 
 def _page(context: ReturnContext, statement: Statement):

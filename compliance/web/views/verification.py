@@ -49,7 +49,7 @@ class VerificationForm(Form):
 
 
 def _standing(context: ReturnContext) -> tuple[dict | None, dict]:
-    return return_service.standing_answers(get_db(), context.ret["id"])
+    return return_service.standing_answers(get_db(), context.ret.id)
 
 
 def _rows(context: ReturnContext, answers: dict, checks: dict) -> list[dict]:
@@ -57,7 +57,7 @@ def _rows(context: ReturnContext, answers: dict, checks: dict) -> list[dict]:
     groups = []
     for framework in context.frameworks:
         items = []
-        for requirement in framework.requirements_for(context.ret["sector"]):
+        for requirement in framework.requirements_for(context.ret.sector):
             signed = answers.get((framework.key, requirement.id))
             if signed is None:
                 continue
@@ -132,8 +132,8 @@ def _next_page(context: ReturnContext, answers: dict, framework, requirement) ->
     while following is not None and (following[0].key, following[1].id) not in answers:
         following = context.next_after(*following)
     if following is None:
-        return url_for(".verification", return_id=context.ret["id"])
-    return url_for(".verify_answer", return_id=context.ret["id"], framework_id=following[0].id,
+        return url_for(".verification", return_id=context.ret.id)
+    return url_for(".verify_answer", return_id=context.ret.id, framework_id=following[0].id,
                    requirement_id=following[1].id)
 
 

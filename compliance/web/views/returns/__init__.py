@@ -33,14 +33,14 @@ def visible_return(return_id: int) -> ReturnContext:
     context = load_return(get_db(), return_id)
     if context is None:
         abort(404)
-    check_organisation(context.ret["organisation_id"])
+    check_organisation(context.ret.organisation_id)
     return context
 
 
 def own_return(return_id: int) -> ReturnContext:
     """The return of the signed-in person's own organisation (editors and signatories); 404 for any other."""
     context = load_return(get_db(), return_id)
-    if context is None or context.ret["organisation_id"] != current_user.organisation_id:
+    if context is None or context.ret.organisation_id != current_user.organisation_id:
         abort(404)
     return context
 

@@ -42,7 +42,7 @@ def requirement_context(return_id: int, framework_id: str, requirement_id: str):
 
 
 def page_url(context, framework, requirement, endpoint: str = ".answer", **values) -> str:
-    return url_for(endpoint, return_id=context.ret["id"], framework_id=framework.id, requirement_id=requirement.id,
+    return url_for(endpoint, return_id=context.ret.id, framework_id=framework.id, requirement_id=requirement.id,
                    **values)
 
 
@@ -115,10 +115,10 @@ def _next_page(context, framework, requirement, then: str) -> str:
         return page_url(context, framework, requirement, endpoint, **{argument: int(item.group(2))})
     if then == "later":
         flash("Your answers have been saved")
-        return url_for(".overview", return_id=context.ret["id"])
+        return url_for(".overview", return_id=context.ret.id)
     following = context.next_after(framework, requirement)
     if following is None:
-        return url_for(".overview", return_id=context.ret["id"])
+        return url_for(".overview", return_id=context.ret.id)
     return page_url(context, *following)
 
 
@@ -128,7 +128,7 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
     stored = context.answers.get(key)
     evidence = context.evidence.get(key, [])
     linked = {item["id"] for item in evidence}
-    library = store.organisation_evidence(database, context.ret["organisation_id"])
+    library = store.organisation_evidence(database, context.ret.organisation_id)
     touched = context.state(framework, requirement) in ("in-progress", "carried-forward")
     problems = context.problems_for(framework, requirement) if touched else []
     return render_template(
@@ -169,7 +169,7 @@ def _own_action(context, framework, requirement, action_id: int) -> dict:
     """The action, if it belongs to this return and requirement; 404 otherwise."""
     found = store.action(get_db(), action_id)
     if found is None or (found["return_id"], found["framework_key"], found["requirement_id"]) != (
-            context.ret["id"], framework.key, requirement.id):
+            context.ret.id, framework.key, requirement.id):
         abort(404)
     return found
 

@@ -42,7 +42,7 @@ def _back_to_requirement(context, framework, requirement, message: str):
 
 
 def _answer_id(context, framework, requirement) -> int:
-    return store.ensure_answer(get_db(), context.ret["id"], framework.key, requirement.id)["id"]
+    return store.ensure_answer(get_db(), context.ret.id, framework.key, requirement.id)["id"]
 
 
 @bp.route(PAGE + "/evidence/upload", methods=["GET", "POST"])
@@ -102,7 +102,7 @@ def _upload_page_context():
         return None
     arguments = request.view_args or {}
     context = load_return(get_db(), arguments.get("return_id", 0))
-    if context is None or context.ret["organisation_id"] != current_user.organisation_id or not context.editable:
+    if context is None or context.ret.organisation_id != current_user.organisation_id or not context.editable:
         return None
     found = context.find(arguments.get("framework_id", ""), arguments.get("requirement_id", ""))
     return (context, *found) if found else None
@@ -120,7 +120,7 @@ def add_link(return_id: int, framework_id: str, requirement_id: str):
                                                                 ("Web address", form.url.data)])
     if not form.validate_on_submit():
         return _page("returns/evidence_link.html", context, framework, requirement, form)
-    store.add_evidence(get_db(), context.ret["organisation_id"], {
+    store.add_evidence(get_db(), context.ret.organisation_id, {
         "kind": "link", "title": form.title.data, "url": form.url.data, **form.dates()},
         answer_id=_answer_id(context, framework, requirement), actor=actor(), now=now())
     return _back_to_requirement(context, framework, requirement, f"The link to {form.title.data} has been added")
@@ -132,7 +132,7 @@ def attach_evidence(return_id: int, framework_id: str, requirement_id: str):
     context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
     if not context.editable:
         return frozen_page(context)
-    library = store.organisation_evidence(get_db(), context.ret["organisation_id"])
+    library = store.organisation_evidence(get_db(), context.ret.organisation_id)
     if any(value not in {str(item["id"]) for item in library} for value in request.form.getlist("items")):
         abort(404)  # not this organisation's evidence
     linked = {item["id"] for item in context.evidence.get((framework.key, requirement.id), [])}

@@ -20,7 +20,7 @@ def overview(return_id: int):
     versions = store.return_versions(database, return_id)
     previous = return_service.previous_return(database, context)
     can_start = (current_user.can("edit_return") and context.editable and previous is not None
-                 and context.ret["status"] == "not-started" and not context.answers)
+                 and context.ret.status == "not-started" and not context.answers)
     audit = (return_service.audit_summary(database, context) if context.signed
              else None)
     return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,

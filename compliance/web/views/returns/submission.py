@@ -32,14 +32,14 @@ def check(return_id: int):
     context = visible_return(return_id)
     database = get_db()
     versions = store.return_versions(database, return_id)
-    signatories = [person for person in store.users(database, organisation_id=context.ret["organisation_id"])
+    signatories = [person for person in store.users(database, organisation_id=context.ret.organisation_id)
                    if person["role"] == "signatory" and person["active"]]
     problems = context.problems()
     return render_template("returns/check.html", context=context, groups=answer_groups(context), problems=problems,
                            problem_groups=grouped_problems(problems), versions=versions, signatories=signatories,
-                           own=current_user.organisation_id == context.ret["organisation_id"],
+                           own=current_user.organisation_id == context.ret.organisation_id,
                            can_change=current_user.can("edit_return") and context.editable,
-                           returned=versions[0] if versions and context.ret["status"] == "returned" else None)
+                           returned=versions[0] if versions and context.ret.status == "returned" else None)
 
 
 @bp.route("/returns/<int:return_id>/sign", methods=["GET", "POST"])
@@ -75,7 +75,7 @@ def submitted(return_id: int):
         return redirect(url_for(".check", return_id=return_id))  # nothing signed now: the answers are open
     latest = versions[0]
     return render_template("returns/submitted.html", context=context, latest=latest,
-                           reference=reference(context.ret["cycle_name"], return_id, latest["version"],
+                           reference=reference(context.ret.cycle_name, return_id, latest["version"],
                                                latest["sha256"]))
 
 
@@ -96,7 +96,7 @@ def version(return_id: int, version: int):
                            outcomes=outcomes, today_iso=today().isoformat(),
                            soon_iso=(today() + EXPIRY_WARNING).isoformat(),
                            groups=signed_groups(document) if document else [], rags=rating_colours(context),
-                           reference=reference(context.ret["cycle_name"], return_id, version, found["sha256"]))
+                           reference=reference(context.ret.cycle_name, return_id, version, found["sha256"]))
 
 
 @bp.route("/returns/<int:return_id>/return-for-amendment", methods=["GET", "POST"])
@@ -110,7 +110,7 @@ def amend(return_id: int):
     if form.validate_on_submit():
         with _decided_elsewhere(return_id):
             store.return_for_amendment(get_db(), return_id, form.comment.data, actor=actor(), now=now())
-            flash(f"Returned to {context.ret['organisation_name']} for amendment")
+            flash(f"Returned to {context.ret.organisation_name} for amendment")
         return redirect(url_for(".overview", return_id=return_id))
     return render_template("returns/amend.html", form=form, context=context,
                            latest=store.return_versions(get_db(), return_id)[0])
@@ -125,22 +125,22 @@ def accept(return_id: int):
         return refusal
     with _decided_elsewhere(return_id):  # CSRFProtect has already checked the form's token
         store.accept_return(get_db(), return_id, actor=actor(), now=now())
-        flash(f"Accepted {context.ret['organisation_name']}'s return for {context.ret['cycle_name']}")
+        flash(f"Accepted {context.ret.organisation_name}'s return for {context.ret.cycle_name}")
     return redirect(url_for(".overview", return_id=return_id))
 
 
 def _not_submitted(context: ReturnContext, verb: str, *, needs_open: bool = False):
     """A redirect to the overview saying why, when the return is not waiting for the coordinator's decision."""
     ret = context.ret
-    if ret["status"] != "submitted":
-        message = (f"{ret['organisation_name']}'s return is {RETURN_STATUSES[ret['status']].lower()}: "
+    if ret.status != "submitted":
+        message = (f"{ret.organisation_name}'s return is {RETURN_STATUSES[ret.status].lower()}: "
                    f"only a submitted return can be {verb}")
-    elif needs_open and ret["cycle_status"] != "open":
-        message = f"The {ret['cycle_name']} cycle is closed, so its returns can no longer be {verb}"
+    elif needs_open and ret.cycle_status != "open":
+        message = f"The {ret.cycle_name} cycle is closed, so its returns can no longer be {verb}"
     else:
         return None
     flash(message, "important")
-    return redirect(url_for(".overview", return_id=ret["id"]))
+    return redirect(url_for(".overview", return_id=ret.id))
 
 
 @contextmanager
@@ -178,7 +178,7 @@ def answer_groups(context: ReturnContext) -> list[dict]:
     groups = []
     for framework in context.frameworks:
         items = []
-        for requirement in framework.requirements_for(context.ret["sector"]):
+        for requirement in framework.requirements_for(context.ret.sector):
             key = (framework.key, requirement.id)
             answer = context.answers.get(key) or {}
             items.append({"requirement": requirement, "answer": answer,

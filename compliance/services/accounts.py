@@ -76,6 +76,21 @@ def sign_out(db: Database, user: dict, *, address: str, now: datetime) -> None:
                      object_id=user["id"], organisation_id=user["organisation_id"], now=now)
 
 
+def change_role(db: Database, user_id: int, *, role: str, organisation_id: int | None, actor: Actor,
+                now: datetime) -> bool:
+    """Give a person another role (and organisation); False when that is what they had."""
+    with db.atomic():
+        return store.update_user(db, user_id, {"role": role, "organisation_id": organisation_id}, actor=actor,
+                                 now=now, action="role-changed")
+
+
+def set_active(db: Database, user_id: int, active: bool, *, actor: Actor, now: datetime) -> None:
+    """Deactivate a person (they can no longer sign in; their sessions end) or reactivate them."""
+    with db.atomic():
+        store.update_user(db, user_id, {"active": int(active)}, actor=actor, now=now,
+                          action="person-reactivated" if active else "person-deactivated")
+
+
 def invite_person(db: Database, *, email: str, name: str, job_title: str, role: str, organisation_id: int | None,
                   actor: Actor, now: datetime, settings: Mapping, link: Callable[..., str]) -> int:
     """Add a person and send them a one-time link, valid for 7 days, to set their password (after the commit)."""

@@ -20,7 +20,27 @@ def add_file(db: Database, evidence_dir: str | Path, context: ReturnContext, fra
     row whose file is missing.
     """
     files.store_file(evidence_dir, data, accepted.sha256)
-    answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
-    return store.add_evidence(db, context.ret.organisation_id, {
-        "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
-        "size": accepted.size, "sha256": accepted.sha256, **dates}, answer_id=answer_id, actor=actor, now=now)
+    with db.atomic():
+        answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
+        return store.add_evidence(db, context.ret.organisation_id, {
+            "kind": "file", "title": title, "filename": accepted.filename, "content_type": accepted.content_type,
+            "size": accepted.size, "sha256": accepted.sha256, **dates}, answer_id=answer_id, actor=actor, now=now)
+
+
+def add_link(db: Database, context: ReturnContext, framework_key: str, requirement_id: str, *, title: str,
+             url: str, dates: dict, actor: store.Actor, now: datetime) -> int:
+    """Record a web address as evidence backing this requirement, in one transaction with its answer; its id."""
+    with db.atomic():
+        answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
+        return store.add_evidence(db, context.ret.organisation_id, {"kind": "link", "title": title, "url": url,
+                                                                     **dates},
+                                  answer_id=answer_id, actor=actor, now=now)
+
+
+def attach(db: Database, context: ReturnContext, framework_key: str, requirement_id: str, evidence_ids: list[int],
+           *, actor: store.Actor, now: datetime) -> None:
+    """Back this requirement with items already in the organisation's evidence library, all or none."""
+    with db.atomic():
+        answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
+        for evidence_id in evidence_ids:
+            store.link_evidence(db, answer_id, evidence_id, actor=actor, now=now)

@@ -111,17 +111,31 @@ def test_sql_runs_only_in_the_store():
         assert not _sql_calls(path), f"{relative} runs SQL at lines {_sql_calls(path)}: move it into store/"
 
 
+def _transactions(path: Path) -> list[int]:
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "atomic"]
+
+
+def test_views_and_commands_open_no_transaction_a_use_case_opens_its_own():
+    for path in [*_layer_files("web"), *_layer_files("cli")]:
+        relative = path.relative_to(PACKAGE).as_posix()
+        assert not _transactions(path), (f"{relative} opens a transaction at lines {_transactions(path)}: "
+                                         "make the steps one use case in services/")
+
+
 def test_the_convention_checks_see_what_they_look_for(tmp_path):
     sample = tmp_path / "compliance" / "core" / "sample.py"
     sample.parent.mkdir(parents=True)
     sample.write_text("from ..store import returns\nfrom . import scoring\nimport flask\n"
-                      "db.execute('SELECT 1')\nPath('x').write_text('y')\nopen('x', 'wb')\nopen('x')\n",
+                      "db.execute('SELECT 1')\nPath('x').write_text('y')\nopen('x', 'wb')\nopen('x')\n"
+                      "with db.atomic():\n    pass\n",
                       encoding="utf-8")
     imported = _imports(sample, root=tmp_path)
     assert {"compliance.store.returns", "compliance.core.scoring", "flask"} <= imported
     assert _our_layers(imported) == {"store", "core"}
     assert _sql_calls(sample) == [4]
     assert _writes(sample) == [5, 6]
+    assert _transactions(sample) == [8]
 
 
 def test_every_route_declares_who_may_use_it(app):

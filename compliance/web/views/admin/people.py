@@ -67,10 +67,8 @@ def person_role(user_id: int):
     form.set_organisations([o for o in store.organisations(database)
                             if o["active"] or o["id"] == found["organisation_id"]])
     if form.validate_on_submit() and _not_yourself(form, found):
-        with database.atomic():
-            changed = store.update_user(database, user_id, {"role": form.role.data,
-                                                            "organisation_id": form.chosen_organisation},
-                                        actor=actor(), now=now(), action="role-changed")
+        changed = accounts.change_role(database, user_id, role=form.role.data,
+                                       organisation_id=form.chosen_organisation, actor=actor(), now=now())
         flash(f"{found['name']}'s role has been changed" if changed else "You did not change anything")
         return redirect(url_for(".person", user_id=user_id))
     return render_template("admin/person_role.html", form=form, person=found)
@@ -90,7 +88,7 @@ def deactivate_person(user_id: int):
     found = _confirmed(user_id)
     if found["id"] == current_user.id:
         return _person_page(found, "You cannot deactivate your own account. Ask another partnership admin to do it")
-    _set_active(found, False)
+    accounts.set_active(get_db(), found["id"], False, actor=actor(), now=now())
     flash(f"{found['name']} has been deactivated and can no longer sign in")
     return redirect(url_for(".person", user_id=user_id))
 
@@ -99,7 +97,7 @@ def deactivate_person(user_id: int):
 @requires("manage_partnership")
 def reactivate_person(user_id: int):
     found = _confirmed(user_id)
-    _set_active(found, True)
+    accounts.set_active(get_db(), found["id"], True, actor=actor(), now=now())
     flash(f"{found['name']} has been reactivated")
     return redirect(url_for(".person", user_id=user_id))
 
@@ -129,9 +127,3 @@ def _confirmed(user_id: int) -> dict:
         abort(400)
     return store.user_by_id(get_db(), user_id) or abort(404)
 
-
-def _set_active(found: dict, active: bool) -> None:
-    database = get_db()
-    with database.atomic():
-        store.update_user(database, found["id"], {"active": int(active)}, actor=actor(), now=now(),
-                          action="person-reactivated" if active else "person-deactivated")

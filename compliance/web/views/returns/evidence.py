@@ -41,10 +41,6 @@ def _back_to_requirement(context, framework, requirement, message: str):
     return redirect(page_url(context, framework, requirement, _anchor="evidence"))
 
 
-def _answer_id(context, framework, requirement) -> int:
-    return store.ensure_answer(get_db(), context.ret.id, framework.key, requirement.id)["id"]
-
-
 @bp.route(PAGE + "/evidence/upload", methods=["GET", "POST"])
 @requires("edit_return")
 def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
@@ -120,9 +116,8 @@ def add_link(return_id: int, framework_id: str, requirement_id: str):
                                                                 ("Web address", form.url.data)])
     if not form.validate_on_submit():
         return _page("returns/evidence_link.html", context, framework, requirement, form)
-    store.add_evidence(get_db(), context.ret.organisation_id, {
-        "kind": "link", "title": form.title.data, "url": form.url.data, **form.dates()},
-        answer_id=_answer_id(context, framework, requirement), actor=actor(), now=now())
+    evidence.add_link(get_db(), context, framework.key, requirement.id, title=form.title.data,
+                      url=form.url.data, dates=form.dates(), actor=actor(), now=now())
     return _back_to_requirement(context, framework, requirement, f"The link to {form.title.data} has been added")
 
 
@@ -141,11 +136,7 @@ def attach_evidence(return_id: int, framework_id: str, requirement_id: str):
     form.set_items(others)
     if not form.validate_on_submit():
         return _page("returns/evidence_attach.html", context, framework, requirement, form, items=others)
-    database = get_db()
-    with database.atomic():
-        answer_id = _answer_id(context, framework, requirement)
-        for evidence_id in form.chosen:
-            store.link_evidence(database, answer_id, evidence_id, actor=actor(), now=now())
+    evidence.attach(get_db(), context, framework.key, requirement.id, form.chosen, actor=actor(), now=now())
     count = len(form.chosen)
     return _back_to_requirement(context, framework, requirement,
                                 f"{count} item{'' if count == 1 else 's'} of evidence added to this requirement")

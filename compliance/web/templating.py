@@ -5,6 +5,7 @@ import jinja2
 from flask import Flask, current_app, g
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from markupsafe import Markup, escape
 
 from compliance import store
 from compliance.core import limits, text
@@ -32,6 +33,11 @@ def _demo_mode() -> bool:
         except Exception:  # the banner must never stop an error page from rendering
             g.demo_mode = False
     return g.demo_mode
+
+
+def lines(text: str | None) -> Markup:
+    """Escaped text whose line breaks survive the macros' re-indenting: each one becomes a character reference."""
+    return escape((text or "").replace("\r\n", "\n").replace("\r", "\n")).replace("\n", Markup("&#10;"))
 
 
 def error_summary(form) -> dict:
@@ -74,6 +80,7 @@ def init_app(app: Flask) -> None:
         app.add_template_filter(getattr(text, name), name)
         app.add_template_global(getattr(text, name), name)
     app.add_template_global(error_summary)
+    app.add_template_global(lines)
     app.add_template_global(limits, "limits")
     app.add_template_global(navigation, "service_navigation")
     app.context_processor(template_context)

@@ -300,3 +300,20 @@ def test_the_register_filters_by_verification_status(demo, checked):
     assert count(not_verified) == expected
     assert all(r["verification_status"] == "not-checked" for r in rows)
     assert "Verification status" in everything
+
+
+def test_the_check_page_shows_the_signed_answer_as_the_signed_version_does(demo, checked):
+    """One macro for a signed answer: the auditor sees each action's status, and the narrative's own line breaks."""
+    app, _cycle, returns = demo
+    greenway = returns["Greenway Homes"]["id"]
+    answers, _framework = signed(app, greenway)
+    requirement_id, answer = next((rid, a) for rid, a in sorted(answers.items()) if a.get("actions"))
+    action = answer["actions"][0]
+    check = checked["auditor"].get(url(greenway, requirement_id)).get_data(as_text=True)
+    version = checked["auditor"].get(f"/returns/{greenway}/versions/1").get_data(as_text=True)
+    status = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}[action["status"]]
+    for page in (check, version):
+        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+        assert f"Owner: {action['owner']}." in text and f"{status}." in text
+    if "\n" in answer["narrative"]:
+        assert "&#10;" in check

@@ -15,7 +15,7 @@ from compliance.web.access import signed_in
 from compliance.web.requests import get_db
 from compliance.web.responses import attachment
 from compliance.web.views.returns import visible_return
-from compliance.web.views.returns.submission import RAG_TAGS, lines
+from compliance.web.views.returns.submission import RAG_TAGS
 
 bp = Blueprint("statements", __name__)
 
@@ -64,8 +64,7 @@ def _statement(context: ReturnContext, version: int | None) -> tuple[ReturnConte
 
 
 def _page(context: ReturnContext, statement: Statement):
-    return render_template("statements/statement.html", context=context, statement=statement, RAG_TAGS=RAG_TAGS,
-                           lines=lines)
+    return render_template("statements/statement.html", context=context, statement=statement, RAG_TAGS=RAG_TAGS)
 
 
 def _pdf(statement: Statement) -> Response:

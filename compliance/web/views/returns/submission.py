@@ -8,7 +8,6 @@ from contextlib import contextmanager
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from compliance import store
 from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
@@ -231,11 +230,6 @@ def first_lines(text: str, *, lines: int = 3, limit: int = 300) -> str:
     return kept if kept == whole else kept.rstrip() + " …"
 
 
-def lines(text: str | None) -> Markup:
-    """Escaped text whose line breaks survive the macros' re-indenting: each one becomes a character reference."""
-    return escape((text or "").replace("\r\n", "\n").replace("\r", "\n")).replace("\n", Markup("&#10;"))
-
-
 @bp.context_processor
 def submission_helpers() -> dict:
-    return {"first_lines": first_lines, "lines": lines, "RAG_TAGS": RAG_TAGS}
+    return {"first_lines": first_lines, "RAG_TAGS": RAG_TAGS}

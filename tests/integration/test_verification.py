@@ -309,8 +309,9 @@ def test_the_check_page_shows_the_signed_answer_as_the_signed_version_does(demo,
     answers, _framework = signed(app, greenway)
     requirement_id, answer = next((rid, a) for rid, a in sorted(answers.items()) if a.get("actions"))
     action = answer["actions"][0]
-    check = checked["auditor"].get(url(greenway, requirement_id)).get_data(as_text=True)
-    version = checked["auditor"].get(f"/returns/{greenway}/versions/1").get_data(as_text=True)
+    auditor = sign_in(app, "auditor@demo.example")
+    check = auditor.get(url(greenway, requirement_id)).get_data(as_text=True)
+    version = auditor.get(f"/returns/{greenway}/versions/1").get_data(as_text=True)
     status = {"not-started": "Not started", "in-progress": "In progress", "done": "Done"}[action["status"]]
     for page in (check, version):
         text = " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -50,7 +50,7 @@ debian-tools:
 run: install
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops it). Sign in with a demo account below."
 	@echo
-	COMPLIANCE_LOAD_DEMO=1 $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
+	COMPLIANCE_LOAD_DEMO=1 COMPLIANCE_BASE_URL=$${COMPLIANCE_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=4 wsgi:app
 
 # Two workers (pytest-xdist), each taking whole modules so that a module's fixtures are built once; the slowest
 # tests are listed at the end.

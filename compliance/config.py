@@ -13,7 +13,11 @@ DEFAULTS: dict[str, object] = {
     "PARTNERSHIP_SHORT_NAME": "WDVF",
     "SERVICE_NAME": "Domestic abuse compliance returns",
     "CONTACT_EMAIL": "",
-    "BASE_URL": "",  # empty: links in mail use the address of the request that sent them
+    "BASE_URL": "",  # the public address links in mail are built on; empty: only from a TRUSTED_HOSTS request
+    # The host names the service is reached at, comma-separated: a request naming any other host is refused, so a
+    # link built from a request's address can be trusted. Empty: the Host header is not checked, and no link is
+    # ever built from it.
+    "TRUSTED_HOSTS": "",
     "DATABASE": "",  # empty: compliance.sqlite in the instance folder
     "EVIDENCE_DIR": "",  # empty: evidence/ in the instance folder
     "QUESTIONNAIRES": str(ROOT / "questionnaires"),
@@ -47,6 +51,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]
             config[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
         else:
             config[name] = raw
+    hosts = [host.strip() for host in str(config["TRUSTED_HOSTS"] or "").split(",") if host.strip()]
+    config["TRUSTED_HOSTS"] = hosts or None  # Flask's own setting: None checks nothing
     return config
 
 

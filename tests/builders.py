@@ -98,6 +98,7 @@ def make_app(tmp_path, **overrides):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE": str(tmp_path / "compliance.sqlite"),
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "BASE_URL": "http://localhost",  # where emailed links point (the test client's own address)
     }
     config.update(overrides)
     return create_app(config)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 ERROR_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 
@@ -11,6 +11,9 @@ ERROR_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # routing redirects travel as HTTPExceptions too
+    if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no page of ours can link to anything
+        current_app.logger.warning("refused a request for an untrusted host: %s", error.description)
+        return "Bad request: this service does not answer to that host name.\n", 400, {"Content-Type": "text/plain"}
     template = ERROR_TEMPLATES.get(error.code, "errors/generic.html")
     return render_template(template, error=error), error.code
 

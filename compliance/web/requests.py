@@ -69,9 +69,32 @@ def actor() -> store.Actor:
     return store.Actor(current_user.id, current_user.email, request.remote_addr or "")
 
 
+# Said to the person who asked for a link to be emailed, when the service cannot build one it can trust.
+NO_LINKS = ("No email with a link can be sent yet: the service has not been told its own web address. Whoever "
+            "runs it must set COMPLIANCE_BASE_URL to its public address (for example "
+            "https://compliance.example.org), or list the host names it is reached at in COMPLIANCE_TRUSTED_HOSTS, "
+            "and restart it")
+
+
+class NoTrustedAddress(RuntimeError):
+    """Neither a base URL nor trusted hosts are configured: a link would come from the request's Host header."""
+
+
+def links_can_be_emailed() -> bool:
+    """Whether a link sent by email can be built on an address the service trusts (see external_url)."""
+    return bool(current_app.config.get("BASE_URL")) or bool(current_app.config.get("TRUSTED_HOSTS"))
+
+
 def external_url(endpoint: str, **values) -> str:
-    """The full address of a page, for links that leave the site in an email: on the configured base URL."""
+    """The full address of a page, for links that leave the site in an email.
+
+    On the configured base URL; or on the request's own host when the app checks hosts against TRUSTED_HOSTS
+    (Flask then refuses any other Host with 400 before a view runs). Never on a Host header nobody checked: a
+    forged one would send a password-reset link, and its token, to whoever forged it.
+    """
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     if base:
         return base + url_for(endpoint, **values)
-    return url_for(endpoint, **values, _external=True)
+    if current_app.config.get("TRUSTED_HOSTS"):
+        return url_for(endpoint, **values, _external=True)
+    raise NoTrustedAddress(NO_LINKS)

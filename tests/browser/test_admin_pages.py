@@ -107,3 +107,26 @@ def test_an_editor_sees_their_own_organisation(page, base_url, ids):
     check(page, "editor-own-organisation")
     assert page.goto(base_url + "/organisations").status == 403
     check(page, "editor-forbidden")
+
+
+def test_without_the_services_address_the_invite_and_reset_pages_say_what_to_set(page, base_url, live_app):
+    """The states a partnership sees before it has set COMPLIANCE_BASE_URL: still accessible, nothing typed lost."""
+    live_app.config["BASE_URL"] = ""
+    try:
+        page.goto(base_url + "/forgot-password")
+        assert "cannot be reset by email" in page.locator("main").inner_text()
+        check(page, "account-reset-without-address")
+        sign_in(page, base_url, "coordinator@demo.example")
+        page.goto(base_url + "/people/invite")
+        assert "COMPLIANCE_BASE_URL" in page.locator(".govuk-warning-text").inner_text()
+        check(page, "admin-invite-without-address")
+        page.get_by_label("Full name").fill("Nia Person")
+        page.get_by_label("Email address").fill("nia.person@demo.example")
+        page.get_by_label("Executive Board member").check()
+        page.get_by_role("button", name="Send invitation").click()
+        page.wait_for_load_state()
+        assert page.title().startswith("Error: ")
+        assert page.get_by_label("Full name").input_value() == "Nia Person"
+        check(page, "admin-invite-without-address-error")
+    finally:
+        live_app.config["BASE_URL"] = "http://localhost"

@@ -10,7 +10,7 @@ from compliance import store
 from compliance.services import accounts
 from compliance.services.passwords import password_problem
 from compliance.web.requests import external_url, get_db
-from tests.builders import NOW, PASSWORD, add_person, page_text, sign_in, token_from
+from tests.builders import NOW, PASSWORD, add_person, make_app, page_text, sign_in, token_from
 
 
 def audit_actions(app):
@@ -336,3 +336,67 @@ def test_an_archived_organisations_people_cannot_sign_in_or_reset_until_it_is_re
         store.change_organisation(db, org["id"], {"active": 1}, actor=store.SYSTEM, now=NOW)
     assert mail_server.wait_for(1, timeout=1.0) == [], "no reset link for an archived organisation's person"
     assert sign_in(mail_app.test_client(), "lead@archived.example").headers["Location"] == "/home"
+
+
+# Links in emails never come from a forged Host header -------------------------------------------
+
+
+def _forged_reset(app, host: str):
+    """A reset asked for by someone who sends a Host header of their own, on the form page and its post alike."""
+    client, page = app.test_client(), f"http://{host}/forgot-password"
+    return client.post(page, data={"email": "lead@org.example", "csrf_token": token_from(client, page)})
+
+
+def test_with_a_base_url_a_forged_host_changes_no_link(tmp_path, mail_server):
+    app = make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example",
+                   BASE_URL="https://compliance.example.org")
+    add_person(app, "lead@org.example")
+    assert _forged_reset(app, "evil.example").status_code == 302
+    [message] = mail_server.wait_for(1)
+    body = mail_server.body(message)
+    assert "evil.example" not in body and "https://compliance.example.org/reset-password/" in body
+
+
+def test_without_a_base_url_or_trusted_hosts_no_link_is_sent_and_the_page_says_why(tmp_path, mail_server):
+    app = make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example",
+                   BASE_URL="", CONTACT_EMAIL="coordinator@wdvf.example")
+    add_person(app, "lead@org.example")
+    add_person(app, "coordinator@org.example", role="admin")
+    page = app.test_client().get("/forgot-password", headers={"Host": "evil.example"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot be reset by email" in text and "coordinator@wdvf.example" in text
+    admin = app.test_client()
+    sign_in(admin, "coordinator@org.example")
+    typed = {"name": "Sam Editor", "email": "sam.editor@greenway.example", "job_title": "DV lead",
+             "role": "board", "organisation_id": ""}
+    invite = admin.post("/people/invite", data={**typed, "csrf_token": token_from(admin, "/people/invite")})
+    text = invite.get_data(as_text=True)
+    assert invite.status_code == 200 and page_text(invite).title.startswith("Error: ")
+    assert "COMPLIANCE_BASE_URL" in text and 'value="sam.editor@greenway.example"' in text, "what was typed is kept"
+    with app.app_context():
+        assert store.user_by_email(get_db(), "sam.editor@greenway.example") is None, "nobody half-invited"
+        assert store.outbox_messages(get_db()) == []
+    assert mail_server.wait_for(1, timeout=0.5) == []
+
+
+def test_with_trusted_hosts_a_forged_host_is_refused_and_a_trusted_one_is_used(tmp_path, mail_server):
+    app = make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example",
+                   BASE_URL="", TRUSTED_HOSTS=["compliance.example.org"])
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    forged = client.get("/forgot-password", headers={"Host": "evil.example"})
+    assert forged.status_code == 400 and "evil.example" not in forged.get_data(as_text=True)
+    trusted = app.test_client()
+    token = token_from(trusted, "http://compliance.example.org/forgot-password")
+    done = trusted.post("http://compliance.example.org/forgot-password",
+                        data={"email": "lead@org.example", "csrf_token": token})
+    assert done.status_code == 302
+    [message] = mail_server.wait_for(1)
+    assert "http://compliance.example.org/reset-password/" in mail_server.body(message)
+
+
+def test_trusted_hosts_are_read_from_a_comma_separated_setting():
+    from compliance.config import from_environment
+    assert from_environment({})["TRUSTED_HOSTS"] is None
+    hosts = from_environment({"COMPLIANCE_TRUSTED_HOSTS": " compliance.example.org, localhost ,"})["TRUSTED_HOSTS"]
+    assert hosts == ["compliance.example.org", "localhost"]

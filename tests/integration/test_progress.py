@@ -8,7 +8,7 @@ from compliance import demo, store
 from compliance.core.returns import EDITABLE, RETURN_STATUSES
 from compliance.services import matrix as matrix_service
 from compliance.web.requests import get_db
-from tests.builders import NOW, make_app, page_text, signed_in, token_from
+from tests.builders import NOW, demo_app, make_app, page_text, signed_in, token_from
 from tests.mailserver import MailServer
 
 
@@ -156,3 +156,20 @@ def test_an_organisation_with_nobody_to_remind_is_named(demo_app):
     assert "Brackenford Police has no editor or signatory to remind" in page
     with demo_app.app_context():
         assert store.audit_entries(get_db(), action="reminder-sent") == []
+
+
+def test_without_the_services_address_no_reminder_is_sent_and_the_coordinator_is_told_how_to_set_it(tmp_path):
+    app = demo_app(tmp_path, BASE_URL="")
+    cycle = open_cycle(app)
+    with app.app_context():
+        police = next(r for r in store.returns_for_cycle(get_db(), cycle["id"])
+                      if r["organisation_name"] == "Brackenford Police")
+    admin = signed_in(app, "coordinator@demo.example")
+    admin.post(f"/cycles/{cycle['id']}/reminders", data={
+        "csrf_token": token_from(admin, f"/cycles/{cycle['id']}/progress"),
+        "organisations": [police["organisation_id"]]})
+    page = admin.get(f"/cycles/{cycle['id']}/progress").get_data(as_text=True)
+    assert "No reminders were sent" in page and "COMPLIANCE_BASE_URL" in page
+    with app.app_context():
+        assert store.audit_entries(get_db(), action="reminder-sent") == []
+        assert store.outbox_messages(get_db()) == []

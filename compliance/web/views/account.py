@@ -9,7 +9,7 @@ from compliance.services import accounts
 from compliance.services.passwords import password_problem
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
-from compliance.web.requests import external_url, get_db, now
+from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now
 
 bp = Blueprint("account", __name__)
 
@@ -96,6 +96,9 @@ def _password_page(token: str, purpose: str, template: str):
 @public
 def forgot_password():
     form = ForgotPasswordForm()
+    if not links_can_be_emailed():
+        current_app.logger.error("a password reset was asked for, but %s", NO_LINKS)
+        return render_template("account/forgot_password.html", form=None)
     if form.validate_on_submit():
         accounts.request_reset(get_db(), email=form.email.data, address=request.remote_addr or "", now=now(),
                                settings=current_app.config, link=external_url)

@@ -19,7 +19,7 @@ from compliance.services import matrix as matrix_service
 from compliance.services import reminders
 from compliance.web.access import requires
 from compliance.web.forms import Form, choices
-from compliance.web.requests import actor, external_url, get_db, now, today
+from compliance.web.requests import NO_LINKS, actor, external_url, get_db, links_can_be_emailed, now, today
 from compliance.web.views.board import bp
 
 
@@ -92,6 +92,9 @@ def send_reminders(cycle_id: int):
             flash(f"Cycle {cycle['name']} is not open: no reminders were sent", "important")
             return redirect(url_for(".progress", cycle_id=cycle_id))
         return _render_progress(cycle, returns, form)
+    if not links_can_be_emailed():
+        flash(f"No reminders were sent. {NO_LINKS}", "important")
+        return redirect(url_for(".progress", cycle_id=cycle_id))
     chosen = [r for r in returns if r["organisation_id"] in form.organisations.data]
     done = reminders.send_reminders(get_db(), chosen, actor=actor(), now=now(), settings=current_app.config,
                                     link=external_url)

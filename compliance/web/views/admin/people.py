@@ -8,7 +8,7 @@ from compliance import store
 from compliance.services import accounts
 from compliance.web.access import requires
 from compliance.web.forms import ConfirmForm, InviteForm, PersonRoleForm
-from compliance.web.requests import actor, external_url, get_db, now
+from compliance.web.requests import NO_LINKS, actor, external_url, get_db, links_can_be_emailed, now
 from compliance.web.views.admin import bp, valid_submission
 
 
@@ -24,14 +24,17 @@ def invite():
     database = get_db()
     form = InviteForm(data={"organisation_id": request.args.get("organisation", "")})
     form.set_organisations(store.organisations(database, active=True))
-    if valid_submission(form, _email_is_free):
+    problem = None if links_can_be_emailed() else NO_LINKS
+    if valid_submission(form, _email_is_free) and problem is None:
         user_id = accounts.invite_person(database, email=form.email.data, name=form.name.data,
                                          job_title=form.job_title.data or "", role=form.role.data,
                                          organisation_id=form.chosen_organisation, actor=actor(), now=now(),
                                          settings=current_app.config, link=external_url)
         flash(_sent(f"Invitation sent to {form.email.data}"))
         return redirect(url_for(".person", user_id=user_id))
-    return render_template("admin/invite.html", form=form)
+    refused = "No invitation was sent, because the service's web address is not set up: see below what to set"
+    return render_template("admin/invite.html", form=form, problem=refused if problem and form.is_submitted() else None,
+                           warning=problem)
 
 
 def _email_is_free(form: InviteForm) -> bool:
@@ -108,6 +111,8 @@ def resend_invitation(user_id: int):
     found = _confirmed(user_id)
     if found["password_hash"] or not found["active"]:
         return _person_page(found, _cannot_invite(found))
+    if not links_can_be_emailed():
+        return _person_page(found, NO_LINKS)
     accounts.send_invitation(get_db(), user_id, actor=actor(), now=now(), settings=current_app.config,
                              link=external_url)
     flash(_sent(f"Invitation sent again to {found['email']}. The earlier link no longer works"))

@@ -186,3 +186,30 @@ def test_test_modules_import_builders_and_conftest_never_one_another():
     for path in tests.rglob("test_*.py"):
         others = {name for name in _imports(path) if re.match(r"tests\.\w+\.test_\w+", name)}
         assert not others, f"{path.relative_to(ROOT)} imports {sorted(others)}: share it through tests/builders.py"
+
+
+def _programs_called(path: Path) -> set[str]:
+    """Programs a test module runs: the first word of a subprocess call's argument list, and shutil.which()'s."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or not node.args:
+            continue
+        first = node.args[0]
+        owner = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
+        if owner == "subprocess" and isinstance(first, ast.List) and first.elts \
+                and isinstance(first.elts[0], ast.Constant):
+            found.add(first.elts[0].value)
+        elif owner == "shutil" and node.func.attr == "which" and isinstance(first, ast.Constant):
+            found.add(first.value)
+    return found
+
+
+def test_make_test_installs_every_program_the_tests_call():
+    """A fresh Debian machine runs `make test` and nothing else: each program a test calls is in DEBIAN_TOOLS."""
+    called = set().union(*(_programs_called(path) for path in (ROOT / "tests").rglob("*.py")))
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    tools = re.search(r"^DEBIAN_TOOLS := (.*)$", makefile, re.M).group(1).split()
+    installed = {pair.split(":")[0] for pair in tools}
+    assert {"chromium", "pdftotext", "pdftoppm", "pdfinfo"} <= called, "the scan finds the programs the tests call"
+    assert called <= installed, f"make test does not install {sorted(called - installed)}: add them to DEBIAN_TOOLS"
+    assert re.search(r"^test: .*\bdebian-tools\b", makefile, re.M), "make test installs DEBIAN_TOOLS first"

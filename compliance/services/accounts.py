@@ -92,22 +92,26 @@ def set_active(db: Database, user_id: int, active: bool, *, actor: Actor, now: d
 
 
 def invite_person(db: Database, *, email: str, name: str, job_title: str, role: str, organisation_id: int | None,
-                  actor: Actor, now: datetime, settings: Mapping, link: Callable[..., str]) -> int:
-    """Add a person and send them a one-time link, valid for 7 days, to set their password (after the commit)."""
+                  actor: Actor, now: datetime, settings: Mapping, link: Callable[..., str]) -> tuple[int, str]:
+    """Add a person and send them a one-time link, valid for 7 days, to set their password (after the commit).
+
+    Their id, and what became of the mail (see mail.deliver)."""
     with db.atomic():
         user_id = store.create_user(db, email=email, name=name, job_title=job_title, role=role,
                                     organisation_id=organisation_id, actor=actor, now=now)
-        message = _invitation(db, user_id, actor=actor, now=now, settings=settings, link=link)
-    mail.send(db, settings, [message], now=now)
-    return user_id
+        queued = mail.queue(db, [_invitation(db, user_id, actor=actor, now=now, settings=settings, link=link)],
+                            now=now)
+    [outcome] = mail.deliver(db, settings, queued, now=now)
+    return user_id, outcome
 
 
 def send_invitation(db: Database, user_id: int, *, actor: Actor, now: datetime, settings: Mapping,
                     link: Callable[..., str]) -> str:
-    """(Re)send an invitation; any earlier link stops working. The outcome: "sent", "logged" or "failed"."""
+    """(Re)send an invitation; any earlier link stops working. What became of the mail (see mail.deliver)."""
     with db.atomic():
-        message = _invitation(db, user_id, actor=actor, now=now, settings=settings, link=link)
-    [outcome] = mail.send(db, settings, [message], now=now)
+        queued = mail.queue(db, [_invitation(db, user_id, actor=actor, now=now, settings=settings, link=link)],
+                            now=now)
+    [outcome] = mail.deliver(db, settings, queued, now=now)
     return outcome
 
 
@@ -132,10 +136,11 @@ def request_reset(db: Database, *, email: str, address: str, now: datetime, sett
         if not store.may_sign_in(person):
             return
         token = store.create_token(db, person["id"], "reset", lifetime=RESET_LIFETIME, now=now)
-        message = mail.compose("reset.txt", to=person["email"], settings=settings, person=person,
-                               subject=f"Reset your password for {settings['SERVICE_NAME']}",
-                               link=link("account.reset_password", token=token), expires=now + RESET_LIFETIME)
-    mail.send(db, settings, [message], now=now)
+        queued = mail.queue(db, [mail.compose(
+            "reset.txt", to=person["email"], settings=settings, person=person,
+            subject=f"Reset your password for {settings['SERVICE_NAME']}",
+            link=link("account.reset_password", token=token), expires=now + RESET_LIFETIME)], now=now)
+    mail.deliver(db, settings, queued, now=now)
 
 
 def person_for_link(db: Database, token: str, purpose: str, *, now: datetime) -> dict | None:

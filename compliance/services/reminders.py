@@ -12,6 +12,7 @@ from compliance.core.returns import RETURN_STATUSES
 from compliance.services import mail
 
 REMINDED_ROLES = ("editor", "signatory")
+WAITING = ("queued", "sending")  # written, but not taken by the mail server yet: it will be tried again
 
 
 @dataclass
@@ -38,12 +39,13 @@ def send_reminders(db: Database, returns: list[dict], *, actor: store.Actor, now
                                  status=RETURN_STATUSES[ret["status"]],
                                  link=link("returns.overview", return_id=ret["id"]))
                     for person in recipients]
-        outcomes = mail.send(db, settings, messages, now=now)
-        reached = [m.to for m, outcome in zip(messages, outcomes, strict=True) if outcome != "failed"]
-        done.failed += [m.to for m, outcome in zip(messages, outcomes, strict=True) if outcome == "failed"]
         with db.atomic():
+            queued = mail.queue(db, messages, now=now)
             store.record(db, actor, action="reminder-sent", object_type="return", object_id=ret["id"],
-                         organisation_id=ret["organisation_id"], new={"recipients": reached}, now=now)
-        done.people += len(reached)
-        done.organisations += 1 if reached else 0
+                         organisation_id=ret["organisation_id"], new={"recipients": [m.to for m in messages]},
+                         now=now)
+        outcomes = mail.deliver(db, settings, queued, now=now)
+        done.failed += [m.to for m, outcome in zip(messages, outcomes, strict=True) if outcome in WAITING]
+        done.people += len(messages)
+        done.organisations += 1
     return done

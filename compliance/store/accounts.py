@@ -13,7 +13,7 @@ from compliance.store.audit import Actor, changed_fields, record
 __all__ = [
     "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",
     "note_sign_in", "create_token", "user_for_token", "use_token", "record_attempt", "recent_failures",
-    "add_to_outbox", "outbox_messages", "token_hash", "may_sign_in",
+    "token_hash", "may_sign_in",
 ]
 
 _USER_COLUMNS = (
@@ -144,13 +144,3 @@ def recent_failures(db: Database, *, since: datetime, email: str | None = None,
     found = db.execute(f"SELECT at FROM sign_in_attempts WHERE {column} = ? AND success = 0 AND at >= ? ORDER BY at",  # nosec B608
                        [value, iso(since)]).fetchall()
     return [at for (at,) in found]
-
-
-def add_to_outbox(db: Database, *, recipient: str, subject: str, body: str, status: str, error: str = "",
-                  now: datetime) -> int:
-    return db["outbox"].insert({"created_at": iso(now), "recipient": recipient, "subject": subject,
-                                "body": body, "status": status, "error": error}).last_pk
-
-
-def outbox_messages(db: Database, *, limit: int = 100) -> list[dict]:
-    return rows(db, "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])

@@ -378,3 +378,71 @@ VERIFICATIONS_SCHEMA = [
     )
     """,
 ]
+
+
+@migrations(name="0007_running_the_cycle")
+def _running_the_cycle(db: Database) -> None:
+    for statement in RUNNING_THE_CYCLE_SCHEMA:
+        db.execute(statement)
+
+
+RUNNING_THE_CYCLE_SCHEMA = [
+    # The outbox becomes a queue: a message is written in the transaction that decides it, and sent after the
+    # commit; one the mail server refused is tried again later, with growing waits, until it is given up.
+    # 'failed' now means given up. Messages from before this migration keep their status.
+    """
+    CREATE TABLE outbox_queue (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'logged', 'failed')),
+        error TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_attempt_at TEXT,
+        sent_at TEXT
+    )
+    """,
+    """
+    INSERT INTO outbox_queue (id, created_at, recipient, subject, body, status, error, attempts, last_attempt_at,
+                              sent_at)
+    SELECT id, created_at, recipient, subject, body, status, error, 1, created_at,
+           CASE WHEN status = 'sent' THEN created_at END FROM outbox
+    """,
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_queue RENAME TO outbox",
+    "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+    # When reminders go out on their own: days before the due date, then every so many days while overdue.
+    "ALTER TABLE cycles ADD COLUMN reminder_days TEXT NOT NULL DEFAULT '14,7,1'",
+    "ALTER TABLE cycles ADD COLUMN overdue_every_days INTEGER NOT NULL DEFAULT 7",
+    # One row per return and day the scheduled reminders went out: running the command twice sends nothing twice.
+    """
+    CREATE TABLE scheduled_reminders (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        on_date TEXT NOT NULL,
+        days_to_due INTEGER NOT NULL,
+        recipients TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (return_id, on_date)
+    )
+    """,
+    # An organisation that left the partnership during a cycle: its return is kept, and counts in no figure.
+    "ALTER TABLE returns ADD COLUMN withdrawn_at TEXT",
+    # What the coordinator asked to be changed when returning a version for amendment, requirement by requirement.
+    """
+    CREATE TABLE amendment_requests (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        version INTEGER NOT NULL,
+        framework_key TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (return_id, version, framework_key, requirement_id)
+    )
+    """,
+]

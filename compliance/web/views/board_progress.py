@@ -108,5 +108,6 @@ def _flash_text(done: reminders.Reminded) -> str:
     message = f"Reminders sent to {people} in {organisations}"
     message += "".join(f". {name} has no editor or signatory to remind" for name in done.nobody)
     if done.failed:
-        message += f". Could not send to {', '.join(done.failed)}: check the outbox"
+        message += (f". The mail server did not take the messages to {', '.join(done.failed)} yet: they will be tried "
+                    "again automatically, and the outbox shows when")
     return message

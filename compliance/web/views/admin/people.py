@@ -26,11 +26,11 @@ def invite():
     form.set_organisations(store.organisations(database, active=True))
     problem = None if links_can_be_emailed() else NO_LINKS
     if valid_submission(form, _email_is_free) and problem is None:
-        user_id = accounts.invite_person(database, email=form.email.data, name=form.name.data,
+        user_id, outcome = accounts.invite_person(database, email=form.email.data, name=form.name.data,
                                          job_title=form.job_title.data or "", role=form.role.data,
                                          organisation_id=form.chosen_organisation, actor=actor(), now=now(),
                                          settings=current_app.config, link=external_url)
-        flash(_sent(f"Invitation sent to {form.email.data}"))
+        flash(_sent(f"Invitation sent to {form.email.data}", outcome))
         return redirect(url_for(".person", user_id=user_id))
     refused = "No invitation was sent, because the service's web address is not set up: see below what to set"
     return render_template("admin/invite.html", form=form, problem=refused if problem and form.is_submitted() else None,
@@ -44,10 +44,14 @@ def _email_is_free(form: InviteForm) -> bool:
     return False
 
 
-def _sent(message: str) -> str:
-    if current_app.config.get("MAIL_SERVER"):
-        return message
-    return f"{message}. No mail server is set up, so the message and its link are in the outbox"
+def _sent(message: str, outcome: str) -> str:
+    """What the coordinator reads once an invitation has been written: sent, kept in the outbox, or waiting."""
+    if outcome == "logged":
+        return f"{message}. No mail server is set up, so the message and its link are in the outbox"
+    if outcome in ("queued", "sending"):
+        return (f"{message.replace(' sent ', ' written ', 1)}, but the mail server did not take it yet. It will be "
+                "tried again automatically; the outbox shows when")
+    return message
 
 
 @bp.get("/people/<int:user_id>")
@@ -113,9 +117,9 @@ def resend_invitation(user_id: int):
         return _person_page(found, _cannot_invite(found))
     if not links_can_be_emailed():
         return _person_page(found, NO_LINKS)
-    accounts.send_invitation(get_db(), user_id, actor=actor(), now=now(), settings=current_app.config,
-                             link=external_url)
-    flash(_sent(f"Invitation sent again to {found['email']}. The earlier link no longer works"))
+    outcome = accounts.send_invitation(get_db(), user_id, actor=actor(), now=now(), settings=current_app.config,
+                                       link=external_url)
+    flash(_sent(f"Invitation sent again to {found['email']}. The earlier link no longer works", outcome))
     return redirect(url_for(".person", user_id=user_id))
 
 

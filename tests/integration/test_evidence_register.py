@@ -80,6 +80,19 @@ def test_the_store_lists_one_row_per_item_and_answer_and_unused_items_only_unfil
         assert len(store.evidence_register(db, limit=3)) == 3
 
 
+def test_the_store_counts_and_takes_each_page_in_sql_in_an_order_that_holds_across_pages(world):
+    with world["app"].app_context():
+        db = get_db()
+        for filters in ({}, {"cycle_id": world["ret"]["cycle_id"]}, {"organisation_id": world["police"]["id"]},
+                        {"expired_on": TODAY.isoformat()}, {"verification": "not-checked"}):
+            everything = store.evidence_register(db, **filters)
+            assert store.count_evidence_register(db, **filters) == len(everything) > 0, filters
+            pages = [store.evidence_register(db, **filters, limit=50, offset=offset)
+                     for offset in range(0, len(everything) + 50, 50)]
+            assert [len(page) for page in pages[:-2]] == [50] * (len(pages) - 2) and pages[-1] == []
+            assert [row for page in pages for row in page] == everything, filters
+
+
 def test_the_auditor_sees_every_organisations_evidence_with_expiry_tags(world):
     body = text(signed_in(world["app"], AUDITOR))
     assert world["police"]["name"] in body and world["council"]["name"] in body

@@ -1,9 +1,11 @@
 """The evidence register: every organisation's evidence for auditors and admins, its filters, expiry flags, its
-pages (50 rows each, opening at the current cycle), and downloads that refuse a file whose bytes
+pages (50 rows each, opening at the current cycle), its CSV download, and downloads that refuse a file whose bytes
 no longer match their SHA-256."""
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -14,6 +16,7 @@ import pytest
 
 from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.core.text import long_date, when
 from compliance.services import catalogue
 from compliance.store import files
 from compliance.web.requests import get_db
@@ -115,6 +118,12 @@ def every_page(client, query="") -> list[str]:
         assert len(bodies) < 50, "the pages never end"
         bodies.append(text(client, "?" + urlsplit(html.unescape(found.group(1))).query))
     return bodies
+
+
+def csv_rows(client, query="") -> list[dict]:
+    response = client.get("/evidence-register.csv" + query)
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
 def open_cycle(app) -> dict:
@@ -279,7 +288,7 @@ def test_pages_hold_fifty_rows_and_say_which_they_are(world):
     assert sum(len(table_rows(body)) for body in every_page(client, "?cycle=all")) == total
 
 
-def test_the_filters_are_kept_in_the_page_links(world):
+def test_the_filters_are_kept_in_the_page_links_and_the_csv_link(world):
     client = signed_in(world["app"], AUDITOR)
     framework_id = world["answer"]["framework_key"].split("@")[0]
     query = f"?cycle=all&framework={framework_id}&verification=not-checked"
@@ -290,6 +299,11 @@ def test_the_filters_are_kept_in_the_page_links(world):
         "cycle": ["all"], "framework": [framework_id], "verification": ["not-checked"], "page": ["x"]}
         for link in links)
     assert "/evidence-register?cycle=all&framework=" in links[0] and "page=2" in " ".join(links)
+    csv_link = re.search(r'href="(/evidence-register\.csv[^"]*)"', body).group(1)
+    assert parse_qs(urlsplit(csv_link).query) == {"cycle": ["all"], "framework": [framework_id],
+                                                   "verification": ["not-checked"]}
+    expired = text(client, f"?organisation={world['police']['id']}&expired=yes")
+    assert "expired=yes" in re.search(r'href="(/evidence-register\.csv[^"]*)"', expired).group(1)
     current = open_cycle(world["app"])
     default_links = pagination_links(text(client))
     assert default_links and all(f"cycle={current['id']}" in link for link in default_links), \
@@ -316,4 +330,78 @@ def test_a_page_past_the_last_goes_to_the_last_and_a_page_that_is_not_a_number_i
     assert nothing.status_code == 302
     empty = text(client, "?" + urlsplit(nothing.headers["Location"]).query)
     assert "No evidence in " in empty and "matches these filters" in empty and "<table" not in empty
-    assert "govuk-pagination" not in empty
+    assert "govuk-pagination" not in empty and "Download" not in empty.split("</form>")[1]
+
+
+def test_the_csv_holds_every_filtered_row_of_every_page_in_the_same_order(world):
+    client = signed_in(world["app"], AUDITOR)
+    for query in ("?cycle=all", "", f"?cycle=all&organisation={world['police']['id']}", "?cycle=all&expired=yes"):
+        shown = [row for body in every_page(client, query) for row in table_rows(body)]
+        downloaded = csv_rows(client, query)
+        assert len(downloaded) == len(shown) == row_count(text(client, query)), query
+        assert [(r["Organisation"], f"{r['Evidence']} {r['Type']}", r["Requirement"], r["Cycle"], r["Took effect"])
+                for r in downloaded] == [tuple(row[:5]) for row in shown], query
+
+
+def test_the_csv_names_things_and_writes_dates_as_people_read_them(world):
+    client = signed_in(world["app"], AUDITOR)
+    current = open_cycle(world["app"])
+    response = client.get(f"/evidence-register.csv?organisation={world['police']['id']}")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="evidence-register-{current["name"].replace("/", "-")}-brackenford-police.csv"')
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert list(rows[0]) == ["Organisation", "Evidence", "Type", "Requirement", "Requirement title", "Cycle",
+                             "Took effect", "Valid until", "Expiry", "Verification status", "SHA-256", "File name",
+                             "Link", "Added"]
+    with world["app"].app_context():
+        item = store.evidence_item(get_db(), world["expired"])
+        [sha] = [r["sha256"] for r in store.framework_rows(get_db()) if r["key"] == world["answer"]["framework_key"]]
+        framework = catalogue.framework(get_db(), world["answer"]["framework_key"], sha)
+    requirement = framework.requirement(world["answer"]["requirement_id"])
+    [old] = [r for r in rows if r["Evidence"] == "Old minutes"]
+    assert old == {
+        "Organisation": "Brackenford Police", "Evidence": "Old minutes", "Type": "Text file, 1 KB",
+        "Requirement": f"{framework.short_title} · Requirement {requirement.ref}",
+        "Requirement title": requirement.title, "Cycle": current["name"], "Took effect": "1 April 2025",
+        "Valid until": long_date(TODAY - timedelta(days=10)), "Expiry": "Expired",
+        "Verification status": "Not checked", "SHA-256": item["sha256"], "File name": "old-minutes.txt", "Link": "",
+        "Added": when(item["created_at"])}
+    [training] = [r for r in rows if r["Evidence"] == "Training record"]
+    assert training["Expiry"] == "Expires within 60 days"
+    everything = client.get("/evidence-register.csv?cycle=all")
+    assert everything.headers["Content-Disposition"] == 'attachment; filename="evidence-register-all-cycles.csv"'
+    [unused] = [r for r in csv.DictReader(io.StringIO(everything.get_data(as_text=True)))
+                if r["Evidence"] == "Housing allocations policy"]
+    assert unused["Requirement"] == "Not used in a return" and unused["Cycle"] == ""
+    assert unused["Type"] == "Link" and unused["Link"] == "https://council.example/allocations"
+    assert unused["SHA-256"] == unused["File name"] == ""
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_comes_out_inert(world):
+    hostile = ['=HYPERLINK("http://evil.example")', "+SUM(1,2)", "-2+3", "@cmd"]
+    with world["app"].app_context():
+        db = get_db()
+        for title in hostile:
+            store.add_evidence(db, world["police"]["id"], {"kind": "link", "title": title, "url": "https://x.example/",
+                                                           "effective_date": "2025-04-01"},
+                               answer_id=world["answer"]["id"], actor=store.SYSTEM, now=NOW)
+    client = signed_in(world["app"], AUDITOR)
+    rows = csv_rows(client, f"?organisation={world['police']['id']}")
+    titles = {r["Evidence"] for r in rows}
+    assert {"'" + title for title in hostile} <= titles
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+    body = text(client, f"?organisation={world['police']['id']}")
+    assert 'HYPERLINK("http://evil.example")' in body, "the page shows the title as it was typed"
+
+
+def test_only_auditors_and_admins_may_download_the_register(world):
+    app = world["app"]
+    assert len(csv_rows(signed_in(app, "coordinator@demo.example"), "?cycle=all")) > 100
+    for email in ("board@demo.example", "editor.police@demo.example", "signatory.police@demo.example"):
+        response = signed_in(app, email).get("/evidence-register.csv?cycle=all")
+        assert response.status_code == 403, email
+        assert "Old minutes" not in response.get_data(as_text=True)
+        assert "attachment" not in response.headers.get("Content-Disposition", "")
+    anonymous = app.test_client().get("/evidence-register.csv")
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/sign-in")

@@ -1,12 +1,15 @@
-"""The evidence register's pure parts: pages of a long list and the cycle it opens at."""
+"""The evidence register's pure parts: pages of a long list, the cycle it opens at, and its CSV."""
 from __future__ import annotations
 
+import csv
+import io
 import sys
 
 import pytest
 
 from compliance.core.paging import Page, page_number
 from compliance.core.returns import current_cycle
+from compliance.render.register import REGISTER_COLUMNS, register_csv
 
 
 @pytest.mark.parametrize(("asked", "number"), [
@@ -56,3 +59,40 @@ def test_the_current_cycle_is_the_open_one_else_the_latest_to_have_opened():
     assert current_cycle([closed, _cycle(4, "closed", "2026-04-01"), draft])["id"] == 4
     assert current_cycle([_cycle(5, "open", "2024-04-01"), _cycle(6, "open", "2025-04-01")])["id"] == 6
     assert current_cycle([draft]) is draft and current_cycle([]) is None
+
+
+def _item(**changes):
+    item = {"organisation_name": "Haven Lane Women's Aid", "title": "Safeguarding policy", "kind": "file",
+            "kind_label": "PDF, 120 KB", "requirement_label": "WDVF protocol 2018 · Requirement 3",
+            "requirement_title": "Named lead", "cycle_name": "2026/27", "effective_date": "2026-04-01",
+            "valid_until": "2027-03-31", "expiry_label": "", "verification_label": "Verified", "sha256": "ab" * 32,
+            "filename": "policy.pdf", "url": None, "created_at": "2026-06-30T13:07:00+00:00"}
+    return {**item, **changes}
+
+
+def test_the_csv_has_a_row_per_item_with_names_and_dates_as_people_read_them():
+    text = register_csv([_item(), _item(kind="link", kind_label="Link", url="https://example.org/p", sha256=None,
+                                        filename=None, requirement_label="", requirement_title="", cycle_name=None,
+                                        effective_date=None, valid_until=None, verification_label="")])
+    header, file_row, link_row = list(csv.reader(io.StringIO(text)))
+    assert header == [name for name, _value in REGISTER_COLUMNS]
+    assert dict(zip(header, file_row)) == {
+        "Organisation": "Haven Lane Women's Aid", "Evidence": "Safeguarding policy", "Type": "PDF, 120 KB",
+        "Requirement": "WDVF protocol 2018 · Requirement 3", "Requirement title": "Named lead", "Cycle": "2026/27",
+        "Took effect": "1 April 2026", "Valid until": "31 March 2027", "Expiry": "", "Verification status": "Verified",
+        "SHA-256": "ab" * 32, "File name": "policy.pdf", "Link": "", "Added": "30 June 2026 at 2:07pm"}
+    assert dict(zip(header, link_row)) | {"Added": ""} == {
+        "Organisation": "Haven Lane Women's Aid", "Evidence": "Safeguarding policy", "Type": "Link",
+        "Requirement": "Not used in a return", "Requirement title": "", "Cycle": "", "Took effect": "Not given",
+        "Valid until": "No end date", "Expiry": "", "Verification status": "", "SHA-256": "", "File name": "",
+        "Link": "https://example.org/p", "Added": ""}
+    assert register_csv([_item()]) == register_csv([_item()]), "the same rows give the same bytes"
+
+
+def test_every_csv_cell_a_spreadsheet_would_run_as_a_formula_is_made_inert():
+    hostile = _item(organisation_name="@org", title='=HYPERLINK("http://evil.example")', filename="+cmd.pdf",
+                    requirement_title="-1+2", kind_label="\tTab")
+    row = dict(zip(*list(csv.reader(io.StringIO(register_csv([hostile]))))))
+    assert row["Evidence"] == '\'=HYPERLINK("http://evil.example")'
+    assert (row["Organisation"], row["File name"], row["Requirement title"], row["Type"]) == (
+        "'@org", "'+cmd.pdf", "'-1+2", "'\tTab")

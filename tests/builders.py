@@ -583,6 +583,7 @@ ACCESS: dict[str, set[str]] = {
     "audit.trail": {"admin", "auditor"},
     "audit.trail_csv": {"admin", "auditor"},
     "register.evidence": {"admin", "auditor"},
+    "register.evidence_csv": {"admin", "auditor"},
     "returns.overview": MEMBERS_AND_PARTNERSHIP,
     "returns.check": MEMBERS_AND_PARTNERSHIP,
     "returns.submitted": MEMBERS_AND_PARTNERSHIP,

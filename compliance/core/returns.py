@@ -92,6 +92,16 @@ def financial_year(day: date) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+def current_cycle(cycles: list[Row]) -> Row | None:
+    """The cycle people mean by "this year's": the open one (the latest to open, if several), else the latest
+    that has opened and closed, else the latest draft; None when there is no cycle at all."""
+    def latest(found: list[Row]) -> Row | None:
+        return max(found, key=lambda cycle: (cycle["open_date"] or "", cycle["id"]), default=None)
+
+    return (latest([c for c in cycles if c["status"] == "open"])
+            or latest([c for c in cycles if c["status"] != "draft"]) or latest(cycles))
+
+
 def days_left(due: date, today: date) -> int:
     return (due - today).days
 

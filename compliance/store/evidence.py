@@ -10,7 +10,7 @@ from compliance.store.audit import Actor, record
 
 __all__ = [
     "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
-    "link_evidence", "unlink_evidence", "evidence_register", "evidence_digests",
+    "link_evidence", "unlink_evidence", "evidence_register", "count_evidence_register", "evidence_digests",
 ]
 
 _SHOWN = ("kind", "title", "url", "filename", "content_type", "size", "sha256", "effective_date", "valid_until")
@@ -58,14 +58,21 @@ def evidence_for_answer(db: Database, answer_id: int) -> list[dict]:
                        WHERE ae.answer_id = ? ORDER BY e.title COLLATE NOCASE, e.id""", [answer_id])
 
 
-def evidence_register(db: Database, *, cycle_id: int | None = None, organisation_id: int | None = None,
-                      framework_id: str | None = None, requirement_id: str | None = None,
-                      expired_on: str | None = None, verification: str | None = None,
-                      limit: int = 500) -> list[dict]:
-    """One row per (evidence item, answer it backs) across every organisation; unused items once, unfiltered.
+# Each row is an evidence item and an answer it backs; an item backing no answer has NULL answer columns.
+_REGISTER_FROM = """
+    FROM evidence e JOIN organisations o ON o.id = e.organisation_id
+    LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
+    LEFT JOIN answers n ON n.id = ae.answer_id
+    LEFT JOIN returns r ON r.id = n.return_id
+    LEFT JOIN cycles c ON c.id = r.cycle_id
+    LEFT JOIN verifications v ON v.return_id = n.return_id AND v.framework_key = n.framework_key
+         AND v.requirement_id = n.requirement_id"""
 
-    verification filters by the auditor's check of the answer; "not-checked" also finds answers never checked.
-    """
+
+def _register_where(*, cycle_id: int | None = None, organisation_id: int | None = None,
+                    framework_id: str | None = None, requirement_id: str | None = None,
+                    expired_on: str | None = None, verification: str | None = None) -> tuple[str, list]:
+    """The register's WHERE clause and its parameters; any answer filter leaves out items backing no answer."""
     where, params = [], []
     for clause, value in (("r.cycle_id = ?", cycle_id), ("e.organisation_id = ?", organisation_id),
                           ("substr(n.framework_key, 1, instr(n.framework_key, '@') - 1) = ?", framework_id),
@@ -75,25 +82,34 @@ def evidence_register(db: Database, *, cycle_id: int | None = None, organisation
         if value is not None:
             where.append(clause)
             params.append(value)
-    # An item backing no answer has NULL answer columns, so any answer filter above leaves it out.
-    # bandit B608: the WHERE joins fixed conditions from the list above; every value is a bound parameter.
+    return ("WHERE " + " AND ".join(where) if where else ""), params
+
+
+def evidence_register(db: Database, *, limit: int | None = None, offset: int = 0, **filters) -> list[dict]:
+    """One row per (evidence item, answer it backs) across every organisation; unused items once, unfiltered.
+
+    filters: cycle_id, organisation_id, framework_id, requirement_id, expired_on (items whose valid-until date
+    is before it) and verification (the auditor's check of the answer; "not-checked" also finds answers never
+    checked). limit and offset take one page of the rows, in an order that never changes between pages.
+    """
+    where, params = _register_where(**filters)
+    # bandit B608: the WHERE joins fixed conditions from _register_where; every value is a bound parameter.
     return rows(db, f"""SELECT e.id, e.organisation_id, e.kind, e.title, e.url, e.filename, e.content_type, e.size,
                                e.sha256, e.effective_date, e.valid_until, e.created_at, o.name AS organisation_name,
                                n.id AS answer_id, n.framework_key, n.requirement_id, r.id AS return_id,
                                r.status AS return_status, c.id AS cycle_id, c.name AS cycle_name,
                                COALESCE(v.status, CASE WHEN n.id IS NULL THEN NULL ELSE 'not-checked' END)
                                    AS verification_status
-                        FROM evidence e JOIN organisations o ON o.id = e.organisation_id
-                        LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
-                        LEFT JOIN answers n ON n.id = ae.answer_id
-                        LEFT JOIN returns r ON r.id = n.return_id
-                        LEFT JOIN cycles c ON c.id = r.cycle_id
-                        LEFT JOIN verifications v ON v.return_id = n.return_id AND v.framework_key = n.framework_key
-                             AND v.requirement_id = n.requirement_id
-                        {"WHERE " + " AND ".join(where) if where else ""}
+                        {_REGISTER_FROM} {where}
                         ORDER BY o.name COLLATE NOCASE, e.title COLLATE NOCASE, e.id, c.open_date DESC,
-                                 n.framework_key, n.requirement_id
-                        LIMIT ?""", [*params, limit])  # nosec B608
+                                 n.framework_key, n.requirement_id, n.id
+                        LIMIT ? OFFSET ?""", [*params, -1 if limit is None else limit, offset])  # nosec B608
+
+
+def count_evidence_register(db: Database, **filters) -> int:
+    """How many rows evidence_register gives for these filters, on every page together."""
+    where, params = _register_where(**filters)
+    return db.execute(f"SELECT COUNT(*) {_REGISTER_FROM} {where}", params).fetchone()[0]  # nosec B608
 
 
 def link_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> bool:

@@ -34,7 +34,18 @@ class MailServer:
         return self
 
     def __exit__(self, *exc):
+        if self.controller is not None:
+            self.controller.stop()
+
+    def stop(self) -> None:
+        """Stop answering, as a mail server that is down: connections to the port are refused."""
         self.controller.stop()
+        self.controller = None
+
+    def start(self) -> None:
+        """Answer again on the same port, keeping what was received before."""
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
     @property
     def messages(self) -> list[Message]:

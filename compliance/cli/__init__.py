@@ -1,4 +1,5 @@
-"""Command-line tasks: flask --app wsgi migrate | frameworks check|list | demo | backup | restore."""
+"""Command-line tasks: flask --app wsgi migrate | frameworks check|list | demo | backup | restore |
+send-due-reminders | send-queued-mail."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -153,9 +154,10 @@ def restore_command(src: Path, force: bool):
 
 
 from compliance.cli.exports import export_matrix_command  # noqa: E402  (its own module, kept out of this one)
+from compliance.cli.schedule import send_due_reminders_command, send_queued_mail_command  # noqa: E402
 
 COMMANDS = (migrate_command, frameworks_group, demo_command, export_matrix_command, backup_command,
-            restore_command)
+            restore_command, send_due_reminders_command, send_queued_mail_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -119,6 +119,65 @@ def due_text(due: date, today: date) -> str:
     return f"Overdue: it was due {when}, {-left} day{'s' if left < -1 else ''} ago"
 
 
+DEFAULT_REMINDER_DAYS = (14, 7, 1)
+DEFAULT_OVERDUE_EVERY = 7
+
+
+def parse_reminder_days(text: str) -> tuple[int, ...]:
+    """"14, 7, 1" as (14, 7, 1): days before the due date, largest first; ValueError says what is wrong."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ValueError("Enter whole numbers of days separated by commas, for example 14, 7, 1")
+    days = sorted({int(part) for part in parts}, reverse=True)
+    if any(day > 365 for day in days):
+        raise ValueError("Enter days before the due date of 365 or fewer")
+    return tuple(days)
+
+
+def reminder_due(today: date, due: date, days_before: tuple[int, ...], overdue_every: int) -> int | None:
+    """Whether scheduled reminders go out today: the days left until the due date (negative when overdue) if so.
+
+    They go on each of days_before before the due date (0 is the due date itself); once overdue, the day after
+    the due date and then every overdue_every days (0: never while overdue).
+    """
+    left = (due - today).days
+    if left >= 0:
+        return left if left in days_before else None
+    late = -left
+    if overdue_every > 0 and (late - 1) % overdue_every == 0:
+        return left
+    return None
+
+
+def next_reminder_date(today: date, due: date, days_before: tuple[int, ...], overdue_every: int) -> date | None:
+    """The first day from today on which scheduled reminders go out, or None if they never will again."""
+    for ahead in range(0, 400):
+        day = date.fromordinal(today.toordinal() + ahead)
+        if reminder_due(day, due, days_before, overdue_every) is not None:
+            return day
+    return None
+
+
+def cadence_text(days_before: tuple[int, ...], overdue_every: int) -> str:
+    """When scheduled reminders go out, in words: "14, 7 and 1 days before the due date, then ..."."""
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    pieces = []
+    before = [n for n in days_before if n > 0]
+    if before:
+        pieces.append(f"{listed([str(n) for n in before])} day{'s' if before != [1] else ''} before the due date")
+    if 0 in days_before:
+        pieces.append("on the due date")
+    if overdue_every:
+        every = {1: "every day", 7: "every week"}.get(overdue_every, f"every {overdue_every} days")
+        after = "the day after it" if pieces else "the day after the due date"
+        pieces.append(f"{after} and then {every} while a return is overdue")
+    if not pieces:
+        return "No reminders go out on their own for this cycle"
+    return "Reminders go out on their own " + ", then ".join(pieces)
+
+
 def is_overdue(status: str, due: date, today: date) -> bool:
     return status in EDITABLE and today > due
 

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 SMTP_TIMEOUT_SECONDS = 20
 # How long a message waits after its 1st, 2nd, ... failed attempt; after the last wait's attempt fails, it is
-# given up (about two days in all, long enough for a mail server to be mended).
+# given up (41 hours in all: long enough for a mail server to be mended).
 RETRY_WAITS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4),
                timedelta(hours=12), timedelta(hours=24))
 # A message still marked as being sent after this long was left by a sender that stopped: it is tried again.

@@ -5,13 +5,20 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from markupsafe import Markup
-from wtforms import SelectMultipleField, SubmitField
-from wtforms.validators import ValidationError
+from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from compliance import store
-from compliance.core.returns import EDITABLE, RETURN_STATUSES, is_overdue
+from compliance.core.returns import (
+    EDITABLE,
+    RETURN_STATUSES,
+    cadence_text,
+    is_overdue,
+    next_reminder_date,
+    parse_reminder_days,
+)
 from compliance.core.scoring import format_percent
 from compliance.core.text import plural
 from compliance.render import charts
@@ -32,6 +39,25 @@ class ReminderForm(Form):
         if not field.data:
             raise ValidationError("Select at least one organisation to remind")
 
+
+class ScheduleForm(Form):
+    reminder_days = StringField(
+        "Days before the due date", widget=GovTextInput(),
+        description="Whole numbers separated by commas, for example 14, 7, 1. Leave it empty for none; 0 is the "
+                    "due date itself.")
+    overdue_every_days = IntegerField(
+        "While a return is overdue, remind every", widget=GovTextInput(),
+        description="A number of days, for example 7 for weekly. The first overdue reminder goes the day after the "
+                    "due date. Enter 0 for no reminders once a return is overdue.",
+        validators=[InputRequired("Enter how many days apart overdue reminders go, or 0 for none"),
+                    NumberRange(min=0, max=90, message="Enter a number of days from 0 to 90")])
+    submit = SubmitField("Save when reminders go out", widget=GovSubmitInput())
+
+    def validate_reminder_days(self, field):
+        try:
+            self.days = parse_reminder_days(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 
@@ -68,8 +94,13 @@ def _render_progress(cycle: dict, returns: list[dict], form: ReminderForm | None
     counts = {status: sum(1 for r in returns if r["status"] == status) for status in RETURN_STATUSES}
     overdue = [r for r in returns
                if cycle["status"] == "open" and is_overdue(r["status"], date.fromisoformat(r["due_date"]), today())]
+    days, every = parse_reminder_days(cycle["reminder_days"]), cycle["overdue_every_days"]
+    due = date.fromisoformat(cycle["due_date"])
+    scheduled = {"cadence": cadence_text(days, every),
+                 "next": next_reminder_date(today(), due, days, every) if cycle["status"] == "open" else None,
+                 "sent": store.scheduled_reminders(get_db(), cycle["id"])}
     return render_template("board/progress.html", cycle=cycle, returns=returns, counts=counts, overdue=overdue,
-                           statuses=RETURN_STATUSES, form=form)
+                           statuses=RETURN_STATUSES, form=form, scheduled=scheduled)
 
 
 @bp.get("/cycles/<int:cycle_id>/progress")
@@ -111,3 +142,20 @@ def _flash_text(done: reminders.Reminded) -> str:
         message += (f". The mail server did not take the messages to {', '.join(done.failed)} yet: they will be tried "
                     "again automatically, and the outbox shows when")
     return message
+
+
+@bp.route("/cycles/<int:cycle_id>/reminder-schedule", methods=["GET", "POST"])
+@requires("manage_partnership")
+def reminder_schedule(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    if cycle["status"] == "closed":
+        flash(f"Cycle {cycle['name']} is closed: it sends no more reminders", "important")
+        return redirect(url_for(".progress", cycle_id=cycle_id))
+    form = ScheduleForm(data={"reminder_days": ", ".join(str(d) for d in parse_reminder_days(cycle["reminder_days"])),
+                              "overdue_every_days": cycle["overdue_every_days"]})
+    if form.validate_on_submit():
+        changed = store.set_reminder_schedule(get_db(), cycle_id, days=",".join(str(d) for d in form.days),
+                                              overdue_every=form.overdue_every_days.data, actor=actor(), now=now())
+        flash(cadence_text(form.days, form.overdue_every_days.data) if changed else "You did not change anything")
+        return redirect(url_for(".progress", cycle_id=cycle_id) + "#scheduled")
+    return render_template("board/reminder_schedule.html", cycle=cycle, form=form)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -26,6 +26,13 @@ def london(moment: datetime | str) -> datetime:
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     return at.astimezone(LONDON)
+
+
+def london_day(day: date) -> tuple[datetime, datetime]:
+    """The moments (in UTC) a day in London starts and the next one starts: 23 or 25 hours apart on clock days."""
+    start = datetime.combine(day, time(), tzinfo=LONDON)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
 def long_date(value: date | str | None) -> str:
@@ -67,3 +74,15 @@ def slug(value: str) -> str:
     """Lower-case ASCII words joined by hyphens: "Haven Lane Women's Aid" -> "haven-lane-womens-aid"."""
     plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", plain.replace("'", "")).strip("-")
+
+
+def shorten(value: str, limit: int) -> str:
+    """Text on one line, cut at a word to at most `limit` characters with an ellipsis when it is longer."""
+    flat = " ".join(value.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–") + "…"

@@ -1,9 +1,9 @@
 """How dates, times, sizes and counts read: one rule each (core/text.py), London time for every moment shown."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from compliance.core.text import clock, file_size, london, long_date, plural, slug, when
+from compliance.core.text import clock, file_size, london, london_day, long_date, plural, shorten, slug, when
 
 
 def test_a_stored_moment_reads_in_london_time_in_winter_and_in_summer():
@@ -36,3 +36,21 @@ def test_counts_with_their_nouns_and_names_as_slugs():
     assert [plural(1, "organisation"), plural(2, "organisation"), plural(1, "person", "people"),
             plural(1200, "person", "people")] == ["1 organisation", "2 organisations", "1 person", "1,200 people"]
     assert slug("Haven Lane Women’s Aid") == slug("Haven Lane Women's Aid") == "haven-lane-womens-aid"
+
+
+def test_a_london_day_runs_from_londons_midnight_to_the_next_in_utc():
+    assert london_day(date(2026, 7, 1)) == (datetime(2026, 6, 30, 23, tzinfo=timezone.utc),  # BST: an hour behind
+                                            datetime(2026, 7, 1, 23, tzinfo=timezone.utc))
+    assert london_day(date(2026, 12, 1)) == (datetime(2026, 12, 1, tzinfo=timezone.utc),  # GMT: as in UTC
+                                             datetime(2026, 12, 2, tzinfo=timezone.utc))
+    start, end = london_day(date(2026, 3, 29))  # the clocks go forward: a day of 23 hours
+    assert (start, end - start) == (datetime(2026, 3, 29, tzinfo=timezone.utc), timedelta(hours=23))
+    start, end = london_day(date(2026, 10, 25))  # and back: 25 hours
+    assert (start, end - start) == (datetime(2026, 10, 24, 23, tzinfo=timezone.utc), timedelta(hours=25))
+
+
+def test_shorten_cuts_long_text_at_a_word_with_an_ellipsis():
+    assert shorten("Short text\nstays  whole", 40) == "Short text stays whole"
+    cut = shorten("We ask every person who uses our service about domestic abuse, in private.", 40)
+    assert cut == "We ask every person who uses our…" and len(cut) <= 40
+    assert shorten("x" * 100, 10) == "x" * 9 + "…"

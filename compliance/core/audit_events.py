@@ -104,6 +104,13 @@ EVENTS: dict[str, Event] = {
     "return-accepted": Event("Return accepted", "{actor} accepted version {new[version]} of {return}",
                              context=frozenset({"version"})),
     "reminder-sent": Event("Reminder sent", "{actor} sent a reminder about {return} to {recipients}"),
+    "scheduled-reminder-sent": Event("Scheduled reminder sent",
+                                     "{actor} sent the scheduled reminder about {return} to {recipients}",
+                                     fields={"days_to_due": Field("Days before the due date", "number")}),
+    "reminder-schedule-changed": Event("Reminder days changed", "{actor} changed when reminders go out for {cycle}",
+                                       fields={"reminder_days": Field("Days before the due date"),
+                                               "overdue_every_days": Field("Overdue reminders every (days)",
+                                                                           "number")}),
     # Answers, improvement actions and evidence
     "answer-changed": Event("Answer changed", "{actor} changed {answer}", context=_ANSWER),
     "answer-confirmed": Event("Carried-forward answer confirmed",

@@ -577,6 +577,7 @@ ACCESS: dict[str, set[str]] = {
     "board.charts": PARTNERSHIP,
     "board.progress": PARTNERSHIP,
     "board.send_reminders": ADMIN,
+    "board.reminder_schedule": ADMIN,
     "boardpack.start": PARTNERSHIP,
     "boardpack.job": PARTNERSHIP,
     "boardpack.download": PARTNERSHIP,

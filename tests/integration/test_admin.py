@@ -229,7 +229,7 @@ def test_a_file_with_bad_rows_shows_each_problem_and_imports_nothing(app, admin)
                          (6, "An organisation called already here already exists"),
                          (7, "Good One is also on row 2")]:
         assert re.search(rf">\s*{row}\s*</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>{re.escape(problem)}", html), problem
-    assert "Enter one of: Education, Health (NHS), Housing" in html  # says which sectors are allowed
+    assert "Enter one of: Ambulance, Education, Fire and rescue" in html  # says which sectors are allowed
     assert _organisation_count(app) == before
     assert _audit(app, "organisation-added") == []
 

@@ -302,6 +302,14 @@ def test_a_sector_the_partnership_does_not_have_rejects_the_file_in_plain_words(
     assert _stored(app) == before and _audit(app) == []
 
 
+def test_a_requirement_for_an_added_sector_loads(app, admin):
+    content = west_midlands("3").replace('sectors = ["housing", "specialist"]', 'sectors = ["fire-and-rescue"]', 1)
+    response = _upload(admin, content)
+    assert response.status_code == 302
+    html = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Fire and rescue" in html  # the sector's name, not its id
+
+
 def test_a_file_that_is_not_toml_is_reported_by_line_and_column(app, admin):
     before = _stored(app)
     response = _upload(admin, 'id = "west-midlands-dv-standards-2014"\nversion = \n')

@@ -16,6 +16,9 @@ from compliance.web.requests import get_db
 from tests.builders import PASSWORD, SECTORS, add_person, make_app, sign_in, token_from
 
 HEADER = "name,sector,contact_name,contact_email\n"
+ADDED = {"fire-and-rescue": "Fire and rescue", "ambulance": "Ambulance", "prisons": "Prisons",
+         "mental-health": "Mental health", "substance-misuse": "Substance misuse (drug and alcohol services)",
+         "primary-care": "Primary care (GPs)"}
 OWN = ('[[sectors]]\nid = "police"\nname = "Police"\n\n[[sectors]]\nid = "fire"\nname = "Fire service"\n\n'
        '[[sectors]]\nid = "nhs-trust"\nname = "NHS trust"\n')
 BROKEN = '[[sectors]]\nid = "police"\nname = "Police"\n\n[[sectors]]\nid = "police"\n'
@@ -47,10 +50,28 @@ def _sectors_of(app) -> dict[str, str]:
         return {row["name"]: row["sector"] for row in store.organisations(get_db(), active=None)}
 
 
-def test_the_organisation_form_offers_every_sector_in_the_files_order(tmp_path):
+def test_the_organisation_form_offers_every_sector_in_the_files_order_and_saves_an_added_one(tmp_path):
     app = make_app(tmp_path)
     admin = _admin(app)
-    assert _radios(admin.get("/organisations/new").get_data(as_text=True)) == list(SECTORS.items())
+    html = admin.get("/organisations/new").get_data(as_text=True)
+    assert _radios(html) == list(SECTORS.items())
+    assert set(ADDED.items()) <= set(_radios(html))
+    response = admin.post("/organisations/new", data={
+        "name": "Brackenford Fire and Rescue Service", "sector": "fire-and-rescue", "contact_name": "",
+        "contact_email": "", "status": "active", "csrf_token": token_from(admin, "/organisations/new")})
+    assert response.status_code == 302
+    assert "Fire and rescue" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert _sectors_of(app) == {"Brackenford Fire and Rescue Service": "fire-and-rescue"}
+
+
+def test_the_import_accepts_the_added_sectors_and_its_page_lists_them(tmp_path):
+    app = make_app(tmp_path)
+    admin = _admin(app)
+    page = admin.get("/organisations/import").get_data(as_text=True)
+    assert all(f"<code>{sector_id}</code>" in page and name in page for sector_id, name in ADDED.items())
+    rows = "".join(f"Org {n},{name},,\n" for n, name in enumerate(ADDED.values()))
+    assert _import(admin, HEADER + rows).status_code == 302
+    assert _sectors_of(app) == {f"Org {n}": sector_id for n, sector_id in enumerate(ADDED)}
 
 
 def test_a_partnerships_own_sectors_file_replaces_the_list_everywhere(tmp_path):
@@ -82,9 +103,10 @@ def test_the_matrix_filter_offers_the_partnerships_sectors(demo_app):
     assert sign_in(board, "board@sectors.example", PASSWORD).status_code == 302
     with demo_app.app_context():
         cycle = store.cycles(get_db())[0]
-    html = board.get(f"/cycles/{cycle['id']}/matrix").get_data(as_text=True)
+    html = board.get(f"/cycles/{cycle['id']}/matrix?sector=fire-and-rescue").get_data(as_text=True)
     options = re.findall(r'<option value="([^"]*)"', html.split('id="sector"', 1)[1].split("</select>", 1)[0])
     assert options == ["", *SECTORS]
+    assert '<option value="fire-and-rescue" selected>' in html  # an added sector is a filter the page accepts
 
 
 def test_a_broken_sectors_file_stops_the_app_saying_which_file_and_what_to_fix(tmp_path):

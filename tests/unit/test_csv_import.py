@@ -36,6 +36,15 @@ def test_a_sector_may_be_its_code_or_its_label_in_any_case(sector):
     assert check(HEADER + f"Council,{sector},,\n").organisations[0]["sector"] == "local-authority"
 
 
+def test_the_added_sectors_are_accepted_by_name_or_id():
+    result = check(HEADER + "Fire,Fire and rescue,,\nAmbulance Trust,ambulance,,\nHMP Example,Prisons,,\n"
+                            "Minds,mental health,,\nRecovery,Substance misuse (drug and alcohol services),,\n"
+                            "Surgery,PRIMARY-CARE,,\n")
+    assert result.problems == []
+    assert [o["sector"] for o in result.organisations] == ["fire-and-rescue", "ambulance", "prisons", "mental-health",
+                                                          "substance-misuse", "primary-care"]
+
+
 def test_a_partnerships_own_sectors_are_the_ones_accepted():
     own = parse_sectors('[[sectors]]\nid = "fire"\nname = "Fire service"\n\n[[sectors]]\nid = "nhs"\nname = "NHS"\n',
                         name="own.toml")
@@ -68,10 +77,12 @@ def test_every_bad_row_is_reported_with_its_spreadsheet_row_number_and_nothing_i
     ]
     messages = {p.row: p.message for p in result.problems}
     assert messages[3] == "Enter the organisation's name"
-    assert messages[4] == ("aliens is not one of the partnership's sectors. Enter one of: Education, Health (NHS), "
-                           "Housing, Local authority, Police, Probation, Specialist domestic abuse service, "
-                           "Other voluntary and community (or the sector's id)")
-    assert messages[5].startswith("Enter the sector: one of Education, Health (NHS),")
+    assert messages[4] == ("aliens is not one of the partnership's sectors. Enter one of: Ambulance, Education, "
+                           "Fire and rescue, Health (NHS), Housing, Local authority, Mental health, Police, "
+                           "Primary care (GPs), Prisons, Probation, Specialist domestic abuse service, "
+                           "Substance misuse (drug and alcohol services), Other voluntary and community "
+                           "(or the sector's id)")
+    assert messages[5].startswith("Enter the sector: one of Ambulance, Education,")
     assert messages[6] == "Enter the contact's email address in the correct format, like name@example.org"
     assert messages[7] == "good is also on row 2. Each organisation must appear once"
     assert messages[8] == "An organisation called Existing Org already exists"

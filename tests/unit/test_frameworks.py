@@ -277,8 +277,9 @@ CASES = {
     "unknown sector": (
         ('text = "Have', 'sectors = ["police", "nhs"]\ntext = "Have'),
         'bad.toml: requirements[1].sectors[2]: requirement "policy" names the sector "nhs", but the partnership has '
-        "no such sector; use one of its sector ids: education, health, housing, local-authority, police, probation, "
-        "specialist, voluntary"),
+        "no such sector; use one of its sector ids: ambulance, education, fire-and-rescue, health, housing, "
+        "local-authority, mental-health, police, primary-care, prisons, probation, specialist, substance-misuse, "
+        "voluntary"),
     "repeated sector": (
         ('text = "Have', 'sectors = ["police", "police"]\ntext = "Have'),
         'bad.toml: requirements[1].sectors[2]: "police" is listed twice; list each sector once'),
@@ -314,6 +315,12 @@ CASES = {
 @pytest.mark.parametrize("replacements, expected", CASES.values(), ids=CASES.keys())
 def test_each_kind_of_error_is_reported_with_file_and_place(replacements, expected):
     assert errors_of(variant(*replacements)) == (expected if isinstance(expected, list) else [expected])
+
+
+def test_a_requirement_may_be_for_any_of_the_partnerships_sectors_including_the_added_ones():
+    added = ["fire-and-rescue", "ambulance", "prisons", "mental-health", "substance-misuse", "primary-care"]
+    text = variant('text = "Have', 'sectors = ["' + '", "'.join(added) + '"]\ntext = "Have')
+    assert parse(text, name="x", sectors=SECTORS).requirements[0].sectors == tuple(added)
 
 
 def test_a_partnerships_own_sectors_decide_which_a_requirement_may_name(tmp_path):

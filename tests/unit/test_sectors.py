@@ -12,23 +12,26 @@ FIRST_IDS = {"police": "Police", "probation": "Probation", "health": "Health (NH
              "local-authority": "Local authority", "housing": "Housing",
              "specialist": "Specialist domestic abuse service", "education": "Education",
              "voluntary": "Other voluntary and community"}
+ADDED = {"fire-and-rescue": "Fire and rescue", "ambulance": "Ambulance", "prisons": "Prisons",
+         "mental-health": "Mental health", "substance-misuse": "Substance misuse (drug and alcohol services)",
+         "primary-care": "Primary care (GPs)"}
 GOOD = '[[sectors]]\nid = "police"\nname = "Police"\n\n[[sectors]]\nid = "health"\nname = "Health (NHS)"\n'
 
 
-def test_the_shipped_file_keeps_every_first_id_and_name():
-    assert dict(SECTORS) == FIRST_IDS
+def test_the_shipped_file_keeps_every_first_id_and_adds_the_missing_sectors():
+    assert dict(SECTORS) == {**FIRST_IDS, **ADDED}
     assert read_sectors(DEFAULTS["SECTORS_FILE"]) == SECTORS
 
 
 def test_the_order_is_the_files_and_other_comes_last():
-    assert list(SECTORS)[:3] == ["education", "health", "housing"]
+    assert list(SECTORS)[:3] == ["ambulance", "education", "fire-and-rescue"]
     assert list(SECTORS)[-1] == "voluntary"
     assert [SECTORS.position(sector) for sector in SECTORS] == list(range(len(SECTORS)))
 
 
 def test_a_sector_is_found_by_its_id_or_name_in_any_case():
-    assert SECTORS.find("LOCAL AUTHORITY") == SECTORS.find(" local-authority ") == "local-authority"
-    assert SECTORS.find("Health (NHS)") == "health"
+    assert SECTORS.find("FIRE AND RESCUE") == SECTORS.find(" fire-and-rescue ") == "fire-and-rescue"
+    assert SECTORS.find("Primary care (GPs)") == "primary-care"
     assert SECTORS.find("fire service") is None
 
 

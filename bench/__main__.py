@@ -104,7 +104,7 @@ def main() -> None:
             with app.app_context():
                 db = get_db()
                 cycle = store.cycle(db, cycle_id)
-                matrix = matrix_service.cycle_matrix(db, cycle)
+                matrix = matrix_service.cycle_matrix(db, cycle, sectors=app.extensions["sectors"])
                 statements = jobs.cycle_statements(db, cycle, matrix)
             figures.append(("One statement PDF",
                             median_seconds(lambda statements=statements: render_statement_pdf(statements[0]), 5), 5))

@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from compliance import config, demo, store, web
 from compliance.cli import register_commands
+from compliance.core.sectors import Sectors, SectorsError
 from compliance.services import catalogue
 from compliance.store import db, files, migrations
 from compliance.web import access as auth
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str((test_config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
     )
     _configure(app, test_config)
+    app.extensions["sectors"] = _read_sectors(app.config["SECTORS_FILE"])
     if int(app.config["TRUST_PROXIES"]):
         # Behind a reverse proxy that terminates HTTPS: believe its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUST_PROXIES"]),
@@ -122,14 +124,29 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
 
 
+def _read_sectors(path: str) -> Sectors:
+    """The partnership's sectors; a file that cannot be used stops the start with what to fix, not a traceback."""
+    try:
+        return config.read_sectors(path)
+    except SectorsError as error:
+        count = len(error.errors)
+        raise SystemExit("\n".join([
+            f"The service cannot start: the sectors file {path} has {count} problem{'' if count == 1 else 's'}:",
+            *(f"  {line}" for line in error.errors),
+            f"Fix the file (README.md, under Sectors, says how), or set {config.PREFIX}SECTORS_FILE to the right "
+            "file, then start the service again."])) from None
+
+
 def prepare_database(app: Flask) -> catalogue.SyncResult:
     """Migrate the database, load the framework files (bad ones are logged and skipped whole), sweep the evidence."""
     database = db.connect(app.config["DATABASE"])
     try:
         migrations.migrate(database)
-        result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc))
+        result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc),
+                                       sectors=app.extensions["sectors"])
         if app.config["LOAD_DEMO"]:  # `make run`: one process migrates, loads the demo and serves
-            for line in demo.summary_lines(demo.load_demo(database, now=datetime.now(timezone.utc))):
+            summary = demo.load_demo(database, now=datetime.now(timezone.utc), sectors=app.extensions["sectors"])
+            for line in demo.summary_lines(summary):
                 print(line, flush=True)
         referenced = store.evidence_digests(database)
     finally:

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from compliance.core.sectors import Sectors, SectorsError, parse_sectors
+
 PREFIX = "COMPLIANCE_"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE": "",  # empty: compliance.sqlite in the instance folder
     "EVIDENCE_DIR": "",  # empty: evidence/ in the instance folder
     "QUESTIONNAIRES": str(ROOT / "questionnaires"),
+    "SECTORS_FILE": str(ROOT / "sectors.toml"),  # the partnership's sectors; the shipped list by default
     "MAIL_SERVER": "",  # empty: mail is written to the log and the outbox page
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -54,6 +57,16 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]
     hosts = [host.strip() for host in str(config["TRUSTED_HOSTS"] or "").split(",") if host.strip()]
     config["TRUSTED_HOSTS"] = hosts or None  # Flask's own setting: None checks nothing
     return config
+
+
+def read_sectors(path: str | Path) -> Sectors:
+    """The partnership's sectors from their file; raises SectorsError naming the file and each problem."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SectorsError([f"{path}: (file): cannot be read ({exc.strerror}); check the path in "
+                            f"{PREFIX}SECTORS_FILE"]) from exc
+    return parse_sectors(data, name=str(path))
 
 
 def instance_secret_key(instance_path: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from hypothesis.control import currently_in_test_context, event
 
-from compliance import create_app, store
+from compliance import config, create_app, store
 from compliance.core.filetypes import MAX_BYTES, Accepted, UploadRejected, check_upload
 from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement
 from compliance.core.matrix import OrgRow
@@ -38,6 +38,7 @@ from compliance.web.requests import get_db
 PASSWORD = "lantern-orchard-mosaic"
 DEMO_PASSWORD = "demo-partnership-2026"
 NOW = datetime.now(timezone.utc)
+SECTORS = config.read_sectors(config.DEFAULTS["SECTORS_FILE"])  # the shipped list, read as the app reads it
 
 
 class _Page(HTMLParser):
@@ -110,7 +111,7 @@ def _demo_database() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="demo-"))
     app = make_app(folder / "build")
     with app.app_context():
-        load_demo(get_db(), now=NOW)
+        load_demo(get_db(), now=NOW, sectors=SECTORS)
     built = sqlite3.connect(app.config["DATABASE"])
     copy = sqlite3.connect(folder / "demo.sqlite")
     with copy:

@@ -32,7 +32,8 @@ def migrate_command():
     applied = migrations.migrate(database)
     click.echo(f"Database: {current_app.config['DATABASE']}")
     click.echo("Migrations applied: " + (", ".join(applied) if applied else "none (already up to date)"))
-    result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now())
+    result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now(),
+                                   sectors=current_app.extensions["sectors"])
     current_app.extensions["framework_errors"] = result.errors
     click.echo("Framework versions added: " + (", ".join(result.added) if result.added else "none"))
     for error in result.errors:
@@ -54,8 +55,10 @@ def check_command(paths: tuple[Path, ...]):
     folder_files = fw.framework_files(current_app.config["QUESTIONNAIRES"])
     named = list(paths) or folder_files
     # Mappings in a named file may point at frameworks in the folder, so those count as known.
-    known = fw.load_all([p for p in folder_files if p.resolve() not in {n.resolve() for n in named}]).frameworks
-    result = fw.load_all(named, known=known)
+    sectors = current_app.extensions["sectors"]
+    known = fw.load_all([p for p in folder_files if p.resolve() not in {n.resolve() for n in named}],
+                        sectors=sectors).frameworks
+    result = fw.load_all(named, sectors=sectors, known=known)
     for error in result.errors:
         click.echo(error, err=True)
     for framework in result.frameworks:
@@ -71,7 +74,8 @@ def list_command():
     """List the loaded framework versions: id, version, status, title, number of requirements."""
     database = _database()
     migrations.migrate(database)
-    result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now())
+    result = catalogue.sync_folder(database, current_app.config["QUESTIONNAIRES"], now=_now(),
+                                   sectors=current_app.extensions["sectors"])
     for error in result.errors:
         click.echo(error, err=True)
     rows = store.framework_rows(database)
@@ -92,7 +96,7 @@ def demo_command():
     """Load the fictional demo partnership (safe to run again: nothing is duplicated)."""
     database = _database()
     migrations.migrate(database)
-    for line in demo.summary_lines(demo.load_demo(database, now=_now())):
+    for line in demo.summary_lines(demo.load_demo(database, now=_now(), sectors=current_app.extensions["sectors"])):
         click.echo(line)
 
 

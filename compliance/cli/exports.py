@@ -25,7 +25,7 @@ def export_matrix_command(cycle_name: str, file_format: str, out: Path):
     if found is None:
         names = ", ".join(c["name"] for c in store.cycles(database)) or "none"
         raise click.ClickException(f"There is no cycle called {cycle_name}; the cycles are: {names}")
-    matrix = matrix_service.cycle_matrix(database, found)
+    matrix = matrix_service.cycle_matrix(database, found, sectors=current_app.extensions["sectors"])
     if file_format == "csv":
         out.write_text(exports.matrix_csv(matrix), encoding="utf-8", newline="")
     else:

@@ -1,6 +1,7 @@
 """Read and check a CSV file of organisations: every row checked, nothing returned unless every row is valid.
 
-Pure: takes the file's bytes and the names already in use, returns values. No Flask, no database.
+Pure: takes the file's bytes, the names already in use and the partnership's sectors, returns values. No Flask, no
+database.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from compliance.core.sectors import SECTORS
+from compliance.core.sectors import Sectors
 
 COLUMNS = ("name", "sector", "contact_name", "contact_email")
 COLUMN_LABELS = {"name": "Name", "sector": "Sector", "contact_name": "Contact name", "contact_email": "Contact email"}
@@ -20,7 +21,6 @@ MAX_CELL = 200
 # The same rule as the forms' email check (forms.py imports Flask, so it cannot be shared from there).
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SECTOR_CODES = {key.casefold(): code for code, label in SECTORS.items() for key in (code, label)}
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Problem:
 class ImportCheck:
     """The organisations to import, or the problems that stop the import (then `organisations` is empty)."""
 
-    organisations: list[dict[str, str]] = field(default_factory=list)  # column -> value, sector as its code
+    organisations: list[dict[str, str]] = field(default_factory=list)  # column -> value, sector as its id
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -49,13 +49,15 @@ class ImportCheck:
         return len({p.row for p in self.problems if p.row is not None})
 
 
-def allowed_sectors() -> str:
-    """The sector values a file may use, for messages: the codes (each sector's name works too)."""
-    return ", ".join(SECTORS) + ", or the sector's name"
+def allowed_sectors(sectors: Sectors) -> str:
+    """The sector values a file may use, for messages: the sectors' names (each one's id works too)."""
+    return ", ".join(sectors.values()) + " (or the sector's id)"
 
 
-def check_organisations(data: bytes, *, existing_names: Iterable[str]) -> ImportCheck:
-    """Check every row of the file; return all its organisations only when every row is valid."""
+def check_organisations(data: bytes, *, existing_names: Iterable[str], sectors: Sectors) -> ImportCheck:
+    """Check every row of the file; return all its organisations only when every row is valid.
+
+    A sector may be written as its name or its id, in any case; it is returned as its id."""
     text, problem = _text(data)
     if problem:
         return _file_problem(problem)
@@ -74,7 +76,7 @@ def check_organisations(data: bytes, *, existing_names: Iterable[str]) -> Import
     if len(records) == 1:
         return _file_problem("The selected file has column names but no organisations. "
                              "Add one row for each organisation")
-    return _check_rows(records, [cell.strip().lower() for cell in records[0][1]], existing_names)
+    return _check_rows(records, [cell.strip().lower() for cell in records[0][1]], existing_names, sectors)
 
 
 def _file_problem(message: str) -> ImportCheck:
@@ -119,8 +121,8 @@ def _header_problem(cells: list[str]) -> str | None:
     return " ".join(parts)
 
 
-def _check_rows(records: list[tuple[int, list[str]]], columns: list[str], existing_names: Iterable[str]
-                ) -> ImportCheck:
+def _check_rows(records: list[tuple[int, list[str]]], columns: list[str], existing_names: Iterable[str],
+                sectors: Sectors) -> ImportCheck:
     existing = {name.strip().casefold() for name in existing_names}
     seen: dict[str, int] = {}
     organisations: list[dict[str, str]] = []
@@ -132,14 +134,16 @@ def _check_rows(records: list[tuple[int, list[str]]], columns: list[str], existi
             continue
         # As the form does: a quoted cell's line breaks and tabs become spaces (a name reaches mail headers).
         values = {column: " ".join(cell.split()) for column, cell in zip(columns, cells)}
-        row_problems = _check_row(row_number, values, existing, seen)
+        row_problems = _check_row(row_number, values, existing, seen, sectors)
         problems.extend(row_problems)
-        if not row_problems:
-            organisations.append({**values, "sector": _SECTOR_CODES[values["sector"].casefold()]})
+        sector_id = sectors.find(values["sector"])
+        if not row_problems and sector_id is not None:
+            organisations.append({**values, "sector": sector_id})
     return ImportCheck(problems=problems) if problems else ImportCheck(organisations=organisations)
 
 
-def _check_row(row_number: int, values: dict[str, str], existing: set[str], seen: dict[str, int]) -> list[Problem]:
+def _check_row(row_number: int, values: dict[str, str], existing: set[str], seen: dict[str, int],
+               sectors: Sectors) -> list[Problem]:
     problems = [Problem(row_number, column, f"{COLUMN_LABELS[column]} must be {MAX_CELL} characters or fewer")
                 for column in COLUMNS if len(values[column]) > MAX_CELL]
     problems += [Problem(row_number, column, f"{COLUMN_LABELS[column]} must not include control characters. Type "
@@ -158,9 +162,10 @@ def _check_row(row_number: int, values: dict[str, str], existing: set[str], seen
                                                         "Each organisation must appear once"))
         seen.setdefault(key, row_number)
     if not sector:
-        problems.append(Problem(row_number, "sector", f"Enter the sector: one of {allowed_sectors()}"))
-    elif sector.casefold() not in _SECTOR_CODES and "sector" not in too_long:
-        problems.append(Problem(row_number, "sector", f"{sector} is not a sector. Enter one of {allowed_sectors()}"))
+        problems.append(Problem(row_number, "sector", f"Enter the sector: one of {allowed_sectors(sectors)}"))
+    elif sectors.find(sector) is None and "sector" not in too_long:
+        problems.append(Problem(row_number, "sector", f"{sector} is not one of the partnership's sectors. Enter one "
+                                                      f"of: {allowed_sectors(sectors)}"))
     if email and "contact_email" not in too_long and not EMAIL_PATTERN.match(email):
         problems.append(Problem(row_number, "contact_email",
                                 "Enter the contact's email address in the correct format, like name@example.org"))

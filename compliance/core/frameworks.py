@@ -7,14 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-from compliance.core.sectors import SECTORS
 
 RAG_COLOURS = ("green", "amber", "red", "grey")
 STATUSES = ("published", "draft")
@@ -181,10 +179,14 @@ def _at(place: str, key: str) -> str:
 
 
 class _Reader:
-    """Reads one parsed file, collecting every error with its place rather than stopping at the first."""
+    """Reads one parsed file, collecting every error with its place rather than stopping at the first.
 
-    def __init__(self, name: str) -> None:
+    sectors: the partnership's sector ids, which requirements' sectors must be among; None for a version already
+    stored, which was checked when it was loaded and must stay readable if the list changes later."""
+
+    def __init__(self, name: str, sectors: Collection[str] | None) -> None:
         self.name = name
+        self.sectors = sectors
         self.errors: list[str] = []
 
     def error(self, place: str, message: str) -> None:
@@ -255,17 +257,18 @@ class _Reader:
         value: bool | None = self.get(table, key, place, (bool,), "true or false, without quotes", default)
         return bool(value)
 
-    def strings(self, table: TomlTable, key: str, place: str, *, allowed: tuple[str, ...] | None = None
-                ) -> tuple[str, ...]:
-        """An array of non-blank strings; with allowed, each must be one of them, listed once."""
+    def strings(self, table: TomlTable, key: str, place: str, *, once: bool = False,
+                unknown: Callable[[str], str | None] = lambda item: None) -> tuple[str, ...]:
+        """An array of non-blank strings; with once, each listed once; unknown(item) gives an error or None."""
         found: list[str] = []
         for i, item in enumerate(self.get(table, key, place, (list,), 'an array such as ["a", "b"]', []) or [], 1):
             where, item = f"{_at(place, key)}[{i}]", item.strip() if type(item) is str else None
+            problem = unknown(item) if item else None
             if not item:
                 self.error(where, "must be text in quotes, and not blank")
-            elif allowed is not None and item not in allowed:
-                self.error(where, f'{_shown(item)} is not a known {key[:-1]}; use one of: {", ".join(allowed)}')
-            elif allowed is not None and item in found:
+            elif problem:
+                self.error(where, problem)
+            elif once and item in found:
                 self.error(where, f'{_shown(item)} is listed twice; list each {key[:-1]} once')
             else:
                 found.append(item)
@@ -279,10 +282,12 @@ class _Reader:
             seen.add(value)
 
 
-def parse(data: bytes | str, *, name: str) -> Framework:
-    """Parse and validate one framework file's content; raises FrameworkError listing every error."""
+def parse(data: bytes | str, *, name: str, sectors: Collection[str] | None) -> Framework:
+    """Parse and validate one framework file's content; raises FrameworkError listing every error.
+
+    sectors: the partnership's sector ids; None only to read a version already stored (checked when loaded)."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    reader = _Reader(name)
+    reader = _Reader(name, sectors)
     document = _decode(reader, raw)
     framework = None if document is None else _framework(reader, document, hashlib.sha256(raw).hexdigest(), name)
     if framework is None or reader.errors:  # no document: _decode has recorded why
@@ -408,9 +413,19 @@ def _requirement(reader: _Reader, place: str, table: TomlTable, draft: bool) -> 
         reader.error(f"{place}.sectors", "is empty; leave sectors out if every sector answers this requirement")
     return Requirement(**values, guidance=_guidance(reader, place, table, draft),
                        suggested_evidence=reader.strings(table, "suggested_evidence", place),
-                       sectors=reader.strings(table, "sectors", place, allowed=tuple(SECTORS)),
+                       sectors=reader.strings(table, "sectors", place, once=True,
+                                              unknown=lambda sector: _unknown_sector(reader, values["id"], sector)),
                        mandatory=reader.flag(table, "mandatory", place, True),
                        tags=reader.strings(table, "tags", place))
+
+
+def _unknown_sector(reader: _Reader, requirement_id: str, sector: str) -> str | None:
+    """Why a requirement cannot name this sector, in plain words; None when the partnership has it."""
+    if reader.sectors is None or sector in reader.sectors:
+        return None
+    which = f"requirement {_shown(requirement_id)}" if requirement_id else "this requirement"
+    return (f"{which} names the sector {_shown(sector)}, but the partnership has no such sector; use one of its "
+            f"sector ids: {', '.join(reader.sectors)}")
 
 
 def _guidance(reader: _Reader, place: str, requirement: TomlTable, draft: bool) -> Guidance:
@@ -439,13 +454,13 @@ def _mappings(reader: _Reader, top: TomlTable, own_id: str, requirement_ids: set
     return tuple(found)
 
 
-def load_file(path: str | Path) -> Framework:
-    """Read and parse one framework file; raises FrameworkError."""
+def load_file(path: str | Path, *, sectors: Collection[str]) -> Framework:
+    """Read and parse one framework file, its requirements' sectors checked against the partnership's."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FrameworkError([f"{path}: (file): cannot be read ({exc.strerror}); check the path"]) from exc
-    return parse(data, name=str(path))
+    return parse(data, name=str(path), sectors=sectors)
 
 
 def framework_files(folder: str | Path) -> list[Path]:
@@ -453,14 +468,15 @@ def framework_files(folder: str | Path) -> list[Path]:
     return sorted((path for path in Path(folder).glob("*.toml") if path.is_file()), key=lambda path: path.name)
 
 
-def load_all(paths: Iterable[str | Path], *, known: Iterable[Framework] = ()) -> LoadResult:
-    """Load every file, rejecting whole any file with an error, a repeated id and version, or an unresolved mapping."""
+def load_all(paths: Iterable[str | Path], *, sectors: Collection[str], known: Iterable[Framework] = ()) -> LoadResult:
+    """Load every file, rejecting whole any file with an error (such as a sector the partnership does not have), a
+    repeated id and version, or an unresolved mapping."""
     accepted: list[Framework] = []
     errors: list[str] = []
     seen: dict[tuple[str, str], str | Path] = {}
     for path in paths:
         try:
-            framework = load_file(path)
+            framework = load_file(path, sectors=sectors)
         except FrameworkError as exc:
             errors.extend(exc.errors)
             continue

@@ -37,7 +37,7 @@ from compliance.core.scoring import (
     rag_text,
     requirement_counts,
 )
-from compliance.core.sectors import sector_label
+from compliance.core.sectors import Sectors
 
 NOT_ASKED = "not-asked"
 NOT_CHECKED = "not-checked"
@@ -147,7 +147,7 @@ class Matrix:
     rows: tuple[MatrixRow, ...]
     has_previous: bool
     frameworks: tuple[Framework, ...]  # every framework of the cycle, for the filter
-    sectors: tuple[str, ...]  # sectors present, for the filter
+    sectors: tuple[str, ...]  # sectors present, in the partnership's order
     filters: dict[str, str | None] = field(default_factory=dict)  # sector, framework, status
     view: str = SELF_ASSESSED
 
@@ -164,7 +164,7 @@ class Matrix:
         return tuple(column for group in self.groups for column in group.columns)
 
     def row_groups(self) -> list[tuple[str, list[MatrixRow]]]:
-        """Rows grouped by sector label, in order."""
+        """Rows grouped by sector name, in the partnership's order of sectors."""
         grouped: list[tuple[str, list[MatrixRow]]] = []
         for row in self.rows:
             if not grouped or grouped[-1][0] != row.sector_label:
@@ -174,25 +174,28 @@ class Matrix:
 
 
 def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previous: Mapping[int, Ratings | None] | None,
-                 *, sector: str | None = None, framework_id: str | None = None, status: str | None = None,
-                 cycle: str = "", view: str = SELF_ASSESSED) -> Matrix:
+                 *, sectors: Sectors, sector: str | None = None, framework_id: str | None = None,
+                 status: str | None = None, cycle: str = "", view: str = SELF_ASSESSED) -> Matrix:
     """The matrix for a cycle; previous maps organisation id -> last cycle's ratings (None: not submitted).
 
+    Rows come by sector, in the order of the partnership's sectors (which also name them), then by name.
     view is SELF_ASSESSED or VALIDATED; the validated view has no trends, so previous is not used there.
     """
     if view == VALIDATED:
         previous = None
     shown_frameworks = [f for f in frameworks if framework_id in (None, f.id)]
     shown_rows = sorted((r for r in rows if sector in (None, r.sector) and status in (None, r.status)),
-                        key=lambda r: (sector_label(r.sector).lower(), r.name.lower()))
+                        key=lambda r: (sectors.position(r.sector), r.sector, r.name.lower()))
     before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
-    matrix_rows = tuple(_row(shown_frameworks, row, before.get(row.organisation_id), view) for row in shown_rows)
+    matrix_rows = tuple(_row(shown_frameworks, row, sectors.name(row.sector), before.get(row.organisation_id), view)
+                        for row in shown_rows)
     groups = tuple(Group(f, tuple(_column(f, r, shown_rows, [row.groups[g].cells[i] for row in matrix_rows], before,
                                           previous is not None, view)
                                   for i, r in enumerate(f.requirements)))
                    for g, f in enumerate(shown_frameworks))
     return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
-                  frameworks=tuple(frameworks), sectors=tuple(sorted({r.sector for r in rows}, key=sector_label)),
+                  frameworks=tuple(frameworks),
+                  sectors=tuple(sorted({r.sector for r in rows}, key=lambda s: (sectors.position(s), s))),
                   filters={"sector": sector, "framework": framework_id, "status": status}, view=view)
 
 
@@ -209,14 +212,16 @@ def shown_ratings(org: OrgRow, view: str) -> Ratings | None:
     return org.validated or {}
 
 
-def _row(frameworks: Sequence[Framework], org: OrgRow, before: _ById | None, view: str) -> MatrixRow:
+def _row(frameworks: Sequence[Framework], org: OrgRow, sector_name: str, before: _ById | None, view: str
+         ) -> MatrixRow:
     groups: list[RowGroup] = []
     for framework in frameworks:
-        cells = tuple(_cell(framework, requirement, org, before, view) for requirement in framework.requirements)
+        cells = tuple(_cell(framework, requirement, org, sector_name, before, view)
+                      for requirement in framework.requirements)
         answers = {cell.requirement.id: cell.code for cell in cells if cell.state != NOT_ASKED}
         groups.append(RowGroup(framework, cells,
                                None if org.ratings is None else overall(framework, answers, sector=org.sector)))
-    return MatrixRow(org, sector_label(org.sector), RETURN_STATUSES.get(org.status, org.status), tuple(groups))
+    return MatrixRow(org, sector_name, RETURN_STATUSES.get(org.status, org.status), tuple(groups))
 
 
 def _previous_level(framework: Framework, requirement: Requirement, before: _ById | None) -> Level | None:
@@ -242,11 +247,12 @@ class _Marks(TypedDict):
     disagrees: bool
 
 
-def _cell(framework: Framework, requirement: Requirement, org: OrgRow, before: _ById | None, view: str) -> Cell:
+def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_name: str, before: _ById | None,
+          view: str) -> Cell:
     where = f"{org.name}, requirement {requirement.ref}"
     if not requirement.applies_to(org.sector):
         return Cell(framework, requirement, NOT_ASKED, NOT_ASKED, "", "Not asked", "", None, None, "", None, None,
-                    f"{where}: not asked of {sector_label(org.sector).lower()} organisations")
+                    f"{where}: not asked of {sector_name.lower()} organisations")
     if org.ratings is None:
         return Cell(framework, requirement, "not-submitted", BLANK, "", rag_text(BLANK), "", None, None, "", None,
                     None, f"{where}: {rag_text(BLANK).lower()}")

@@ -9,30 +9,31 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core.roles import ROLES
-from compliance.core.sectors import SECTORS
+from compliance.core.sectors import Sectors
 from compliance.demo import returns as demo_returns
 from compliance.services.passwords import hash_password
 
 DEMO_FILE = Path(__file__).with_name("demo.toml")
 
 
-def demo_data(path: Path = DEMO_FILE) -> dict:
-    """The demo partnership as plain data, checked against the sector and role lists."""
+def demo_data(path: Path = DEMO_FILE, *, sectors: Sectors | None = None) -> dict:
+    """The demo partnership as plain data, checked against the role list and, when given, the sectors."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     names = {organisation["name"] for organisation in data["organisations"]}
     for organisation in data["organisations"]:
-        if organisation["sector"] not in SECTORS:
-            raise ValueError(f"{path}: organisation {organisation['name']!r} "
-                             f"has unknown sector {organisation['sector']!r}")
+        if sectors is not None and organisation["sector"] not in sectors:
+            raise ValueError(f"{path}: organisation {organisation['name']!r} is in the sector "
+                             f"{organisation['sector']!r}, which the partnership's sectors do not have; load the "
+                             "demo with the shipped sectors file")
     for person in data["people"]:
         if person["role"] not in ROLES or person.get("organisation", next(iter(names))) not in names:
             raise ValueError(f"{path}: person {person['email']!r} has an unknown role or organisation")
     return data
 
 
-def load_demo(db: Database, *, now: datetime) -> dict:
+def load_demo(db: Database, *, now: datetime, sectors: Sectors) -> dict:
     """Create or refresh the demo organisations and sign-ins; returns what is there."""
-    data = demo_data()
+    data = demo_data(sectors=sectors)
     password_hash = hash_password(data["password"])
     with db.atomic():
         ids = {o["name"]: store.upsert_organisation(db, demo=True, now=now, **o) for o in data["organisations"]}

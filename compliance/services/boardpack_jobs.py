@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core.returns import digest
+from compliance.core.sectors import Sectors
 from compliance.core.statements import Statement, build_statement
 from compliance.render.boardpack import render_board_pack
 from compliance.services import matrix as matrix_service
@@ -39,7 +40,7 @@ def start_board_pack(app, database: Database, cycle_id: int, *, user_id: int | N
     """Queue a board pack for a cycle; returns the job id."""
     job_id = store.create_job(database, kind=BOARD_PACK, cycle_id=cycle_id, created_by=user_id, now=now)
     pool(app).submit(run_board_pack, app.config["DATABASE"], job_id, folder=board_pack_folder(app),
-                partnership=app.config["PARTNERSHIP_NAME"])
+                     partnership=app.config["PARTNERSHIP_NAME"], sectors=app.extensions["sectors"])
     return job_id
 
 
@@ -61,13 +62,13 @@ def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]
     return found
 
 
-def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str) -> None:
+def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, sectors: Sectors) -> None:
     """Render the pack for a job and record the outcome; never raises (a failure is written to the job)."""
     database = dbm.connect(path)
     try:
         job = store.job(database, job_id)
         cycle = store.cycle(database, job["cycle_id"])
-        matrix = matrix_service.cycle_matrix(database, cycle)
+        matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
         statements = cycle_statements(database, cycle, matrix)
         store.start_job(database, job_id, total=len(statements))
         data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],

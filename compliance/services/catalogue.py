@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core import frameworks as fw
+from compliance.core.sectors import Sectors
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,11 @@ class SyncResult:
     errors: tuple[str, ...]
 
 
-def sync_folder(db: Database, folder: str | Path, *, now: datetime) -> SyncResult:
-    """Validate every file in the folder and store the new versions; a bad file is skipped whole."""
+def sync_folder(db: Database, folder: str | Path, *, now: datetime, sectors: Sectors) -> SyncResult:
+    """Validate every file in the folder and store the new versions; a bad file (one naming a sector the
+    partnership does not have, for one) is skipped whole."""
     paths = fw.framework_files(folder)
-    result = fw.load_all(paths, known=store.stored_frameworks(db))
+    result = fw.load_all(paths, sectors=sectors, known=store.stored_frameworks(db))
     sources = {str(path): path.read_text(encoding="utf-8") for path in paths}
     added, errors = store.store_frameworks(db, result.frameworks, sources, now=now)
     return SyncResult(tuple(added), tuple(result.errors) + tuple(errors))
@@ -36,7 +38,8 @@ def framework(db: Database, key: str, sha256: str) -> fw.Framework:
     cached = _parsed.get((key, sha256))
     if cached is None:
         name, text = store.framework_source(db, key)
-        cached = _parsed[(key, sha256)] = fw.parse(text, name=name)
+        # sectors=None: a stored version was checked when it was loaded, and stays readable if the list changes.
+        cached = _parsed[(key, sha256)] = fw.parse(text, name=name, sectors=None)
     return cached
 
 
@@ -62,7 +65,8 @@ class Upload:
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_upload(db: Database, name: str, data: bytes, *, actor: store.Actor, now: datetime) -> Upload:
+def load_upload(db: Database, name: str, data: bytes, *, actor: store.Actor, now: datetime,
+                sectors: Sectors) -> Upload:
     """Check an uploaded file as start-up checks a folder's files, and store it only if it has no problem."""
     if not name.lower().endswith(".toml"):
         return Upload(None, "The selected file must be a TOML file: its name must end in .toml")
@@ -75,7 +79,7 @@ def load_upload(db: Database, name: str, data: bytes, *, actor: store.Actor, now
     with tempfile.TemporaryDirectory(prefix="framework-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        result = fw.load_all([path], known=store.stored_frameworks(db))
+        result = fw.load_all([path], sectors=sectors, known=store.stored_frameworks(db))
         # Read back as sync_folder reads a folder's files, so both store the same text.
         text = path.read_text(encoding="utf-8") if result.frameworks else ""
     prefixes = (f"{path}: ", f"{name}: ")

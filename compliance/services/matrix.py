@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from compliance import store
 from compliance.core.matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix
+from compliance.core.sectors import Sectors
 from compliance.core.verification import validated_code
 from compliance.services.returns import cycle_frameworks
 
@@ -25,9 +26,10 @@ def _validated(found: dict) -> dict:
     return {key: code for key, check in found.items() if (code := validated_code(check)) is not None}
 
 
-def cycle_matrix(db: Database, cycle: dict, *, sector: str | None = None, framework_id: str | None = None,
-                 status: str | None = None, view: str = SELF_ASSESSED) -> Matrix:
-    """The matrix of a cycle against the previous cycle, filtered as asked, self-assessed or validated."""
+def cycle_matrix(db: Database, cycle: dict, *, sectors: Sectors, sector: str | None = None,
+                 framework_id: str | None = None, status: str | None = None, view: str = SELF_ASSESSED) -> Matrix:
+    """The matrix of a cycle against the previous cycle, filtered as asked, self-assessed or validated; rows by
+    the partnership's sectors."""
     rows = org_rows(store.matrix_returns(db, cycle["id"]), store.matrix_ratings(db, cycle["id"]),
                     store.verifications_for_cycle(db, cycle["id"]))
     before = store.previous_cycle(db, cycle["id"])
@@ -35,5 +37,5 @@ def cycle_matrix(db: Database, cycle: dict, *, sector: str | None = None, framew
     if before is not None and view == SELF_ASSESSED:
         previous = {row.organisation_id: row.ratings for row in org_rows(store.matrix_returns(db, before["id"]),
                                                                          store.matrix_ratings(db, before["id"]))}
-    return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sector=sector,
+    return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sectors=sectors, sector=sector,
                         framework_id=framework_id, status=status, cycle=cycle["name"], view=view)

@@ -15,7 +15,8 @@ __all__ = ["stored_frameworks", "framework_rows", "store_frameworks", "framework
 def stored_frameworks(db: Database) -> list[fw.Framework]:
     """Every framework version in the database, parsed from the file content it was loaded from."""
     found = db.execute("SELECT source_name, source_toml FROM frameworks ORDER BY id, version").fetchall()
-    return [fw.parse(text, name=name) for name, text in found]
+    # sectors=None: each was checked against the partnership's sectors when loaded, and stays readable after.
+    return [fw.parse(text, name=name, sectors=None) for name, text in found]
 
 
 def framework_rows(db: Database) -> list[dict]:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.sectors import Sectors
 from compliance.core.text import london
 from compliance.store import db
 
@@ -62,6 +63,11 @@ def now() -> datetime:
 def today() -> date:
     """Today's date in London, which is what due dates and expiry dates mean."""
     return london(now()).date()
+
+
+def sectors() -> Sectors:
+    """The partnership's sectors, read from their file when the app was made."""
+    return current_app.extensions["sectors"]
 
 
 def actor() -> store.Actor:

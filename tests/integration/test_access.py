@@ -16,7 +16,7 @@ from compliance.services import boardpack_jobs as jobs
 from compliance.services import returns as return_service
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.builders import ACCESS, EVERYONE, PASSWORD, make_app, password_hash
+from tests.builders import ACCESS, EVERYONE, PASSWORD, SECTORS, make_app, password_hash
 
 NOW = datetime.now(timezone.utc)
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
@@ -74,7 +74,8 @@ def _submitted_return(app, db, signatory_id):
                           actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
     # a finished board pack, so its progress page and download answer for everyone allowed
     job_id = store.create_job(db, kind=jobs.BOARD_PACK, cycle_id=cycle_id, created_by=None, now=NOW)
-    jobs.run_board_pack(app.config["DATABASE"], job_id, folder=jobs.board_pack_folder(app), partnership="WDVF")
+    jobs.run_board_pack(app.config["DATABASE"], job_id, folder=jobs.board_pack_folder(app), partnership="WDVF",
+                        sectors=SECTORS)
     return {"return_id": ret["id"], "cycle_id": cycle_id, "requirement_id": "wdvf-2018-01", "action_id": action_id,
             "evidence_id": evidence_id, "job_id": job_id}
 

@@ -223,12 +223,13 @@ def test_a_file_with_bad_rows_shows_each_problem_and_imports_nothing(app, admin)
     assert page_text(response).title.startswith("Error: Import organisations")
     html = response.get_data(as_text=True)
     assert "problems in 5 rows" in html and 'href="#file"' in html and "Nothing has been imported" in html
-    for row, problem in [(3, "Enter the organisation&#39;s name"), (4, "spaceships is not a sector"),
+    for row, problem in [(3, "Enter the organisation&#39;s name"),
+                         (4, "spaceships is not one of the partnership&#39;s sectors"),
                          (5, "Enter the contact&#39;s email address in the correct format"),
                          (6, "An organisation called already here already exists"),
                          (7, "Good One is also on row 2")]:
         assert re.search(rf">\s*{row}\s*</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>{re.escape(problem)}", html), problem
-    assert "Enter one of police, probation, health" in html  # says which sectors are allowed
+    assert "Enter one of: Ambulance, Education, Fire and rescue" in html  # says which sectors are allowed
     assert _organisation_count(app) == before
     assert _audit(app, "organisation-added") == []
 

@@ -18,7 +18,7 @@ from compliance.core import filetypes as uploads
 from compliance.services.backup import MANIFEST
 from compliance.store import db, migrations
 from compliance.store import files as evidence_files
-from tests.builders import make_app
+from tests.builders import SECTORS, make_app
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 MINUTES = b"Minutes of the MARAC steering group, 3 March 2026\n"
@@ -39,7 +39,7 @@ def _demo_app(folder: Path, files: list[tuple[bytes, str, str]]):
     app = make_app(folder)
     database = db.connect(app.config["DATABASE"])
     try:
-        demo.load_demo(database, now=NOW)
+        demo.load_demo(database, now=NOW, sectors=SECTORS)
         police = store.organisation_named(database, "Brackenford Police")
         for data, filename, title in files:
             _add_file(app, database, police["id"], data, filename, title)

@@ -14,7 +14,7 @@ from compliance import store
 from compliance.config import ROOT
 from compliance.core import frameworks as fw
 from compliance.web.requests import get_db
-from tests.builders import PASSWORD, make_app, page_text, password_hash
+from tests.builders import PASSWORD, SECTORS, make_app, page_text, password_hash
 
 NOW = datetime.now(timezone.utc)
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -172,7 +172,7 @@ def test_the_list_shows_every_shipped_version_with_its_requirements_and_status(a
     assert "View West Midlands Domestic Violence Standards (2014), version 1" in cells[-1][-1]
     assert 'href="/frameworks/west-midlands-dv-standards-2014/1"' in html
     # The draft's notice is shown wherever the framework appears, the list included.
-    notice = fw.load_file(WM).notice
+    notice = fw.load_file(WM, sectors=SECTORS).notice
     assert "govuk-warning-text" in html and str(escape(notice)) in html
     assert "Upload a framework file" in html
 
@@ -183,7 +183,7 @@ def test_a_framework_page_shows_every_requirement_in_full(admin):
     assert page_text(response).h1 == "Over-Arching Domestic Violence Protocol 2018: organisational requirements"
     html = response.get_data(as_text=True)
     assert "Provide an annual statement of compliance with these requirements to WDVF Exec Board on request." in html
-    shipped = fw.load_file(WDVF)
+    shipped = fw.load_file(WDVF, sectors=SECTORS)
     assert len(shipped.requirements) == 16
     for requirement in shipped.requirements:
         for part in (requirement.text, requirement.guidance.good, requirement.guidance.evidence,
@@ -199,7 +199,7 @@ def test_the_draft_framework_page_shows_its_notice(admin):
     response = admin.get(f"{WM_URL}/1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "govuk-warning-text" in html and str(escape(fw.load_file(WM).notice)) in html
+    assert "govuk-warning-text" in html and str(escape(fw.load_file(WM, sectors=SECTORS).notice)) in html
     assert html.count("The wording of this requirement has not been loaded yet.") == 11
     assert "Draft" in html
 
@@ -287,6 +287,27 @@ def test_an_unresolved_mapping_rejects_the_file(app, admin):
     [(place, problem)] = _problems(response)
     assert place == "mappings[1].framework" and "is not loaded" in problem
     assert _stored(app) == before and _audit(app) == []
+
+
+def test_a_sector_the_partnership_does_not_have_rejects_the_file_in_plain_words(app, admin):
+    before = _stored(app)
+    content = west_midlands("3").replace('sectors = ["housing", "specialist"]',
+                                         'sectors = ["housing", "fire-service"]', 1)
+    response = _upload(admin, content)
+    assert response.status_code == 200 and page_text(response).title.startswith("Error: ")
+    assert _problems(response) == [(
+        "requirements[1].sectors[2]",
+        'requirement "wm-2014-01" names the sector "fire-service", but the partnership has no such sector; use one '
+        "of its sector ids: " + ", ".join(SECTORS))]
+    assert _stored(app) == before and _audit(app) == []
+
+
+def test_a_requirement_for_an_added_sector_loads(app, admin):
+    content = west_midlands("3").replace('sectors = ["housing", "specialist"]', 'sectors = ["fire-and-rescue"]', 1)
+    response = _upload(admin, content)
+    assert response.status_code == 302
+    html = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Fire and rescue" in html  # the sector's name, not its id
 
 
 def test_a_file_that_is_not_toml_is_reported_by_line_and_column(app, admin):

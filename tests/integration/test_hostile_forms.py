@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from compliance import store
-from compliance.core.sectors import SECTORS
 from compliance.services import returns as return_service
 from compliance.services.passwords import password_matches
 from tests.builders import (
     ACCESS,
     MARKER,
     PROTOCOL_ID,
+    SECTORS,
     _no_crlf_in_headers,
     answered,
     build_world,

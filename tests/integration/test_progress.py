@@ -8,7 +8,7 @@ from compliance import demo, store
 from compliance.core.returns import EDITABLE, RETURN_STATUSES
 from compliance.services import matrix as matrix_service
 from compliance.web.requests import get_db
-from tests.builders import NOW, demo_app, make_app, page_text, signed_in, token_from
+from tests.builders import NOW, SECTORS, demo_app, make_app, page_text, signed_in, token_from
 from tests.mailserver import MailServer
 
 
@@ -35,7 +35,7 @@ def test_the_charts_show_the_same_figures_as_the_matrix(demo_app):
     assert html.count('role="img"') == 2 and "style=" not in re.sub(r"<link[^>]*>", "", html)
     with demo_app.app_context():
         db = get_db()
-        columns = matrix_service.cycle_matrix(db, cycle).columns
+        columns = matrix_service.cycle_matrix(db, cycle, sectors=SECTORS).columns
         cycles = [c for c in reversed(store.cycles(db)) if c["status"] != "draft"]
     rows = table_rows(html, "requirement-figures")
     assert len(rows) == len(columns)
@@ -111,7 +111,7 @@ def test_reminders_reach_the_editor_and_signatory_and_are_audited(tmp_path):
     with MailServer() as server:
         app = make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
         with app.app_context():
-            demo.load_demo(get_db(), now=NOW)
+            demo.load_demo(get_db(), now=NOW, sectors=SECTORS)
         cycle = open_cycle(app)
         with app.app_context():
             returns = {r["organisation_name"]: r for r in store.returns_for_cycle(get_db(), cycle["id"])}

@@ -13,7 +13,7 @@ from compliance import demo, store
 from compliance.core.returns import digest, reference
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import make_app, page_text, sign_in, token_from
+from tests.builders import SECTORS, make_app, page_text, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -28,7 +28,7 @@ def world(tmp_path):
     app = make_app(tmp_path)
     with app.app_context():
         db = get_db()
-        demo.load_demo(db, now=NOW)
+        demo.load_demo(db, now=NOW, sectors=SECTORS)
         admin = store.user_by_email(db, "coordinator@demo.example")
         actor = store.Actor(admin["id"], admin["email"])
         cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31",

@@ -17,7 +17,7 @@ from compliance.core.matrix import SELF_ASSESSED, VALIDATED
 from compliance.services import matrix as matrix_service
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import DEMO_PASSWORD, make_app, page_text, password_hash
+from tests.builders import DEMO_PASSWORD, SECTORS, make_app, page_text, password_hash
 
 WDVF = "wdvf-overarching-protocol-2018"
 
@@ -104,8 +104,8 @@ def test_an_auditors_checks_change_the_validated_view_and_never_the_self_assesse
     assert snapshot(app) == checked["before"], "answers and signed versions are untouched"
     with app.app_context():
         db = get_db()
-        own = matrix_service.cycle_matrix(db, cycle, view=SELF_ASSESSED)
-        validated = matrix_service.cycle_matrix(db, cycle, view=VALIDATED)
+        own = matrix_service.cycle_matrix(db, cycle, sectors=SECTORS, view=SELF_ASSESSED)
+        validated = matrix_service.cycle_matrix(db, cycle, sectors=SECTORS, view=VALIDATED)
     rows = {r.org.return_id: r for r in own.rows}
     checked_rows = {r.org.return_id: r for r in validated.rows}
     probation_own = {c.requirement.id: c for c in rows[checked["probation"]].cells if c.framework.id == WDVF}
@@ -127,7 +127,7 @@ def test_disagreements_are_counted_per_organisation_and_per_requirement(demo, ch
     app, cycle, _ = demo
     with app.app_context():
         for view in (SELF_ASSESSED, VALIDATED):
-            found = matrix_service.cycle_matrix(get_db(), cycle, view=view)
+            found = matrix_service.cycle_matrix(get_db(), cycle, sectors=SECTORS, view=view)
             per_org = {r.org.return_id: r.disagreements for r in found.rows if r.disagreements}
             assert per_org == {checked["probation"]: 1, checked["greenway"]: 1}
             per_requirement = {c.requirement.id: c.disagreements for c in found.columns if c.disagreements}

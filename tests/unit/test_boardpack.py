@@ -8,11 +8,11 @@ from dataclasses import replace
 
 from compliance.core.matrix import build_matrix
 from compliance.render.boardpack import render_board_pack
-from tests.builders import FW, OTHER, ROWS, signed
+from tests.builders import FW, OTHER, ROWS, SECTORS, signed
 
 
 def _pack(tmp_path, statements, **options):
-    matrix = build_matrix([FW, OTHER], ROWS, None, cycle="2025/26")
+    matrix = build_matrix([FW, OTHER], ROWS, None, sectors=SECTORS, cycle="2025/26")
     data = render_board_pack(matrix, statements, partnership="Wolverhampton Domestic Violence Forum",
                              cycle_name="2025/26", **options)
     path = tmp_path / "pack.pdf"

@@ -4,13 +4,15 @@ from __future__ import annotations
 import pytest
 
 from compliance.core.csv_import import MAX_ROWS, Problem, check_organisations
+from compliance.core.sectors import parse_sectors
+from tests.builders import SECTORS
 
 HEADER = "name,sector,contact_name,contact_email\n"
 
 
 def check(text: str | bytes, existing=()):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return check_organisations(data, existing_names=set(existing))
+    return check_organisations(data, existing_names=set(existing), sectors=SECTORS)
 
 
 def test_a_valid_file_gives_every_organisation_with_sector_codes():
@@ -32,6 +34,24 @@ def test_a_byte_order_mark_crlf_line_ends_any_column_order_and_case_and_spaces_a
 @pytest.mark.parametrize("sector", ["local-authority", "LOCAL-AUTHORITY", "Local authority", "local AUTHORITY"])
 def test_a_sector_may_be_its_code_or_its_label_in_any_case(sector):
     assert check(HEADER + f"Council,{sector},,\n").organisations[0]["sector"] == "local-authority"
+
+
+def test_the_added_sectors_are_accepted_by_name_or_id():
+    result = check(HEADER + "Fire,Fire and rescue,,\nAmbulance Trust,ambulance,,\nHMP Example,Prisons,,\n"
+                            "Minds,mental health,,\nRecovery,Substance misuse (drug and alcohol services),,\n"
+                            "Surgery,PRIMARY-CARE,,\n")
+    assert result.problems == []
+    assert [o["sector"] for o in result.organisations] == ["fire-and-rescue", "ambulance", "prisons", "mental-health",
+                                                          "substance-misuse", "primary-care"]
+
+
+def test_a_partnerships_own_sectors_are_the_ones_accepted():
+    own = parse_sectors('[[sectors]]\nid = "fire"\nname = "Fire service"\n\n[[sectors]]\nid = "nhs"\nname = "NHS"\n',
+                        name="own.toml")
+    result = check_organisations((HEADER + "A,fire service,,\nB,police,,\n").encode(), existing_names=(),
+                                 sectors=own)
+    assert [(p.row, p.message) for p in result.problems] == [
+        (3, "police is not one of the partnership's sectors. Enter one of: Fire service, NHS (or the sector's id)")]
 
 
 def test_quoted_cells_with_commas_and_line_breaks_are_one_cell():
@@ -57,9 +77,12 @@ def test_every_bad_row_is_reported_with_its_spreadsheet_row_number_and_nothing_i
     ]
     messages = {p.row: p.message for p in result.problems}
     assert messages[3] == "Enter the organisation's name"
-    assert messages[4] == ("aliens is not a sector. Enter one of police, probation, health, local-authority, housing, "
-                           "specialist, education, voluntary, or the sector's name")
-    assert messages[5].startswith("Enter the sector: one of police, probation,")
+    assert messages[4] == ("aliens is not one of the partnership's sectors. Enter one of: Ambulance, Education, "
+                           "Fire and rescue, Health (NHS), Housing, Local authority, Mental health, Police, "
+                           "Primary care (GPs), Prisons, Probation, Specialist domestic abuse service, "
+                           "Substance misuse (drug and alcohol services), Other voluntary and community "
+                           "(or the sector's id)")
+    assert messages[5].startswith("Enter the sector: one of Ambulance, Education,")
     assert messages[6] == "Enter the contact's email address in the correct format, like name@example.org"
     assert messages[7] == "good is also on row 2. Each organisation must appear once"
     assert messages[8] == "An organisation called Existing Org already exists"

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from compliance.core.matrix import OrgRow, build_matrix
 from compliance.render.exports import CSV_COLUMNS, FILLS, matrix_csv, matrix_xlsx, neutralise
-from tests.builders import FW, PREVIOUS, ROWS, ratings
+from tests.builders import FW, PREVIOUS, ROWS, SECTORS, ratings
 
 HOSTILE = [
     OrgRow(7, '=HYPERLINK("http://evil.example","x")', "police", 21, "submitted",
@@ -28,7 +28,7 @@ def test_neutralise(text, expected):
 
 
 def test_csv_has_one_row_per_organisation_and_requirement_and_round_trips():
-    matrix = build_matrix([FW], ROWS + HOSTILE, PREVIOUS, cycle="2025/26")
+    matrix = build_matrix([FW], ROWS + HOSTILE, PREVIOUS, sectors=SECTORS, cycle="2025/26")
     rows = list(csv.reader(io.StringIO(matrix_csv(matrix), newline="")))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 1 + 7 * 3
@@ -43,7 +43,7 @@ def test_csv_has_one_row_per_organisation_and_requirement_and_round_trips():
 
 
 def test_xlsx_opens_with_fills_frozen_headers_filters_and_neutralised_text():
-    matrix = build_matrix([FW], ROWS + HOSTILE, PREVIOUS, cycle="2025/26")
+    matrix = build_matrix([FW], ROWS + HOSTILE, PREVIOUS, sectors=SECTORS, cycle="2025/26")
     book = load_workbook(io.BytesIO(matrix_xlsx(matrix)))
     assert book.sheetnames == ["Matrix", "Summary", "Legend"]
     sheet = book["Matrix"]
@@ -78,5 +78,5 @@ def test_xlsx_opens_with_fills_frozen_headers_filters_and_neutralised_text():
 
 
 def test_the_same_matrix_gives_the_same_bytes():
-    matrix = build_matrix([FW], ROWS, PREVIOUS, cycle="2025/26")
+    matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS, cycle="2025/26")
     assert matrix_xlsx(matrix) == matrix_xlsx(matrix)

@@ -23,6 +23,8 @@ from compliance.core.frameworks import (
     load_file,
     parse,
 )
+from compliance.core.sectors import parse_sectors
+from tests.builders import SECTORS
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
@@ -40,7 +42,7 @@ def variant(*replacements: str, base: str = MINIMAL) -> str:
 
 def errors_of(text: str, name: str = "bad.toml") -> list[str]:
     with pytest.raises(FrameworkError) as caught:
-        parse(text, name=name)
+        parse(text, name=name, sectors=SECTORS)
     return caught.value.errors
 
 
@@ -64,7 +66,7 @@ def mapping(requirement_id: str, framework: str, target: str) -> str:
 
 
 def test_minimal_file_loads_into_the_dataclasses():
-    framework = load_file(FIXTURES / "good-minimal.toml")
+    framework = load_file(FIXTURES / "good-minimal.toml", sectors=SECTORS)
     assert framework == Framework(
         id="minimal", version="1", title="Minimal framework", short_title="Minimal", published=date(2018, 6, 1),
         source="Written for the tests", status="published", notice="",
@@ -80,7 +82,7 @@ def test_minimal_file_loads_into_the_dataclasses():
 
 
 def test_full_file_reads_every_field():
-    framework = load_all([FIXTURES / "good-minimal.toml", FIXTURES / "good-full.toml"]).frameworks[1]
+    framework = load_all([FIXTURES / "good-minimal.toml", FIXTURES / "good-full.toml"], sectors=SECTORS).frameworks[1]
     assert (framework.title, framework.status) == ("Full example framework", "draft")  # stripped
     assert framework.description == "A paragraph shown above the requirements."
     assert framework.notice.startswith("The wording must be loaded")
@@ -100,20 +102,20 @@ def test_full_file_reads_every_field():
 
 def test_sha256_is_of_the_bytes_and_path_is_the_name():
     data = MINIMAL.encode("utf-8")
-    from_bytes, from_text = parse(data, name="upload.toml"), parse(MINIMAL, name="x")
+    from_bytes, from_text = parse(data, name="upload.toml", sectors=SECTORS), parse(MINIMAL, name="x", sectors=SECTORS)
     assert from_bytes.sha256 == from_text.sha256 == hashlib.sha256(data).hexdigest()
     assert from_bytes.path == "upload.toml"
-    assert parse(data + b"\n# changed\n", name="x").sha256 != from_bytes.sha256
+    assert parse(data + b"\n# changed\n", name="x", sectors=SECTORS).sha256 != from_bytes.sha256
 
 
 def test_strings_are_stripped_and_multi_line_strings_are_fine():
     framework = parse(variant('text = "Have a domestic abuse policy."', 'text = """\n  Line one.\nLine two.\n"""'),
-                      name="x")
+                      name="x", sectors=SECTORS)
     assert framework.requirements[0].text == "Line one.\nLine two."
 
 
 def test_a_byte_order_mark_is_accepted():
-    assert parse(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"), name="x").id == "minimal"
+    assert parse(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"), name="x", sectors=SECTORS).id == "minimal"
 
 
 # One kind of error at a time: (replacements of MINIMAL, the exact error)
@@ -274,8 +276,10 @@ CASES = {
         'evidence; a published framework needs it (only a status = "draft" framework may leave it empty)'),
     "unknown sector": (
         ('text = "Have', 'sectors = ["police", "nhs"]\ntext = "Have'),
-        'bad.toml: requirements[1].sectors[2]: "nhs" is not a known sector; use one of: police, probation, health, '
-        "local-authority, housing, specialist, education, voluntary"),
+        'bad.toml: requirements[1].sectors[2]: requirement "policy" names the sector "nhs", but the partnership has '
+        "no such sector; use one of its sector ids: ambulance, education, fire-and-rescue, health, housing, "
+        "local-authority, mental-health, police, primary-care, prisons, probation, specialist, substance-misuse, "
+        "voluntary"),
     "repeated sector": (
         ('text = "Have', 'sectors = ["police", "police"]\ntext = "Have'),
         'bad.toml: requirements[1].sectors[2]: "police" is listed twice; list each sector once'),
@@ -313,16 +317,40 @@ def test_each_kind_of_error_is_reported_with_file_and_place(replacements, expect
     assert errors_of(variant(*replacements)) == (expected if isinstance(expected, list) else [expected])
 
 
+def test_a_requirement_may_be_for_any_of_the_partnerships_sectors_including_the_added_ones():
+    added = ["fire-and-rescue", "ambulance", "prisons", "mental-health", "substance-misuse", "primary-care"]
+    text = variant('text = "Have', 'sectors = ["' + '", "'.join(added) + '"]\ntext = "Have')
+    assert parse(text, name="x", sectors=SECTORS).requirements[0].sectors == tuple(added)
+
+
+def test_a_partnerships_own_sectors_decide_which_a_requirement_may_name(tmp_path):
+    own = parse_sectors('[[sectors]]\nid = "police"\nname = "Police"\n\n[[sectors]]\nid = "fire"\nname = "Fire"\n',
+                        name="own.toml")
+    fire = parse(variant('text = "Have', 'sectors = ["fire"]\ntext = "Have'), name="x", sectors=own)
+    assert fire.requirements[0].sectors == ("fire",)
+    path = tmp_path / "housing.toml"
+    path.write_text(variant('text = "Have', 'sectors = ["police", "housing"]\ntext = "Have'), encoding="utf-8")
+    assert load_all([path], sectors=own).errors == (
+        f'{path}: requirements[1].sectors[2]: requirement "policy" names the sector "housing", but the partnership '
+        "has no such sector; use one of its sector ids: police, fire",)
+
+
+def test_a_version_already_stored_stays_readable_whatever_the_sectors_are_now():
+    stored = variant('text = "Have', 'sectors = ["a-sector-since-removed"]\ntext = "Have')
+    assert parse(stored, name="stored", sectors=None).requirements[0].sectors == ("a-sector-since-removed",)
+
+
 def test_a_draft_may_leave_text_and_guidance_empty():
     text = variant('status = "published"', 'status = "draft"\nnotice = "Wording to follow."',
                    'text = "Have a domestic abuse policy."', 'text = ""',
                    '[requirements.guidance]\ngood = "A current, signed-off policy."\n', '')
-    requirement_ = parse(text.replace('evidence = "The policy document."\n', ''), name="x").requirements[0]
+    requirement_ = parse(text.replace('evidence = "The policy document."\n', ''), name="x",
+                         sectors=SECTORS).requirements[0]
     assert (requirement_.text, requirement_.guidance) == ("", Guidance("", ""))
 
 
 def test_every_error_in_a_file_is_reported():
-    errors = load_all([FIXTURES / "bad-many-errors.toml"]).errors
+    errors = load_all([FIXTURES / "bad-many-errors.toml"], sectors=SECTORS).errors
     name = str(FIXTURES / "bad-many-errors.toml")
     assert [error.split(": ")[1] for error in errors] == [
         "titel", "id", "title", "published", "notice", "scale[1].definition", "scale[2].rag", "scale[2].code",
@@ -332,7 +360,7 @@ def test_every_error_in_a_file_is_reported():
 
 def test_invalid_toml_file_names_the_line():
     with pytest.raises(FrameworkError) as caught:
-        load_file(FIXTURES / "bad-syntax.toml")
+        load_file(FIXTURES / "bad-syntax.toml", sectors=SECTORS)
     assert caught.value.errors == [f"{FIXTURES / 'bad-syntax.toml'}: line 4, column 20: "
                                    "Illegal character '\\n' (not valid TOML)"]
 
@@ -348,7 +376,7 @@ def test_error_str_joins_the_errors_with_newlines():
 
 def test_an_unreadable_file_is_an_error(tmp_path):
     with pytest.raises(FrameworkError, match=r"missing\.toml: \(file\): cannot be read"):
-        load_file(tmp_path / "missing.toml")
+        load_file(tmp_path / "missing.toml", sectors=SECTORS)
 
 
 # Folders and cross-file checks
@@ -364,7 +392,7 @@ def test_framework_files_lists_toml_files_by_name(tmp_path):
 def test_load_all_rejects_a_bad_file_whole_and_keeps_the_good(tmp_path):
     good = framework_file(tmp_path, "good.toml", "good")
     bad = framework_file(tmp_path, "bad.toml", "bad", body="\n[extra]\n")
-    result = load_all([bad, good])
+    result = load_all([bad, good], sectors=SECTORS)
     assert isinstance(result, LoadResult)
     assert [framework.id for framework in result.frameworks] == ["good"]
     assert result.errors == (f'{bad}: extra: unknown field "extra"; allowed fields are: '
@@ -374,7 +402,7 @@ def test_load_all_rejects_a_bad_file_whole_and_keeps_the_good(tmp_path):
 def test_the_same_id_and_version_twice_rejects_the_later_file(tmp_path):
     first, second = framework_file(tmp_path, "a.toml", "same"), framework_file(tmp_path, "b.toml", "same")
     other_version = framework_file(tmp_path, "c.toml", "same", version="1.1")
-    result = load_all([first, second, other_version])
+    result = load_all([first, second, other_version], sectors=SECTORS)
     assert [(f.path, f.version) for f in result.frameworks] == [(str(first), "1"), (str(other_version), "1.1")]
     assert result.errors == (f'{second}: version: framework "same" version "1" is also in {first}; give a changed '
                              "file a new version",)
@@ -383,7 +411,7 @@ def test_the_same_id_and_version_twice_rejects_the_later_file(tmp_path):
 def test_mappings_resolve_across_files_in_any_order(tmp_path):
     target = framework_file(tmp_path, "b.toml", "target", body=requirement("second", "2"))
     source = framework_file(tmp_path, "a.toml", "source", body=mapping("policy", "target", "second"))
-    result = load_all([source, target])
+    result = load_all([source, target], sectors=SECTORS)
     assert result.errors == () and [f.id for f in result.frameworks] == ["source", "target"]
 
 
@@ -391,14 +419,14 @@ def test_a_mapping_resolves_against_any_version_of_the_target(tmp_path):
     old = framework_file(tmp_path, "old.toml", "target", body=requirement("retired", "2"))
     new = framework_file(tmp_path, "new.toml", "target", version="2")
     source = framework_file(tmp_path, "source.toml", "source", body=mapping("policy", "target", "retired"))
-    assert load_all([old, new, source]).errors == ()
+    assert load_all([old, new, source], sectors=SECTORS).errors == ()
 
 
 def test_an_unresolved_mapping_rejects_its_file(tmp_path):
     target = framework_file(tmp_path, "target.toml", "target")
     missing_framework = framework_file(tmp_path, "a.toml", "a", body=mapping("policy", "absent", "policy"))
     missing_target = framework_file(tmp_path, "b.toml", "b", body=mapping("policy", "target", "absent"))
-    result = load_all([target, missing_framework, missing_target])
+    result = load_all([target, missing_framework, missing_target], sectors=SECTORS)
     assert [f.id for f in result.frameworks] == ["target"]
     assert result.errors == (
         f'{missing_framework}: mappings[1].framework: framework "absent" is not loaded (no file with that id was '
@@ -412,17 +440,17 @@ def test_rejecting_a_file_rejects_the_files_that_map_to_it(tmp_path):
     first = framework_file(tmp_path, "1.toml", "first", body=mapping("policy", "absent", "policy"))
     second = framework_file(tmp_path, "2.toml", "second", body=mapping("policy", "first", "policy"))
     third = framework_file(tmp_path, "3.toml", "third", body=mapping("policy", "second", "policy"))
-    result = load_all([first, second, third])
+    result = load_all([first, second, third], sectors=SECTORS)
     assert result.frameworks == ()
     assert [error.split(": ")[0] for error in result.errors] == [str(first), str(second), str(third)]
     assert "(its file was rejected)" in result.errors[2]
 
 
 def test_known_frameworks_count_for_mappings_but_are_not_returned(tmp_path):
-    stored = parse(variant('id = "minimal"', 'id = "stored"'), name="stored in the database")
+    stored = parse(variant('id = "minimal"', 'id = "stored"'), name="stored in the database", sectors=SECTORS)
     source = framework_file(tmp_path, "source.toml", "source", body=mapping("policy", "stored", "policy"))
-    assert load_all([source]).frameworks == ()
-    result = load_all([source], known=[stored])
+    assert load_all([source], sectors=SECTORS).frameworks == ()
+    result = load_all([source], known=[stored], sectors=SECTORS)
     assert result.errors == () and [f.id for f in result.frameworks] == ["source"]
 
 
@@ -440,7 +468,11 @@ def test_readme_worked_example_loads():
     readme = (ROOT / "questionnaires" / "README.md").read_text(encoding="utf-8")
     example = re.search(r"## Worked example.*?```toml\n(.*?)```", readme, re.DOTALL)
     assert example, "questionnaires/README.md needs a worked example in a ```toml block"
-    framework = parse(example[1], name="example-standards--1.toml")
+    framework = parse(example[1], name="example-standards--1.toml", sectors=SECTORS)
     assert len(framework.requirements) == 2 and len(framework.scale) == 4
     [error] = errors_of(variant('rag = "amber"', 'rag = "blue"', base=example[1]), name="example-standards--1.toml")
     assert f"```\n{error}\n```" in readme  # the error the README quotes is the real one
+    [sector] = errors_of(variant('sectors = ["housing", "local-authority"]',
+                                 'sectors = ["housing-association", "local-authority"]', base=example[1]),
+                         name="example-standards--1.toml")
+    assert f"```\n{sector}\n```" in readme  # and so is the one for a sector the partnership does not have

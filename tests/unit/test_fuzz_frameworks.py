@@ -22,7 +22,7 @@ from hypothesis.control import currently_in_test_context, event
 from compliance import store
 from compliance.core import frameworks as fw
 from compliance.web.requests import get_db
-from tests.builders import make_app, password_hash
+from tests.builders import SECTORS, make_app, password_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {path.name: path.read_bytes() for path in sorted((ROOT / "questionnaires").glob("*.toml"))}
@@ -114,7 +114,7 @@ def note(outcome: str) -> None:
 def load(data: bytes, name: str = NAME):
     """parse() must give a Framework or a FrameworkError with good errors; any other exception fails the test."""
     try:
-        framework = fw.parse(data, name=name)
+        framework = fw.parse(data, name=name, sectors=SECTORS)
     except fw.FrameworkError as error:
         assert_good_errors(error.errors, name)
         note("not valid TOML" if re.match(rf"{re.escape(name)}: (line|end of file)", error.errors[0])
@@ -279,14 +279,14 @@ def test_a_hostile_file_gets_a_framework_or_errors_with_places(data):
 
 def test_deep_nesting_is_reported_as_a_problem_with_the_file():
     with pytest.raises(fw.FrameworkError) as caught:
-        fw.parse(HOSTILE_FILES["arrays nested 100,000 deep"], name=NAME)
+        fw.parse(HOSTILE_FILES["arrays nested 100,000 deep"], name=NAME, sectors=SECTORS)
     assert caught.value.errors == [f"{NAME}: (file): has arrays or tables nested too deeply to read; a framework "
                                    "file needs only a few levels, as in questionnaires/README.md"]
 
 
 def test_a_key_that_looks_like_a_place_is_quoted_so_the_place_stays_readable():
     with pytest.raises(fw.FrameworkError) as caught:
-        fw.parse(HOSTILE_FILES["an unknown key with a colon and a line break"], name=NAME)
+        fw.parse(HOSTILE_FILES["an unknown key with a colon and a line break"], name=NAME, sectors=SECTORS)
     assert caught.value.errors[0].startswith(f'{NAME}: "odd: key\\u000ahere": unknown field "odd: key\\u000ahere"; ')
 
 
@@ -301,7 +301,7 @@ def test_load_all_rejects_bad_files_whole_and_keeps_the_rest(tmp_path_factory, f
     for number, data in enumerate(files):
         paths.append(folder / f"file-{number}.toml")
         paths[-1].write_bytes(data)
-    result = fw.load_all(paths, known=())
+    result = fw.load_all(paths, known=(), sectors=SECTORS)
     names = {str(path) for path in paths}
     for error in result.errors:
         assert any(error.startswith(f"{name}: ") for name in names), error

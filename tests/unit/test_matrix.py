@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from compliance.core import matrix as mx
 from compliance.core.matrix import OrgRow, build_matrix
-from tests.builders import FW, OTHER, PREVIOUS, ROWS, ratings
+from compliance.core.sectors import parse_sectors
+from tests.builders import FW, OTHER, PREVIOUS, ROWS, SECTORS, ratings
 
 
 def column(matrix, rid):
@@ -22,7 +23,7 @@ def cell(matrix, name, rid):
 
 
 def test_counts_and_percent_met_leave_out_na_and_count_missing_as_not_met():
-    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
     # r1: G Alpha, G Bravo, R Charlie, Delta missing -> 2 met of 4
     c1 = column(matrix, "r1").counts
     assert (c1.green, c1.amber, c1.red, c1.na, c1.missing, c1.met, c1.applicable) == (2, 0, 1, 0, 1, 2, 4)
@@ -38,7 +39,7 @@ def test_counts_and_percent_met_leave_out_na_and_count_missing_as_not_met():
 
 
 def test_cells_carry_letter_text_and_words_and_link_to_the_signed_answer():
-    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
     alpha = cell(matrix, "Alpha Police", "r1")
     assert (alpha.rag, alpha.letter, alpha.text, alpha.label) == ("green", "G", "Green", "Met")
     assert alpha.description == "Alpha Police, requirement r1: Green, met (better than last year)"
@@ -51,7 +52,7 @@ def test_cells_carry_letter_text_and_words_and_link_to_the_signed_answer():
 
 
 def test_trends_per_cell_and_per_column_against_the_previous_cycle():
-    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
     assert cell(matrix, "Alpha Police", "r1").trend == "better"  # partially met -> met
     assert cell(matrix, "Alpha Police", "r2").trend == "same"
     assert cell(matrix, "Bravo Police", "r1").trend == "same"
@@ -66,11 +67,11 @@ def test_trends_per_cell_and_per_column_against_the_previous_cycle():
     assert (r1.better, r1.same, r1.worse) == (1, 1, 0)
     r2 = column(matrix, "r2")
     assert r2.previous_percent == Decimal(0) and r2.trend == "better"  # 0 of 3 -> 33%
-    assert build_matrix([FW], ROWS, None).columns[0].trend is None
+    assert build_matrix([FW], ROWS, None, sectors=SECTORS).columns[0].trend is None
 
 
 def test_overall_per_row_and_framework_by_the_frameworks_rule():
-    matrix = build_matrix([FW], ROWS, PREVIOUS)
+    matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
     assert row(matrix, "Alpha Police").groups[0].overall_text == "Partially met"  # worst of G, A (N/A left out)
     assert row(matrix, "Bravo Police").groups[0].overall.rag == "red"
     assert row(matrix, "Delta Health").groups[0].overall is None
@@ -79,19 +80,19 @@ def test_overall_per_row_and_framework_by_the_frameworks_rule():
 
 def test_filters_by_sector_status_and_framework():
     both = [FW, OTHER]
-    health = build_matrix(both, ROWS, PREVIOUS, sector="health")
+    health = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, sector="health")
     assert [r.org.name for r in health.rows] == ["Charlie Health", "Delta Health"]
     c1 = column(health, "r1").counts
     assert (c1.red, c1.missing, c1.met, c1.applicable, c1.percent_met) == (1, 1, 0, 2, Decimal(0))
-    submitted = build_matrix(both, ROWS, PREVIOUS, status="submitted")
+    submitted = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, status="submitted")
     assert [r.org.name for r in submitted.rows] == ["Charlie Health", "Bravo Police"]  # by sector, then name
-    only = build_matrix(both, ROWS, PREVIOUS, framework_id="other")
+    only = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, framework_id="other")
     assert [g.framework.id for g in only.groups] == ["other"] and len(only.frameworks) == 2
-    assert build_matrix(both, ROWS, None, sector="education").rows == ()
+    assert build_matrix(both, ROWS, None, sectors=SECTORS, sector="education").rows == ()
 
 
 def test_a_requirement_not_for_a_sector_is_not_asked_and_left_out_of_its_counts():
-    matrix = build_matrix([OTHER], ROWS, None)
+    matrix = build_matrix([OTHER], ROWS, None, sectors=SECTORS)
     x2 = column(matrix, "x2").counts
     assert x2.green + x2.amber + x2.red + x2.na + x2.missing == 2, "only the two police organisations"
     asked = cell(matrix, "Charlie Health", "x2")
@@ -100,15 +101,23 @@ def test_a_requirement_not_for_a_sector_is_not_asked_and_left_out_of_its_counts(
 
 
 def test_rows_are_grouped_by_sector_then_name():
-    groups = build_matrix([FW], list(reversed(ROWS)), None).row_groups()
+    groups = build_matrix([FW], list(reversed(ROWS)), None, sectors=SECTORS).row_groups()
     assert [(sector, [r.org.name for r in rows]) for sector, rows in groups] == [
         ("Health (NHS)", ["Charlie Health", "Delta Health"]), ("Police", ["Alpha Police", "Bravo Police"])]
+
+
+def test_rows_follow_the_order_of_the_partnerships_own_sectors_and_take_their_names():
+    own = parse_sectors('[[sectors]]\nid = "police"\nname = "Policing"\n\n[[sectors]]\nid = "health"\nname = "NHS"\n',
+                        name="own.toml")
+    groups = build_matrix([FW], ROWS, None, sectors=own).row_groups()
+    assert [(sector, [r.org.name for r in rows]) for sector, rows in groups] == [
+        ("Policing", ["Alpha Police", "Bravo Police"]), ("NHS", ["Charlie Health", "Delta Health"])]
 
 
 def test_two_hundred_organisations_build_quickly():
     many = [OrgRow(i, f"Organisation {i:03}", "police", i, "submitted", ratings(r1="met", r2="not-met", r3="n-a"), 1)
             for i in range(200)]
     start = time.perf_counter()
-    matrix = build_matrix([FW, OTHER], many, {i: ratings(r1="not-met") for i in range(200)})
+    matrix = build_matrix([FW, OTHER], many, {i: ratings(r1="not-met") for i in range(200)}, sectors=SECTORS)
     assert time.perf_counter() - start < 2
     assert column(matrix, "r1").better == 200 and len(matrix.rows) == 200

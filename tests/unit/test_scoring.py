@@ -25,8 +25,7 @@ from compliance.core.scoring import (
     rag_text,
     requirement_counts,
 )
-from compliance.core.sectors import SECTORS
-from tests.builders import FOUR_LEVELS, NA, YES_NO, framework, requirement
+from tests.builders import FOUR_LEVELS, NA, SECTORS, YES_NO, framework, requirement
 
 # 16 requirements, the last two only for some sectors, worst rating wins
 PROTOCOL = framework(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from compliance.core.frameworks import framework_files, load_all
+from tests.builders import SECTORS
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -40,7 +41,7 @@ def flatten(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def shipped():
-    result = load_all(framework_files(REPO / "questionnaires"))
+    result = load_all(framework_files(REPO / "questionnaires"), sectors=SECTORS)
     assert result.errors == ()
     return {framework.id: framework for framework in result.frameworks}
 

@@ -7,7 +7,7 @@ import pytest
 
 from compliance.core.matrix import SELF_ASSESSED, VALIDATED, OrgRow, build_matrix
 from compliance.core.verification import check, disagrees, evidence_expiry, outcome, summarise, validated_code
-from tests.builders import FW, ROWS, K, ratings
+from tests.builders import FW, ROWS, SECTORS, K, ratings
 
 
 def test_verified_takes_the_organisations_own_rating():
@@ -66,8 +66,8 @@ def test_the_validated_view_shows_checked_ratings_and_counts_disagreements():
                       ratings(r1="met", r2="not-met")),
                OrgRow(2, "Bravo Police", "police", 12, "submitted", ROWS[1].ratings, 2, ratings(r3="met")),
                *ROWS[2:]]
-    own = build_matrix([FW], checked, None, view=SELF_ASSESSED)
-    validated = build_matrix([FW], checked, None, view=VALIDATED)
+    own = build_matrix([FW], checked, None, sectors=SECTORS, view=SELF_ASSESSED)
+    validated = build_matrix([FW], checked, None, sectors=SECTORS, view=VALIDATED)
     for matrix in (own, validated):
         assert {r.org.name: r.disagreements for r in matrix.rows} == {
             "Alpha Police": 1, "Bravo Police": 1, "Charlie Health": 0, "Delta Health": 0}

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from compliance.core import limits
 from compliance.core.limits import too_long
 from compliance.core.roles import ORGANISATION_ROLES, ROLE_HINTS, ROLES
-from compliance.core.sectors import SECTORS
+from compliance.web.requests import sectors
 
 # No spaces and no control characters: an address goes into a mail's To header as it is.
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
@@ -168,7 +168,7 @@ class OrganisationForm(Form):
                        validators=[DataRequired("Enter the organisation's name"),
                                    Length(max=limits.NAME, message=too_long("Organisation name", limits.NAME)),
                                    one_line("Organisation name")])
-    sector = RadioField("Sector", widget=GovRadioInput(), choices=choices(SECTORS.items()),
+    sector = RadioField("Sector", widget=GovRadioInput(),  # the partnership's sectors: choices set in __init__
                         validators=[InputRequired("Select the organisation's sector")])
     contact_name = StringField("Main contact's name", widget=GovTextInput(), filters=[_line],
                                validators=[Length(max=limits.NAME, message=too_long("Name", limits.NAME)),
@@ -180,6 +180,10 @@ class OrganisationForm(Form):
                                          ("archived", "Archived: kept for the record, not asked for new returns")]),
                         validators=[InputRequired("Select active or archived")])
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = choices(sectors().items())
 
 
 class PersonRoleForm(Form):

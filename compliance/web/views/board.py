@@ -8,13 +8,12 @@ from markupsafe import Markup, escape
 from compliance import store
 from compliance.core.matrix import SELF_ASSESSED, TRENDS, VALIDATED
 from compliance.core.returns import RETURN_STATUSES
-from compliance.core.sectors import SECTORS
 from compliance.core.text import slug
 from compliance.core.verification import VIEWS
 from compliance.render import exports
 from compliance.services import matrix as matrix_service
 from compliance.web.access import requires
-from compliance.web.requests import get_db
+from compliance.web.requests import get_db, sectors
 from compliance.web.responses import attachment
 
 bp = Blueprint("board", __name__)
@@ -27,10 +26,10 @@ def _matrix(cycle_id: int, view: str | None = None):
     cycle = store.cycle(database, cycle_id) or abort(404)
     keys = {key.split("@")[0] for key in store.cycle_framework_keys(database, cycle_id)}
     chosen = {name: request.args.get(name) or None for name in ("framework", "sector", "status")}
-    allowed = {"framework": keys, "sector": SECTORS, "status": RETURN_STATUSES}
+    allowed = {"framework": keys, "sector": sectors(), "status": RETURN_STATUSES}
     chosen = {name: value if value in allowed[name] else None for name, value in chosen.items()}
     view = view or (request.args.get("view") if request.args.get("view") in VIEWS else SELF_ASSESSED)
-    return cycle, matrix_service.cycle_matrix(database, cycle, sector=chosen["sector"],
+    return cycle, matrix_service.cycle_matrix(database, cycle, sectors=sectors(), sector=chosen["sector"],
                                               framework_id=chosen["framework"], status=chosen["status"], view=view)
 
 
@@ -71,7 +70,7 @@ def matrix(cycle_id: int):
     # Streamed: a matrix of 1,000 organisations is a 12 MB page, which need never be held whole in memory.
     # The session is saved before a streamed body is drawn, so the page's form token is made first.
     generate_csrf()
-    return stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=SECTORS,
+    return stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=sectors(),
                            statuses=RETURN_STATUSES, views=views, matrix_cell=matrix_cell,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))

@@ -26,7 +26,16 @@ from compliance.services import matrix as matrix_service
 from compliance.services import reminders
 from compliance.web.access import requires
 from compliance.web.forms import Form, choices
-from compliance.web.requests import NO_LINKS, actor, external_url, get_db, links_can_be_emailed, now, today
+from compliance.web.requests import (
+    NO_LINKS,
+    actor,
+    external_url,
+    get_db,
+    links_can_be_emailed,
+    now,
+    sectors,
+    today,
+)
 from compliance.web.views.board import bp
 
 
@@ -65,13 +74,17 @@ def _cycle(cycle_id: int) -> dict:
     return store.cycle(get_db(), cycle_id) or abort(404)
 
 
+def _columns(database, cycle: dict):
+    return matrix_service.cycle_matrix(database, cycle, sectors=sectors()).columns
+
+
 @bp.get("/cycles/<int:cycle_id>/charts", endpoint="charts")
 @requires("view_partnership")
 def charts_page(cycle_id: int):
     database = get_db()
     cycle = _cycle(cycle_id)
-    columns = matrix_service.cycle_matrix(database, cycle).columns
-    trend = [(c["name"], charts.partnership_percent(matrix_service.cycle_matrix(database, c).columns))
+    columns = _columns(database, cycle)
+    trend = [(c["name"], charts.partnership_percent(_columns(database, c)))
              for c in reversed(store.cycles(database)) if c["status"] != "draft"]
     bars = charts.stacked_bars_svg(columns, title=f"Ratings per requirement, {cycle['name']}")
     # Safe to mark: the chart module escapes every piece of text it puts in the SVG.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from compliance.core.sectors import SECTORS, sector_label
 from compliance.web.forms import role_items
+from compliance.web.requests import sectors
 
 bp = Blueprint("admin", __name__)
 
@@ -29,8 +29,8 @@ def person_status(person: dict) -> str:
 
 @bp.context_processor
 def helpers() -> dict:
-    return {"person_status": person_status, "sector_label": sector_label, "role_items": role_items,
-            "sectors": SECTORS}
+    return {"person_status": person_status, "sector_label": sectors().name, "role_items": role_items,
+            "sectors": sectors()}
 
 
 from compliance.web.views.admin import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)

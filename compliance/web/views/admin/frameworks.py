@@ -17,12 +17,11 @@ from wtforms import SubmitField
 from compliance import store
 from compliance.core import frameworks as fw
 from compliance.core import scoring
-from compliance.core.sectors import sector_label
 from compliance.core.text import long_date
 from compliance.services import catalogue
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import Form
-from compliance.web.requests import actor, get_db, now
+from compliance.web.requests import actor, get_db, now, sectors
 from compliance.web.views.admin import bp
 
 COLOURS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Grey"}
@@ -83,7 +82,8 @@ def _load_upload(form: FrameworkUploadForm) -> tuple[fw.Framework | None, list[t
         form.file.errors.append("Select a framework file")
         return None, []
     outcome = catalogue.load_upload(get_db(), secure_filename(upload.filename) or "framework.toml",
-                                    upload.stream.read(catalogue.MAX_UPLOAD_BYTES + 1), actor=actor(), now=now())
+                                    upload.stream.read(catalogue.MAX_UPLOAD_BYTES + 1), actor=actor(), now=now(),
+                                    sectors=sectors())
     if outcome.problem:
         form.file.errors.append(outcome.problem)
     return outcome.framework, outcome.problems
@@ -97,7 +97,8 @@ def _heading(requirement: fw.Requirement) -> str:
 
 
 def _applies_to(requirement: fw.Requirement) -> str:
-    return ", ".join(sector_label(code) for code in requirement.sectors) if requirement.sectors else "All sectors"
+    names = sectors()
+    return ", ".join(names.name(code) for code in requirement.sectors) if requirement.sectors else "All sectors"
 
 
 def _paragraphs(text: str) -> list[list[str]]:

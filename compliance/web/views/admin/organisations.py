@@ -8,7 +8,7 @@ from compliance import store
 from compliance.core import csv_import
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ImportForm, OrganisationForm
-from compliance.web.requests import actor, get_db, now
+from compliance.web.requests import actor, get_db, now, sectors
 from compliance.web.views.admin import bp, valid_submission
 
 # The list's filter: what ?status= may be, and the `active` value each one asks the store for.
@@ -91,7 +91,8 @@ def _check_upload(form: ImportForm) -> csv_import.ImportCheck | None:
         form.file.errors.append("Select a CSV file")
         return None
     data = form.file.data.stream.read(csv_import.MAX_BYTES + 1)
-    check = csv_import.check_organisations(data, existing_names=store.organisation_names(get_db()))
+    check = csv_import.check_organisations(data, existing_names=store.organisation_names(get_db()),
+                                           sectors=sectors())
     if check.file_problem:
         form.file.errors.append(check.file_problem.message)
     elif check.problems:

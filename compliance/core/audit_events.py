@@ -20,7 +20,6 @@ from typing import Any
 from compliance.core.frameworks import Framework, Requirement
 from compliance.core.returns import ACTION_STATUSES, RETURN_STATUSES
 from compliance.core.roles import ROLES
-from compliance.core.sectors import sector_label
 from compliance.core.text import file_size, long_date, plural, shorten
 from compliance.core.verification import STATUSES as VERIFICATION_STATUSES
 
@@ -190,6 +189,7 @@ class Lookup:
     ratings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # framework key -> code -> label
     frameworks: Mapping[str, str] = field(default_factory=dict)  # framework key -> title
     organisations: Mapping[int, str] = field(default_factory=dict)
+    sectors: Mapping[str, str] = field(default_factory=dict)  # sector id -> name
 
 
 def requirement_label(framework: Framework, requirement: Requirement) -> str:
@@ -200,14 +200,15 @@ def requirement_label(framework: Framework, requirement: Requirement) -> str:
     return f"{name} {ref}{title}"
 
 
-def lookup(frameworks: Iterable[Framework], organisations: Mapping[int, str]) -> Lookup:
-    """The Lookup of these framework versions and organisations (id -> name)."""
+def lookup(frameworks: Iterable[Framework], organisations: Mapping[int, str],
+           sectors: Mapping[str, str] | None = None) -> Lookup:
+    """The Lookup of these framework versions, organisations (id -> name) and sectors (id -> name)."""
     versions = list(frameworks)
     return Lookup(
         requirements={(f.key, r.id): requirement_label(f, r) for f in versions for r in f.requirements},
         ratings={f.key: {level.code: level.label for level in f.scale} for f in versions},
         frameworks={f.key: f"{f.short_title or f.title} (version {f.version})" for f in versions},
-        organisations=dict(organisations))
+        organisations=dict(organisations), sectors=dict(sectors or {}))
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def _read(kind: str, value: Any, names: Lookup, framework_key: str) -> str:
     if kind == "organisation":
         return names.organisations.get(value, str(value)) if isinstance(value, int) else str(value)
     if kind == "sector":
-        return sector_label(str(value))
+        return names.sectors.get(str(value), str(value))
     if kind == "size":
         return file_size(value) if isinstance(value, int) else str(value)
     if kind == "frameworks" and isinstance(value, list):

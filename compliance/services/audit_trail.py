@@ -1,6 +1,7 @@
 """The audit trail as people read it: the log searched, a page at a time or whole, each entry described."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -35,10 +36,10 @@ class Page:
     last: int
 
 
-def names(db: Database) -> audit_events.Lookup:
-    """What the log's ids and codes stand for: every stored framework version and organisation."""
+def names(db: Database, sectors: Mapping[str, str]) -> audit_events.Lookup:
+    """What the log's ids and codes stand for: every stored framework version, organisation and sector."""
     frameworks = [catalogue.framework(db, row["key"], row["sha256"]) for row in store.framework_rows(db)]
-    return audit_events.lookup(frameworks, {row["id"]: row["name"] for row in store.organisations(db)})
+    return audit_events.lookup(frameworks, {row["id"]: row["name"] for row in store.organisations(db)}, sectors)
 
 
 def kinds(db: Database) -> list[tuple[str, str]]:
@@ -47,7 +48,7 @@ def kinds(db: Database) -> list[tuple[str, str]]:
                   key=lambda pair: pair[1].casefold())
 
 
-def page(db: Database, search: Search, *, number: int, size: int) -> Page:
+def page(db: Database, search: Search, *, number: int, size: int, sectors: Mapping[str, str]) -> Page:
     """Page `number` (from 1; past the last page, the last) of the matching events."""
     number = max(number, 1)
     found, total = store.search_audit(db, **asdict(search), limit=size, offset=(number - 1) * size)
@@ -55,14 +56,14 @@ def page(db: Database, search: Search, *, number: int, size: int) -> Page:
     if number > pages:
         number = pages
         found, total = store.search_audit(db, **asdict(search), limit=size, offset=(number - 1) * size)
-    lookup = names(db)
+    lookup = names(db, sectors)
     events = [audit_events.describe(entry, lookup) for entry in found]
     first = (number - 1) * size + 1 if events else 0
     return Page(events, total, number, pages, first, first + len(events) - 1 if events else 0)
 
 
-def everything(db: Database, search: Search, *, cap: int) -> list[Described]:
+def everything(db: Database, search: Search, *, cap: int, sectors: Mapping[str, str]) -> list[Described]:
     """Up to `cap` matching events, newest first."""
     found, _total = store.search_audit(db, **asdict(search), limit=cap)
-    lookup = names(db)
+    lookup = names(db, sectors)
     return [audit_events.describe(entry, lookup) for entry in found]

@@ -134,7 +134,8 @@ def _entry(action: str, **values) -> dict:
 
 NAMES = Lookup(requirements={("wdvf@1", "wdvf-03"): "WDVF protocol 2018 requirement 3 (Routine question)"},
                ratings={"wdvf@1": {"met": "Met", "partially-met": "Partially met"}},
-               frameworks={"wdvf@1": "WDVF protocol 2018 (version 1)"}, organisations={4: "Brackenford Police"})
+               frameworks={"wdvf@1": "WDVF protocol 2018 (version 1)"}, organisations={4: "Brackenford Police"},
+               sectors={"fire-and-rescue": "Fire and rescue", "police": "Police"})
 SAMPLE = {"version": 2, "status": "submitted", "count": 3, "answers": 12, "recipients": ["a@x.example"],
           "title": "Workplace policy", "name": "2026/27", "framework": "wdvf@1", "requirement": "wdvf-03"}
 
@@ -230,3 +231,9 @@ def test_possessives():
     assert possessive("Brackenford Police") == "Brackenford Police's"
     assert possessive("Greenway Homes") == "Greenway Homes'"
 
+
+
+def test_a_sector_reads_by_the_partnerships_name_for_it():
+    entry = _entry("organisation-changed", old_value=json.dumps({"sector": "police"}),
+                   new_value=json.dumps({"sector": "fire-and-rescue"}))
+    assert [c.text() for c in describe(entry, NAMES).changes] == ["Sector: from “Police” to “Fire and rescue”"]

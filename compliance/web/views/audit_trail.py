@@ -13,7 +13,7 @@ from compliance.render.audit_trail import trail_csv as render_csv
 from compliance.services import audit_trail
 from compliance.web.access import requires
 from compliance.web.forms import GovDateField, choices
-from compliance.web.requests import get_db
+from compliance.web.requests import get_db, sectors
 from compliance.web.responses import attachment
 
 bp = Blueprint("audit", __name__)
@@ -85,7 +85,8 @@ def _pagination(found: audit_trail.Page, query: dict) -> dict | None:
 def trail():
     form, search = _filters()
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    found = None if form.errors else audit_trail.page(get_db(), search, number=number, size=PAGE_SIZE)
+    found = None if form.errors else audit_trail.page(get_db(), search, number=number, size=PAGE_SIZE,
+                                                             sectors=sectors())
     query = _query()
     return render_template(
         "audit/trail.html", form=form, found=found, filtered=bool(query), shorten_to=SHORTEN_TO, csv_cap=CSV_CAP,
@@ -98,5 +99,5 @@ def trail_csv():
     form, search = _filters()
     if form.errors:  # the page says what to correct; a CSV would quietly leave the filter out
         return redirect(url_for(".trail", **_query()))
-    events = audit_trail.everything(get_db(), search, cap=CSV_CAP)
+    events = audit_trail.everything(get_db(), search, cap=CSV_CAP, sectors=sectors())
     return attachment(render_csv(events), mimetype="text/csv; charset=utf-8", filename="audit-trail.csv")

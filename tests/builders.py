@@ -603,6 +603,7 @@ ACCESS: dict[str, set[str]] = {
     "returns.sign": {"signatory"},
     "returns.amend": ADMIN,
     "returns.accept": ADMIN,
+    "returns.ready_to_sign": EDITOR,
     "statements.statement": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
     "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,

@@ -103,6 +103,8 @@ EVENTS: dict[str, Event] = {
     "return-accepted": Event("Return accepted", "{actor} accepted version {new[version]} of {return}",
                              context=frozenset({"version"})),
     "reminder-sent": Event("Reminder sent", "{actor} sent a reminder about {return} to {recipients}"),
+    "notification-sent": Event("Email sent about a return", "An email about {return} went to {recipients}",
+                               fields={"about": Field("About")}),
     "scheduled-reminder-sent": Event("Scheduled reminder sent",
                                      "{actor} sent the scheduled reminder about {return} to {recipients}",
                                      fields={"days_to_due": Field("Days before the due date", "number")}),
@@ -163,6 +165,7 @@ FIELDS: dict[str, Field] = {
     "valid_until": Field("Valid until", "date"), "file": Field("File"), "requirements": Field("Requirements", "number"),
     "sha256": Field("SHA-256 fingerprint"), "answers": Field("Answers copied", "number"),
     "recipients": Field("Sent to", "list"), "names": Field("Organisations", "list"), "count": Field("Count", "number"),
+    "asked": Field("Changes asked for", "list"),
     "version": Field("Version", "number"), "content_type": Field("Content type"),
     "from_return": Field("From return", "number"),
 }

@@ -13,7 +13,8 @@ from compliance import store
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, ReturnRow, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
 from compliance.core.verification import AuditSummary, build_summary
-from compliance.services import catalogue
+from compliance.services import catalogue, mail, notifications
+from compliance.services.notifications import Notify
 from compliance.store import Actor
 
 
@@ -78,15 +79,77 @@ def start_from_last_year(db: Database, context: ReturnContext, *, today: date, a
 
 
 def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,
-           actor: Actor, now: datetime) -> tuple[int, str]:
-    """Freeze the return as signed; returns (version, SHA-256 of its canonical form)."""
+           actor: Actor, now: datetime, notify: Notify | None = None) -> tuple[int, str]:
+    """Freeze the return as signed; returns (version, SHA-256 of its canonical form).
+
+    With notify, the coordinators are emailed that it is waiting for their review (the demo, which loads a
+    year that has already happened, tells nobody).
+    """
     document = signed_document(context, partnership=partnership, signatory_name=signatory_name, job_title=job_title,
                                submitted_at=now.isoformat(timespec="seconds"), submitted_by=actor.label)
     text = canonical_json(document)
     sha = digest(text)
-    version = store.submit_version(db, context.ret.id, canonical=text, sha256=sha, signatory_name=signatory_name,
-                                   signatory_job_title=job_title, actor=actor, now=now)
+    with db.atomic():
+        version = store.submit_version(db, context.ret.id, canonical=text, sha256=sha,
+                                       signatory_name=signatory_name, signatory_job_title=job_title, actor=actor,
+                                       now=now)
+        queued = notifications.queue_submitted(db, context.ret, version=version, signatory_name=signatory_name,
+                                               job_title=job_title, actor=actor, now=now,
+                                               notify=notify) if notify else []
+    if notify:
+        mail.deliver(db, notify.settings, queued, now=now)
     return version, sha
+
+
+def accept(db: Database, context: ReturnContext, *, comment: str, actor: Actor, now: datetime,
+           notify: Notify | None = None) -> None:
+    """Accept the submitted version, with an optional comment the organisation sees; tell its people."""
+    with db.atomic():
+        store.accept_return(db, context.ret.id, comment=comment, actor=actor, now=now)
+        queued = notifications.queue_decision(db, context.ret, decision="accepted", version=context.ret.version,
+                                              comment=comment, requests=[], actor=actor, now=now,
+                                              notify=notify) if notify else []
+    if notify:
+        mail.deliver(db, notify.settings, queued, now=now)
+
+
+def return_for_amendment(db: Database, context: ReturnContext, *, comment: str, requests: list[dict], actor: Actor,
+                         now: datetime, notify: Notify | None = None) -> None:
+    """Send the submitted version back, with what needs to change overall and requirement by requirement
+    (requests: {framework_key, requirement_id, comment}); tell the organisation's editors and signatories."""
+    labels = {(f.key, r.id): f"{f.short_title or f.title}, {requirement_name(r)}" for f, r in context.requirements()}
+    with db.atomic():
+        store.return_for_amendment(db, context.ret.id, comment, requests=requests, actor=actor, now=now)
+        queued = notifications.queue_decision(
+            db, context.ret, decision="returned", version=context.ret.version, comment=comment,
+            requests=[{"label": labels.get((item["framework_key"], item["requirement_id"]), item["requirement_id"]),
+                       "comment": item["comment"]} for item in requests],
+            actor=actor, now=now, notify=notify) if notify else []
+    if notify:
+        mail.deliver(db, notify.settings, queued, now=now)
+
+
+def open_amendment_requests(db: Database, context: ReturnContext) -> dict[tuple[str, str], dict]:
+    """While a return is back for amendment: what the coordinator asked to change, by requirement."""
+    if context.ret.status != "returned":
+        return {}
+    return store.amendment_requests(db, context.ret.id, context.ret.version - 1)
+
+
+def requirement_name(requirement) -> str:
+    """"Requirement 3: Routine enquiry", or the requirement's own reference when it is not a number."""
+    ref = f"requirement {requirement.ref}" if requirement.ref.isdigit() else requirement.ref
+    title = f": {requirement.title}" if requirement.title and requirement.title != requirement.ref else ""
+    return f"{ref[0].upper()}{ref[1:]}{title}"
+
+
+def ready_to_sign(db: Database, context: ReturnContext, *, actor: Actor, now: datetime,
+                  notify: Notify) -> list[dict]:
+    """Tell the organisation's signatories the return is ready to sign; the people told (none: no signatory)."""
+    with db.atomic():
+        queued, told = notifications.queue_ready_to_sign(db, context.ret, actor=actor, now=now, notify=notify)
+    mail.deliver(db, notify.settings, queued, now=now)
+    return told
 
 
 def standing_answers(db: Database, return_id: int) -> tuple[dict | None, dict]:

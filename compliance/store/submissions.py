@@ -10,7 +10,7 @@ from compliance.store.audit import Actor, record
 from compliance.store.returns import return_row, set_return_status
 
 __all__ = ["submit_version", "return_versions", "return_version", "return_for_amendment", "accept_return",
-           "copy_previous_answers"]
+           "copy_previous_answers", "amendment_requests"]
 
 
 def submit_version(db: Database, return_id: int, *, canonical: str, sha256: str, signatory_name: str,
@@ -50,22 +50,41 @@ def _decide(db: Database, return_id: int, outcome: str, comment: str, *, actor: 
     return current
 
 
-def return_for_amendment(db: Database, return_id: int, comment: str, *, actor: Actor, now: datetime) -> None:
-    """Send a submitted return back with comments: its answers open again as a new version."""
+def return_for_amendment(db: Database, return_id: int, comment: str, *, actor: Actor, now: datetime,
+                         requests: list[dict] | None = None) -> None:
+    """Send a submitted return back with comments: its answers open again as a new version.
+
+    requests: what needs to change, requirement by requirement ({framework_key, requirement_id, comment}), kept
+    with the version that was returned.
+    """
     with db.atomic():
         current = _decide(db, return_id, "returned", comment, actor=actor, now=now)
+        for item in requests or []:
+            db["amendment_requests"].insert({
+                "return_id": return_id, "version": current["version"], "framework_key": item["framework_key"],
+                "requirement_id": item["requirement_id"], "comment": item["comment"], "created_by": actor.id,
+                "created_at": iso(now)})
         set_return_status(db, return_id, "returned", version=current["version"] + 1, actor=actor, now=now)
         record(db, actor, action="return-returned", object_type="return", object_id=return_id,
-               organisation_id=current["organisation_id"], new={"version": current["version"], "comment": comment},
-               now=now)
+               organisation_id=current["organisation_id"],
+               new={"version": current["version"], "comment": comment,
+                    "asked": [f"{i['requirement_id']}: {i['comment']}" for i in requests or []]}, now=now)
 
 
-def accept_return(db: Database, return_id: int, *, actor: Actor, now: datetime) -> None:
+def amendment_requests(db: Database, return_id: int, version: int) -> dict[tuple[str, str], dict]:
+    """What the coordinator asked to change when returning this version, by (framework key, requirement id)."""
+    found = rows(db, "SELECT * FROM amendment_requests WHERE return_id = ? AND version = ? ORDER BY id",
+                 [return_id, version])
+    return {(item["framework_key"], item["requirement_id"]): item for item in found}
+
+
+def accept_return(db: Database, return_id: int, *, actor: Actor, now: datetime, comment: str = "") -> None:
     with db.atomic():
-        current = _decide(db, return_id, "accepted", "", actor=actor, now=now)
+        current = _decide(db, return_id, "accepted", comment, actor=actor, now=now)
         set_return_status(db, return_id, "accepted", actor=actor, now=now)
         record(db, actor, action="return-accepted", object_type="return", object_id=return_id,
-               organisation_id=current["organisation_id"], new={"version": current["version"]}, now=now)
+               organisation_id=current["organisation_id"],
+               new={"version": current["version"], **({"comment": comment} if comment else {})}, now=now)
 
 
 def copy_previous_answers(db: Database, return_id: int, previous_id: int, keys: dict[str, str], *, today: str,

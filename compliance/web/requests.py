@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from compliance import store
 from compliance.core.sectors import Sectors
 from compliance.core.text import london
+from compliance.services.notifications import Notify
 from compliance.store import db
 
 _kept = threading.local()  # each server thread's own connection: opened once, its settings applied once
@@ -104,3 +105,12 @@ def external_url(endpoint: str, **values) -> str:
     if current_app.config.get("TRUSTED_HOSTS"):
         return url_for(endpoint, **values, _external=True)
     raise NoTrustedAddress(NO_LINKS)
+
+
+def notifier() -> Notify | None:
+    """How this request's use cases email people, or None when links cannot be built (the change still happens;
+    the log says why nobody was told)."""
+    if not links_can_be_emailed():
+        current_app.logger.warning("nobody was emailed about this change: %s", NO_LINKS)
+        return None
+    return Notify(current_app.config, external_url)

@@ -6,6 +6,7 @@ touches the demo organisations other browser tests use.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -117,11 +118,16 @@ def test_check_answers_incomplete_and_complete(page, base_url, ret):
 
 
 def test_check_answers_for_the_editor(page, base_url, ret):
+    fill(ret)
     sign_in(page, base_url, EDITOR)
     page.goto(f"{base_url}/returns/{ret['id']}/check")
     assert page.get_by_text("Sam Signatory").is_visible()
     assert page.get_by_role("link", name="Change").count() > 0
     check(page, "submission-check-editor")
+    page.get_by_role("button", name="Tell your signatory it is ready to sign").click()
+    page.wait_for_load_state()
+    assert "We have emailed Sam Signatory" in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "submission-check-editor-told")
 
 
 def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base_url, ret):
@@ -170,15 +176,29 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
                                   actor=store.Actor(signatory["id"], signatory["email"]))
     sign_in(page, base_url, "coordinator@demo.example", DEMO_PASSWORD)
     page.goto(f"{base_url}/returns/{ret['id']}/return-for-amendment")
+    comment_box = page.locator("textarea[name^='comment-']").first
+    assert not comment_box.is_visible(), "a requirement's comment box shows only once it is ticked"
     check(page, "submission-amend")
     page.get_by_role("button", name="Return for amendment").click()
     page.wait_for_load_state()
     assert page.title().startswith("Error: ")
-    assert "Enter what needs to change" in page.locator(".govuk-error-summary").inner_text()
+    assert "Say what needs to change overall" in page.locator(".govuk-error-summary").inner_text()
     check(page, "submission-amend-errors")
 
-    page.get_by_label("What needs to change?").fill("Attach the current policy.\nName your champions.")
+    first = page.locator("input[name='requirements']").first
+    first.check()
+    assert comment_box.is_visible()
     page.get_by_role("button", name="Return for amendment").click()
+    page.wait_for_load_state()
+    summary = page.locator(".govuk-error-summary")
+    assert "Say what needs to change in requirement 1" in summary.inner_text()
+    assert page.locator("input[name='requirements']").first.is_checked(), "what was chosen is kept"
+    check(page, "submission-amend-requirement-error")
+    summary.get_by_role("link").first.click()
+    comment_box.fill("Attach the signed policy.")
+    page.get_by_label("What needs to change overall").fill("Attach the current policy.\nName your champions.")
+    page.get_by_role("button", name="Return for amendment").click()
+    page.wait_for_load_state()
     assert status(ret) == "returned"
     page.goto(f"{base_url}/returns/{ret['id']}/check")
     assert "Attach the current policy.\nName your champions." in page.locator(".govuk-notification-banner").inner_text()
@@ -186,3 +206,42 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
     page.goto(f"{base_url}/returns/{ret['id']}/versions/1")
     assert "Returned for amendment" in page.locator("main").inner_text()
     check(page, "submission-version-returned")
+
+    sign_in(page, base_url, EDITOR)
+    page.goto(f"{base_url}/returns/{ret['id']}")
+    assert "Change needed: Attach the signed policy." in page.locator("main").inner_text()
+    check(page, "submission-overview-change-needed")
+    page.get_by_role("link", name=re.compile("^1\\. ")).first.click()
+    page.wait_for_load_state()
+    assert "Your coordinator asked for this answer to change" in page.locator("main").inner_text()
+    check(page, "submission-answer-change-needed")
+
+
+def test_accept_asks_first_with_a_comment(page, base_url, ret):
+    if status(ret) != "submitted":
+        fill(ret)
+        with ret["app"].app_context():
+            db = get_db()
+            signatory = store.user_by_email(db, SIGNATORY)
+            return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="Test", job_title="CEO",
+                                  signatory_name="Sam Signatory", now=NOW,
+                                  actor=store.Actor(signatory["id"], signatory["email"]))
+    sign_in(page, base_url, "coordinator@demo.example", DEMO_PASSWORD)
+    page.goto(f"{base_url}/returns/{ret['id']}")
+    page.get_by_role("button", name="Accept this return").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Accept this return?" and status(ret) == "submitted"
+    check(page, "submission-accept")
+    page.get_by_label("Comment (optional)").fill("x" * 5001)
+    page.get_by_role("button", name="Accept this return").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    check(page, "submission-accept-errors")
+    page.get_by_label("Comment (optional)").fill("Thorough evidence. Thank you.")
+    page.get_by_role("button", name="Accept this return").click()
+    page.wait_for_load_state()
+    assert status(ret) == "accepted"
+    sign_in(page, base_url, SIGNATORY)
+    page.goto(f"{base_url}/returns/{ret['id']}")
+    assert "Thorough evidence. Thank you." in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "submission-overview-accepted")

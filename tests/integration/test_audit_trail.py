@@ -100,12 +100,12 @@ def test_an_event_without_a_sentence_still_reads_as_one(demo_app):
     priya, _ret, database = _priya(demo_app)
     police = store.organisation_named(database, "Brackenford Police")
     with database.atomic():
-        store.record(database, priya, action="notification-sent", object_type="notification",
+        store.record(database, priya, action="parcel-posted", object_type="notification",
                      organisation_id=police["id"], new={"to": "sam.lee@greenway.example"}, now=NOW)
     page = _text(signed_in(demo_app, AUDITOR).get("/audit-trail?person=priya"))
-    assert "Notification sent by Priya Raman, about Brackenford Police" in page
+    assert "Parcel posted by Priya Raman, about Brackenford Police" in page
     assert "To: “sam.lee@greenway.example”" in page
-    assert '<option value="notification-sent">Notification sent</option>' in page
+    assert '<option value="parcel-posted">Parcel posted</option>' in page
 
 
 def test_filters_by_organisation_person_by_name_or_email_and_kind(demo_app):

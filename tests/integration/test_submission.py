@@ -296,7 +296,8 @@ def test_returned_signed_again_then_accepted_keeps_every_version(world):
     amend = f"/returns/{world.return_id}/return-for-amendment"
     assert page_text(admin.get(amend)).h1 == "Return for amendment"
     empty = admin.post(amend, data={"csrf_token": token_from(admin, amend), "comment": "   "})
-    assert empty.status_code == 200 and "Enter what needs to change" in empty.get_data(as_text=True)
+    assert empty.status_code == 200
+    assert "Say what needs to change overall, or choose the requirements" in empty.get_data(as_text=True)
     too_long = admin.post(amend, data={"csrf_token": token_from(admin, amend), "comment": "x" * 5001})
     assert "5,000 characters or fewer" in too_long.get_data(as_text=True)
     response = admin.post(amend, data={"csrf_token": token_from(admin, amend),

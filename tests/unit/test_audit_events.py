@@ -204,10 +204,10 @@ def test_long_text_is_shortened_only_when_asked():
 
 
 def test_an_unknown_action_still_reads_as_a_sentence():
-    entry = _entry("notification-sent", new_value=json.dumps({"to": "sam.lee@greenway.example"}))
+    entry = _entry("parcel-posted", new_value=json.dumps({"to": "sam.lee@greenway.example"}))
     found = describe(entry, NAMES)
-    assert found.kind == "Notification sent" == kind_label("notification-sent")
-    assert found.sentence == "Notification sent by Priya Raman, about Brackenford Police"
+    assert found.kind == "Parcel posted" == kind_label("parcel-posted")
+    assert found.sentence == "Parcel posted by Priya Raman, about Brackenford Police"
     assert [c.text() for c in found.changes] == ["To: “sam.lee@greenway.example”"]
 
 

@@ -29,8 +29,18 @@ class SignForm(Form):
 
 
 class AmendForm(Form):
+    """What needs to change overall; the requirements named, each with its own comment, are read by the view."""
     comment = TextAreaField(
-        "What needs to change?", widget=GovCharacterCount(), filters=[_strip],
-        validators=[DataRequired("Enter what needs to change"),
-                    Length(max=limits.COMMENT, message=too_long("What needs to change", limits.COMMENT))])
+        "What needs to change overall (optional if you chose requirements above)", widget=GovCharacterCount(),
+        filters=[_strip],
+        validators=[Length(max=limits.COMMENT, message=too_long("What needs to change", limits.COMMENT))])
     submit = SubmitField("Return for amendment", widget=GovSubmitInput())
+
+
+class AcceptForm(Form):
+    comment = TextAreaField(
+        "Comment (optional)", widget=GovCharacterCount(), filters=[_strip],
+        description="The organisation's editors and signatories will see this, for example what they did well or "
+                    "what to look at next year.",
+        validators=[Length(max=limits.COMMENT, message=too_long("The comment", limits.COMMENT))])
+    submit = SubmitField("Accept this return", widget=GovSubmitInput())

@@ -137,6 +137,7 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         evidence=evidence, has_other_evidence=any(item["id"] not in linked for item in library), problems=problems,
         conflict=_conflict(database, framework, conflict) if conflict else None,
         reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
+        amendment=return_service.open_amendment_requests(database, context).get(key),
         **evidence_helpers())
 
 

@@ -25,6 +25,7 @@ def overview(return_id: int):
              else None)
     return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,
                            can_start=can_start, confirm=ConfirmForm(),
+                           requests=return_service.open_amendment_requests(database, context),
                            can_edit=current_user.can("edit_return") and context.editable)
 
 

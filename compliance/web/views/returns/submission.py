@@ -6,17 +6,21 @@ import sqlite3
 from collections import Counter
 from contextlib import contextmanager
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import store
+from compliance.core import limits
+from compliance.core.limits import too_long
 from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
+from compliance.core.text import plural
 from compliance.core.verification import EXPIRY_WARNING, outcomes_of
 from compliance.services import returns as return_service
 from compliance.services.returns import ReturnContext
 from compliance.web.access import requires, signed_in
-from compliance.web.forms.submission import AmendForm, SignForm
-from compliance.web.requests import actor, get_db, now, today
+from compliance.web.forms import ConfirmForm
+from compliance.web.forms.submission import AcceptForm, AmendForm, SignForm
+from compliance.web.requests import NO_LINKS, actor, get_db, notifier, now, today
 from compliance.web.views.returns import bp, frozen_page, own_return, visible_return
 
 # A rating's tag colour; its text always says the rating too.
@@ -58,7 +62,7 @@ def sign(return_id: int):
         try:
             return_service.submit(database, context, partnership=current_app.config["PARTNERSHIP_NAME"],
                                   signatory_name=form.name.data, job_title=form.job_title.data, actor=actor(),
-                                  now=now())
+                                  now=now(), notify=notifier())
         except sqlite3.IntegrityError:  # someone else submitted it a moment ago
             return frozen_page(own_return(return_id))
         return redirect(url_for(".submitted", return_id=return_id))
@@ -106,26 +110,87 @@ def amend(return_id: int):
     if refusal:
         return refusal
     form = AmendForm()
-    if form.validate_on_submit():
-        with _decided_elsewhere(return_id):
-            store.return_for_amendment(get_db(), return_id, form.comment.data, actor=actor(), now=now())
-            flash(f"Returned to {context.ret.organisation_name} for amendment")
-        return redirect(url_for(".overview", return_id=return_id))
-    return render_template("returns/amend.html", form=form, context=context,
-                           latest=store.return_versions(get_db(), return_id)[0])
+    items = [{"framework": f, "requirement": r, "value": f"{f.id}/{r.id}", "slug": f"{f.id}-{r.id}",
+              "name": return_service.requirement_name(r)} for f, r in context.requirements()]
+    chosen = set(request.form.getlist("requirements")) if form.is_submitted() else set()
+    typed = {item["value"]: (request.form.get(f"comment-{item['value']}") or "").strip() for item in items}
+    problems: dict[str, str] = {}
+    if form.is_submitted():
+        valid = form.validate()
+        for item in items:
+            said = typed[item["value"]]
+            if item["value"] in chosen and not said:
+                problems[item["value"]] = f"Say what needs to change in {item['name'].split(':')[0].lower()}"
+            elif item["value"] in chosen and len(said) > limits.COMMENT:
+                problems[item["value"]] = too_long("The comment", limits.COMMENT)
+        if valid and not chosen and not form.comment.data:
+            form.comment.errors.append("Say what needs to change overall, or choose the requirements that need to "
+                                       "change and say what for each")
+        if valid and not problems and not form.comment.errors:
+            requests = [{"framework_key": item["framework"].key, "requirement_id": item["requirement"].id,
+                         "comment": typed[item["value"]]} for item in items if item["value"] in chosen]
+            with _decided_elsewhere(return_id):
+                return_service.return_for_amendment(get_db(), context, comment=form.comment.data or "",
+                                                    requests=requests, actor=actor(), now=now(), notify=notifier())
+                flash(f"Returned to {context.ret.organisation_name} for amendment"
+                      + (f", naming {plural(len(requests), 'requirement')}" if requests else "")
+                      + ". Its editors and signatories have been emailed")
+            return redirect(url_for(".overview", return_id=return_id))
+    latest = store.return_versions(get_db(), return_id)[0]
+    _version, signed = return_service.standing_answers(get_db(), return_id)
+    more_errors = [{"text": problems[item["value"]], "href": f"#comment-{item['slug']}"}
+                   for item in items if item["value"] in problems]
+    return render_template("returns/amend.html", form=form, context=context, latest=latest, items=items,
+                           chosen=chosen, typed=typed, problems=problems, more_errors=more_errors,
+                           signed=signed)
 
 
-@bp.post("/returns/<int:return_id>/accept")
+@bp.route("/returns/<int:return_id>/accept", methods=["GET", "POST"])
 @requires("manage_partnership")
 def accept(return_id: int):
     context = visible_return(return_id)
     refusal = _not_submitted(context, "accepted")
     if refusal:
         return refusal
-    with _decided_elsewhere(return_id):  # CSRFProtect has already checked the form's token
-        store.accept_return(get_db(), return_id, actor=actor(), now=now())
-        flash(f"Accepted {context.ret.organisation_name}'s return for {context.ret.cycle_name}")
-    return redirect(url_for(".overview", return_id=return_id))
+    form = AcceptForm()
+    if form.validate_on_submit():
+        with _decided_elsewhere(return_id):
+            return_service.accept(get_db(), context, comment=form.comment.data or "", actor=actor(), now=now(),
+                                  notify=notifier())
+            flash(f"Accepted {context.ret.organisation_name}'s return for {context.ret.cycle_name}. Its editors "
+                  "and signatories have been emailed")
+        return redirect(url_for(".overview", return_id=return_id))
+    return render_template("returns/accept.html", form=form, context=context,
+                           latest=store.return_versions(get_db(), return_id)[0])
+
+
+@bp.post("/returns/<int:return_id>/ready-to-sign")
+@requires("edit_return")
+def ready_to_sign(return_id: int):
+    context = own_return(return_id)
+    if not context.editable:
+        return frozen_page(context)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if context.problems():
+        flash("This return is not ready to sign yet: the list below says what is still missing", "important")
+        return redirect(url_for(".check", return_id=return_id))
+    notify = notifier()
+    if notify is None:
+        flash(f"Nobody was emailed. {NO_LINKS}", "important")
+        return redirect(url_for(".check", return_id=return_id))
+    told = return_service.ready_to_sign(get_db(), context, actor=actor(), now=now(), notify=notify)
+    if told:
+        flash(f"We have emailed {_names(told)} to say the return is ready to sign")
+    else:
+        flash(f"{context.ret.organisation_name} has no signatory to tell. Ask your partnership coordinator to "
+              "invite one", "important")
+    return redirect(url_for(".check", return_id=return_id))
+
+
+def _names(people: list[dict]) -> str:
+    names = [person["name"] for person in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _not_submitted(context: ReturnContext, verb: str, *, needs_open: bool = False):

@@ -213,7 +213,7 @@ def test_the_csv_is_an_attachment_whose_cells_cannot_run_as_formulas(demo_app):
     client = signed_in(demo_app, AUDITOR)
     response = client.get("/audit-trail.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="audit-trail.csv"'
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8", "the charset once"
     header = next(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert header == ["When (London time)", "Who", "Email address", "Organisation", "What happened", "Changes",
                       "Kind", "Recorded at (UTC)", "Record", "Action code", "Old values as stored",

@@ -100,4 +100,4 @@ def trail_csv():
     if form.errors:  # the page says what to correct; a CSV would quietly leave the filter out
         return redirect(url_for(".trail", **_query()))
     events = audit_trail.everything(get_db(), search, cap=CSV_CAP, sectors=sectors())
-    return attachment(render_csv(events), mimetype="text/csv; charset=utf-8", filename="audit-trail.csv")
+    return attachment(render_csv(events), mimetype="text/csv", filename="audit-trail.csv")

@@ -80,7 +80,7 @@ def matrix(cycle_id: int):
 @requires("view_partnership")
 def matrix_csv(cycle_id: int):
     cycle, found = _matrix(cycle_id, SELF_ASSESSED)
-    return attachment(exports.matrix_csv(found), mimetype="text/csv; charset=utf-8", filename=_filename(cycle, "csv"))
+    return attachment(exports.matrix_csv(found), mimetype="text/csv", filename=_filename(cycle, "csv"))
 
 
 @bp.get("/cycles/<int:cycle_id>/matrix.xlsx")

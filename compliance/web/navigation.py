@@ -29,6 +29,8 @@ NAVIGATION = (
     Item("People", "admin.people", "manage_partnership",
          ("admin.people", "admin.person", "admin.invite", "admin.person_role", "admin.deactivate_person",
           "admin.reactivate_person", "admin.resend_invitation")),
+    Item("Evidence", "register.evidence", "view_evidence_register", ("register.",)),
+    Item("Audit trail", "audit.trail", "view_audit_trail", ("audit.",)),
     Item("Outbox", "admin.outbox", "manage_partnership", ("admin.outbox",)),
 )
 

@@ -42,3 +42,25 @@ def test_the_reminder_error_has_no_accessibility_violations(page, base_url, live
     assert page.title().startswith("Error: ")
     assert page.locator(".govuk-error-summary").get_by_text("Select at least one organisation to remind").count() == 1
     check(page, "progress-error")
+
+
+def test_scheduled_reminders_and_their_schedule_have_no_accessibility_violations(page, base_url, live_app):
+    cycle_id = current_cycle_id(live_app)
+    with live_app.app_context():
+        due = date.fromisoformat(store.cycle(get_db(), cycle_id)["due_date"])
+    result = live_app.test_cli_runner().invoke(args=["send-due-reminders", "--today",
+                                                     date.fromordinal(due.toordinal() - 7).isoformat()])
+    assert result.exit_code == 0, result.output
+    sign_in(page, base_url, "coordinator@demo.example")
+    page.goto(f"{base_url}/cycles/{cycle_id}/progress")
+    assert page.locator("#scheduled-sent tbody tr").count() > 0
+    check(page, "progress-scheduled")
+    page.get_by_role("link", name="Change when reminders go out").click()
+    page.wait_for_load_state()
+    check(page, "reminder-schedule")
+    page.get_by_label("Days before the due date").fill("next week")
+    page.get_by_role("button", name="Save when reminders go out").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    assert page.get_by_label("Days before the due date").input_value() == "next week"
+    check(page, "reminder-schedule-error")

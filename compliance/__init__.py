@@ -98,12 +98,15 @@ def _ensure_prepared(app: Flask) -> None:
 
 
 def load_user(session_id: str) -> auth.User | None:
-    """The person a session belongs to, while its token is current and the account active."""
-    user_id, _, token = session_id.partition(":")
+    """The person a session belongs to, while the person's token is current, this browser's session has not been
+    ended and the account is active."""
+    user_id, token, key = (session_id.split(":") + ["", ""])[:3]
     row = store.user_by_id(get_db(), int(user_id)) if user_id.isdigit() else None
-    if not store.may_sign_in(row) or row["session_token"] != token:
+    if not store.may_sign_in(row) or row["session_token"] != token or not key:
         return None
-    return auth.User(row)
+    if not store.session_is_live(get_db(), row["id"], key):
+        return None
+    return auth.User(row, key)
 
 
 def _configure(app: Flask, test_config: dict | None) -> None:

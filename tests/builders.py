@@ -550,6 +550,8 @@ ACCESS: dict[str, set[str]] = {
     "account.reset_password": EVERYONE,
     "account.sign_out": SIGNED_IN,
     "account.home": SIGNED_IN,
+    "account.account": SIGNED_IN,
+    "account.sign_out_elsewhere": SIGNED_IN,
     "account.keep_alive": SIGNED_IN,
     "admin.organisations": PARTNERSHIP,
     "admin.organisation": PARTNERSHIP | {"editor", "signatory"},

@@ -60,6 +60,8 @@ EVENTS: dict[str, Event] = {
     # Signing in and accounts
     "signed-in": Event("Signed in", "{actor} signed in"),
     "signed-out": Event("Signed out", "{actor} signed out"),
+    "signed-out-elsewhere": Event("Signed out everywhere else", "{actor} signed out on every other device",
+                                  fields={"sessions": Field("Sessions ended", "number")}),
     "sign-in-failed": Event("Sign-in failed", "Someone tried to sign in as {actor}, without success"),
     "sign-in-throttled": Event("Sign-in paused after too many tries",
                                "Someone tried to sign in as {actor} too many times and was asked to wait"),

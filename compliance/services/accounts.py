@@ -27,6 +27,7 @@ class SignIn:
     user: dict | None
     problem: str | None = None
     throttled: bool = False
+    session_key: str = ""  # this browser's session; the person's other sessions carry on
 
 
 def wait_time(failures: list[str], *, limit: int, window: timedelta, now: datetime) -> timedelta | None:
@@ -63,17 +64,28 @@ def attempt_sign_in(db: Database, *, email: str, password: str, address: str, no
         if not success:
             store.record(db, Actor(None, email, address), action="sign-in-failed", object_type="sign-in", now=now)
             return SignIn(None, WRONG_DETAILS)
-        store.note_sign_in(db, user["id"], now=now)
+        key = store.note_sign_in(db, user["id"], now=now, address=address)
         store.record(db, Actor(user["id"], user["email"], address), action="signed-in", object_type="person",
                      object_id=user["id"], organisation_id=user["organisation_id"], now=now)
-    return SignIn(store.user_by_id(db, user["id"]))
+    return SignIn(store.user_by_id(db, user["id"]), session_key=key)
 
 
-def sign_out(db: Database, user: dict, *, address: str, now: datetime) -> None:
+def sign_out(db: Database, user: dict, session_key: str, *, address: str, now: datetime) -> None:
+    """End this browser's session only: the person stays signed in on their other devices."""
     with db.atomic():
-        store.rotate_session(db, user["id"])
+        store.end_session(db, session_key, now=now)
         store.record(db, Actor(user["id"], user["email"], address), action="signed-out", object_type="person",
                      object_id=user["id"], organisation_id=user["organisation_id"], now=now)
+
+
+def sign_out_elsewhere(db: Database, user: dict, session_key: str, *, address: str, now: datetime) -> int:
+    """End every other session of this person (another device, a shared computer); how many were ended."""
+    with db.atomic():
+        ended = store.end_other_sessions(db, user["id"], session_key, now=now)
+        store.record(db, Actor(user["id"], user["email"], address), action="signed-out-elsewhere",
+                     object_type="person", object_id=user["id"], organisation_id=user["organisation_id"],
+                     new={"sessions": ended}, now=now)
+    return ended
 
 
 def change_role(db: Database, user_id: int, *, role: str, organisation_id: int | None, actor: Actor,

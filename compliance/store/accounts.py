@@ -12,6 +12,7 @@ from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
     "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",
+    "session_is_live", "end_session", "end_other_sessions",
     "note_sign_in", "create_token", "user_for_token", "use_token", "record_attempt", "recent_failures",
     "token_hash", "may_sign_in",
 ]
@@ -85,16 +86,37 @@ def set_password(db: Database, user_id: int, password_hash: str, *, actor: Actor
 
 
 def rotate_session(db: Database, user_id: int) -> str:
-    """A new session token: every cookie carrying the old one stops working."""
+    """A new session token: every session of this person ends (every cookie carrying the old token stops working)."""
     token = secrets.token_urlsafe(24)
     db["users"].update(user_id, {"session_token": token})
+    db.execute("UPDATE sessions SET ended_at = COALESCE(ended_at, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))"
+               " WHERE user_id = ?", [user_id])
     return token
 
 
-def note_sign_in(db: Database, user_id: int, *, now: datetime) -> str:
-    """Record a successful sign-in and return the new session token."""
+def note_sign_in(db: Database, user_id: int, *, now: datetime, address: str = "") -> str:
+    """Record a successful sign-in and start a session for this browser; its key (kept only as a hash here)."""
     db["users"].update(user_id, {"last_sign_in_at": iso(now)})
-    return rotate_session(db, user_id)
+    key = secrets.token_urlsafe(24)
+    db["sessions"].insert({"user_id": user_id, "key_hash": token_hash(key), "created_at": iso(now),
+                           "address": address})
+    return key
+
+
+def session_is_live(db: Database, user_id: int, key: str) -> bool:
+    """Whether this browser's session of this person has not been ended."""
+    return db.execute("SELECT 1 FROM sessions WHERE key_hash = ? AND user_id = ? AND ended_at IS NULL",
+                      [token_hash(key), user_id]).fetchone() is not None
+
+
+def end_session(db: Database, key: str, *, now: datetime) -> None:
+    db.execute("UPDATE sessions SET ended_at = ? WHERE key_hash = ? AND ended_at IS NULL", [iso(now), token_hash(key)])
+
+
+def end_other_sessions(db: Database, user_id: int, key: str, *, now: datetime) -> int:
+    """End every session of this person but this browser's; how many were ended."""
+    return db.execute("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND key_hash != ? AND ended_at IS NULL",
+                      [iso(now), user_id, token_hash(key)]).rowcount
 
 
 def token_hash(raw: str) -> str:

@@ -446,3 +446,21 @@ RUNNING_THE_CYCLE_SCHEMA = [
     )
     """,
 ]
+
+
+@migrations(name="0008_sessions")
+def _sessions(db: Database) -> None:
+    # One row per signed-in browser, so that signing in on a second device leaves the first signed in, and signing
+    # out ends only that browser's session. users.session_token still ends them all at once when it changes (a
+    # new password, a new role, a deactivation). Only a hash of the session's key is kept.
+    db.execute("""
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        ended_at TEXT
+    )
+    """)
+    db.execute("CREATE INDEX sessions_user ON sessions (user_id, ended_at)")

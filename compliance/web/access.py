@@ -21,8 +21,9 @@ login_manager = LoginManager()
 class User(UserMixin):
     """The signed-in person, built from their database row."""
 
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, session_key: str):
         self.row = row
+        self.session_key = session_key  # this browser's session (store.sessions): others of this person carry on
         self.id = row["id"]
         self.email = row["email"]
         self.name = row["name"]
@@ -31,8 +32,9 @@ class User(UserMixin):
         self.organisation_name = row.get("organisation_name")
 
     def get_id(self) -> str:
-        # The session token is part of the id, so rotating it ends every old session.
-        return f"{self.id}:{self.row['session_token']}"
+        # The person's session token is part of the id, so rotating it ends every session at once; the key names
+        # this browser's own session, which signing out here ends alone.
+        return f"{self.id}:{self.row['session_token']}:{self.session_key}"
 
     @property
     def role_label(self) -> str:

@@ -8,7 +8,7 @@ import pytest
 from compliance import store
 from compliance.services import accounts
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -96,3 +96,20 @@ def test_password_pages_empty_with_errors_and_expired(page, base_url, live_app, 
     page.goto(base_url + path + "no-longer-valid")
     assert page.locator("h1").inner_text() == "This link has expired"
     check(page, f"{purpose}-link-expired")
+
+
+def test_your_account_and_signing_out_everywhere_else(page, base_url, browser):
+    other = browser.new_context(bypass_csp=True).new_page()
+    sign_in(other, base_url, "board@demo.example")
+    sign_in(page, base_url, "board@demo.example")
+    page.get_by_role("link", name="Your account, and where you are signed in").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your account"
+    check(page, "account")
+    page.get_by_role("button", name="Sign out everywhere else").click()
+    page.wait_for_load_state()
+    assert "signed out everywhere else" in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "account-signed-out-elsewhere")
+    other.goto(base_url + "/home")
+    assert "/sign-in" in other.url, "the other browser is signed out"
+    other.context.close()

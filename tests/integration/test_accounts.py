@@ -97,7 +97,7 @@ def test_session_cookie_is_httponly_and_samesite_lax_and_secure_over_https(app):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_sign_in_starts_a_new_session_and_sign_out_ends_it_everywhere(app):
+def test_sign_in_starts_a_new_session_and_sign_out_ends_it_for_good(app):
     add_person(app, "lead@org.example")
     client = app.test_client()
     client.get("/sign-in")
@@ -117,6 +117,36 @@ def test_sign_in_starts_a_new_session_and_sign_out_ends_it_everywhere(app):
         session.update(stolen)
     assert replay.get("/home").status_code == 302, "a copied session cookie must stop working at sign-out"
     assert "signed-out" in audit_actions(app)
+
+
+def test_signing_in_on_a_second_device_keeps_the_first_signed_in_and_its_typing_saved(app):
+    add_person(app, "lead@org.example")
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, "lead@org.example")
+    sign_in(phone, "lead@org.example")
+    assert laptop.get("/home").status_code == 200, "the second sign-in must not end the first"
+    assert phone.get("/home").status_code == 200
+    home = phone.get("/home").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    phone.post("/sign-out", data={"csrf_token": token})
+    assert phone.get("/home").status_code == 302
+    assert laptop.get("/home").status_code == 200, "signing out on one device leaves the other signed in"
+
+
+def test_sign_out_everywhere_else_ends_the_other_devices_and_keeps_this_one(app):
+    add_person(app, "lead@org.example")
+    shared, own = app.test_client(), app.test_client()
+    sign_in(shared, "lead@org.example")
+    sign_in(own, "lead@org.example")
+    page = own.get("/account")
+    assert page.status_code == 200 and "Sign out everywhere else" in page.get_data(as_text=True)
+    done = own.post("/account/sign-out-elsewhere", data={"csrf_token": token_from(own, "/account")},
+                    follow_redirects=True)
+    assert "You are now signed out everywhere else" in done.get_data(as_text=True)
+    assert shared.get("/home").status_code == 302 and own.get("/home").status_code == 200
+    assert "signed-out-elsewhere" in audit_actions(app)
+    refused = own.post("/account/sign-out-elsewhere", data={})
+    assert refused.status_code == 400, "a form token is needed"
 
 
 def test_session_ends_after_30_idle_minutes(app, client):

@@ -25,7 +25,7 @@ def sign_in():
                                            address=request.remote_addr or "", now=now())
         if outcome.user:
             session.clear()  # a new session at sign-in: nothing from before it carries over
-            login_user(User(outcome.user))
+            login_user(User(outcome.user, outcome.session_key))
             return redirect(safe_next(request.args.get("next")) or url_for("account.home"))
         form.password.errors.append(outcome.problem)
     return render_template("account/sign_in.html", form=form), 429 if _throttled(form) else 200
@@ -40,11 +40,30 @@ def _throttled(form) -> bool:
 def sign_out():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    accounts.sign_out(get_db(), current_user.row, address=request.remote_addr or "", now=now())
+    accounts.sign_out(get_db(), current_user.row, current_user.session_key, address=request.remote_addr or "",
+                      now=now())
     logout_user()
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("account.sign_in"))
+
+
+@bp.get("/account")
+@signed_in
+def account():
+    return render_template("account/account.html", person=current_user.row, confirm=ConfirmForm())
+
+
+@bp.post("/account/sign-out-elsewhere")
+@signed_in
+def sign_out_elsewhere():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = accounts.sign_out_elsewhere(get_db(), current_user.row, current_user.session_key,
+                                        address=request.remote_addr or "", now=now())
+    flash("You are now signed out everywhere else. You are still signed in here" if ended
+          else "You were not signed in anywhere else")
+    return redirect(url_for("account.account"))
 
 
 @bp.post("/session/keep-alive")

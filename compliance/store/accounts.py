@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
     "user_by_id", "user_by_email", "users", "create_user", "update_user", "set_password", "rotate_session",
-    "session_is_live", "end_session", "end_other_sessions",
+    "session_is_live", "end_session", "end_other_sessions", "keep_form", "kept_form", "give_back_form",
     "note_sign_in", "create_token", "user_for_token", "use_token", "record_attempt", "recent_failures",
     "token_hash", "may_sign_in",
 ]
@@ -166,3 +167,29 @@ def recent_failures(db: Database, *, since: datetime, email: str | None = None,
     found = db.execute(f"SELECT at FROM sign_in_attempts WHERE {column} = ? AND success = 0 AND at >= ? ORDER BY at",  # nosec B608
                        [value, iso(since)]).fetchall()
     return [at for (at,) in found]
+
+
+def keep_form(db: Database, user_id: int, path: str, fields: list[tuple[str, str]], *, now: datetime) -> str:
+    """Keep what was typed into a form that arrived after its person's session ended; the key to get it back."""
+    key = secrets.token_urlsafe(24)
+    with db.atomic():
+        db["kept_forms"].insert({"token_hash": token_hash(key), "user_id": user_id, "path": path,
+                                 "fields": json.dumps(fields, ensure_ascii=False), "created_at": iso(now)})
+    return key
+
+
+def kept_form(db: Database, key: str, user_id: int) -> dict | None:
+    """The kept form this key names, if it is this person's and not given back yet (and less than a day old)."""
+    found = row(db, "SELECT * FROM kept_forms WHERE token_hash = ? AND user_id = ? AND used_at IS NULL",
+                [token_hash(key), user_id])
+    return {**found, "fields": json.loads(found["fields"])} if found else None
+
+
+def give_back_form(db: Database, key: str, user_id: int, *, now: datetime) -> dict | None:
+    """The kept form, once: it is marked given back (and its text dropped) as it is read."""
+    with db.atomic():
+        found = kept_form(db, key, user_id)
+        if found is None or found["created_at"] < iso(now - timedelta(days=1)):
+            return None
+        db.execute("UPDATE kept_forms SET used_at = ?, fields = '[]' WHERE id = ?", [iso(now), found["id"]])
+    return found

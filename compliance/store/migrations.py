@@ -464,3 +464,20 @@ def _sessions(db: Database) -> None:
     )
     """)
     db.execute("CREATE INDEX sessions_user ON sessions (user_id, ended_at)")
+
+
+@migrations(name="0009_kept_forms")
+def _kept_forms(db: Database) -> None:
+    # What someone typed into a form that arrived after their session had ended (signed out on another device, a
+    # new password): kept for them alone, given back once after they sign in again, never saved for them.
+    db.execute("""
+    CREATE TABLE kept_forms (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        path TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        used_at TEXT
+    )
+    """)

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 
+from compliance import store
 from compliance.core.roles import PERMISSIONS, ROLES
+from compliance.web.requests import get_db, now
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -121,10 +123,28 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# Forms whose typing is kept when it arrives after its person's session has ended, and given back after sign-in.
+KEEPS_TYPING = frozenset({"returns.answer"})
+
+
 def _unauthorized():
     if request.method == "GET":
         return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+    if _keep_typing():
+        flash("You were signed out before this was saved. Sign in again to get back to it: what you typed is "
+              "kept for you, and you can check it and save it then.", "important")
+        return redirect(url_for("account.sign_in", next=request.path))
     return redirect(url_for("account.sign_in"))
+
+
+def _keep_typing() -> bool:
+    """Keep a form's fields for the person whose ended session sent it (never for anyone else)."""
+    user_id = str(session.get("_user_id") or "").split(":")[0]
+    if request.endpoint not in KEEPS_TYPING or not user_id.isdigit():
+        return False
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+    session["kept_form"] = store.keep_form(get_db(), int(user_id), request.path, fields, now=now())
+    return True
 
 
 def _expire_idle_session():

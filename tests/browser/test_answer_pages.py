@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "harbour-violet-compass-17"
 NOW = datetime.now(timezone.utc)
 EDITOR = "editor@answer-pages-refuge.example"
-SECOND_EDITOR = "second.editor@answer-pages-refuge.example"  # signing in ends the person's other sessions
+SECOND_EDITOR = "second.editor@answer-pages-refuge.example"
 PROTOCOL = "wdvf-overarching-protocol-2018"
 
 
@@ -277,3 +277,37 @@ def test_without_javascript_the_reason_is_always_shown_and_saved(browser, base_u
         assert page.get_by_label("Not applicable").is_checked()
     finally:
         context.close()
+
+
+def test_two_devices_stay_signed_in_and_typing_outlives_an_ended_session(page, base_url, ret, browser):
+    """The same editor on a laptop and a phone: signing in on the phone leaves the laptop signed in; once the
+    phone signs out everywhere else, the laptop's save keeps what was typed, given back after signing in."""
+    sign_in(page, base_url)
+    page.goto(url(base_url, ret, 3))
+    page.get_by_label("Met", exact=True).check()
+    page.get_by_label("Explain your rating").fill("Typed on the laptop before lunch")
+    phone_context = browser.new_context(viewport={"width": 375, "height": 800})
+    phone = phone_context.new_page()
+    try:
+        sign_in(phone, base_url)
+        page.get_by_role("button", name="Save and come back later").click()
+        page.wait_for_url(f"{base_url}/returns/{ret['id']}")  # the laptop is still signed in: it saved
+        page.goto(url(base_url, ret, 4))
+        page.get_by_label("Explain your rating").fill("Typed on the laptop after lunch")
+        phone.goto(base_url + "/account")
+        phone.get_by_role("button", name="Sign out everywhere else").click()
+        phone.wait_for_load_state()
+    finally:
+        phone_context.close()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    assert "/sign-in" in page.url
+    assert "what you typed is kept for you" in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "answer-signed-out-kept")
+    page.get_by_label("Email address").fill(EDITOR)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.url.startswith(url(base_url, ret, 4) + "?restore=")
+    assert page.get_by_label("Explain your rating").input_value() == "Typed on the laptop after lunch"
+    check(page, "answer-typing-given-back")

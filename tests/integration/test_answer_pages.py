@@ -16,7 +16,7 @@ from compliance import store
 from compliance.core.limits import NARRATIVE as NARRATIVE_LIMIT
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import make_app, minimal_pdf, page_text, password_hash, sign_in, token_from
+from tests.builders import PASSWORD, make_app, minimal_pdf, page_text, password_hash, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 PROTOCOL = "wdvf-overarching-protocol-2018"
@@ -629,3 +629,44 @@ def test_a_post_without_its_csrf_token_is_refused(world, editor):
     first = world.requirements()[0]
     response = editor.post(world.url(first), data=answer_data(narrative="No token"))
     assert response.status_code == 400 and world.answer(first) is None
+
+
+# A session that ended while someone typed ------------------------------------------------------------------------
+
+
+def test_an_answer_sent_after_the_session_ended_is_kept_and_given_back_once_after_signing_in(world, editor):
+    first = world.requirements()[0]
+    page = world.url(first)
+    editor.get(page)
+    phone = world.client("editor@police.example")
+    post(phone, "/account/sign-out-elsewhere")  # e.g. a shared computer signed out from another device
+    typed = "Our policy was revised in March.\nManagers check it every quarter."
+    sent = post(editor, page, answer_data(rating="met", narrative=typed))
+    assert sent.status_code == 302 and sent.headers["Location"].startswith("/sign-in")
+    assert world.answer(first) is None, "nothing is saved behind the person's back"
+    notice = editor.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "what you typed is kept for you" in notice
+    signed = editor.post("/sign-in", data={"email": "editor@police.example", "password": PASSWORD,
+                                           "csrf_token": token_from(editor, "/sign-in")})
+    assert signed.status_code == 302 and signed.headers["Location"].startswith(page + "?restore=")
+    back = editor.get(signed.headers["Location"])
+    text = text_of(back)
+    assert "This is what you typed before you were signed out" in text and typed in text
+    assert world.answer(first) is None, "given back into the form, not saved"
+    again = text_of(editor.get(signed.headers["Location"]))
+    assert typed not in again, "given back once"
+
+
+def test_kept_typing_goes_back_only_to_the_person_who_typed_it(world, editor):
+    first = world.requirements()[0]
+    phone = world.client("editor@police.example")
+    post(phone, "/account/sign-out-elsewhere")
+    sent = post(editor, world.url(first), answer_data(rating="met", narrative="Private words"))
+    assert sent.status_code == 302
+    # Someone else signs in on the same browser: they are not taken to it, and cannot open it.
+    signed = editor.post("/sign-in", data={"email": "second@police.example", "password": PASSWORD,
+                                           "csrf_token": token_from(editor, "/sign-in")})
+    assert "restore=" not in signed.headers["Location"]
+    [kept] = world.query("SELECT * FROM kept_forms")
+    assert kept["used_at"] is None
+    assert "Private words" not in text_of(editor.get(world.url(first) + "?restore=anything"))

@@ -24,8 +24,12 @@ def sign_in():
         outcome = accounts.attempt_sign_in(get_db(), email=form.email.data, password=form.password.data,
                                            address=request.remote_addr or "", now=now())
         if outcome.user:
+            kept = session.get("kept_form")  # typing kept from a session that had ended, to give back
             session.clear()  # a new session at sign-in: nothing from before it carries over
             login_user(User(outcome.user, outcome.session_key))
+            found = store.kept_form(get_db(), kept, outcome.user["id"]) if isinstance(kept, str) else None
+            if found and safe_next(found["path"]):
+                return redirect(f"{found['path']}?restore={kept}")
             return redirect(safe_next(request.args.get("next")) or url_for("account.home"))
         form.password.errors.append(outcome.problem)
     return render_template("account/sign_in.html", form=form), 429 if _throttled(form) else 200

@@ -14,6 +14,8 @@ import re
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from compliance import store
 from compliance.core import filetypes as uploads
@@ -84,7 +86,13 @@ def evidence_kind(item: dict) -> str:
 def answer(return_id: int, framework_id: str, requirement_id: str):
     context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
     stored = context.answers.get((framework.key, requirement.id))
-    form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else _initial(stored))
+    kept = _kept_typing() if request.method == "GET" else None
+    if kept is not None:
+        form = AnswerForm.for_framework(framework, formdata=kept)
+        flash("This is what you typed before you were signed out. It has not been saved yet: check it, then "
+              "choose Save and continue or Save and come back later.", "important")
+    else:
+        form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else _initial(stored))
     if not context.editable:
         if not form.is_submitted():
             return frozen_page(context)
@@ -98,6 +106,15 @@ def answer(return_id: int, framework_id: str, requirement_id: str):
         form.revision.data = str(current["revision"])  # a second save now keeps this person's answer
         return _answer_page(context, framework, requirement, form, conflict=current), 409
     return redirect(_next_page(context, framework, requirement, request.form.get("then", "")))
+
+
+def _kept_typing() -> MultiDict | None:
+    """The form this person sent after their session had ended, given back once after they signed in again."""
+    key = request.args.get("restore")
+    found = store.give_back_form(get_db(), key, current_user.id, now=now()) if key else None
+    if found is None or found["path"] != request.path:
+        return None
+    return MultiDict([tuple(pair) for pair in found["fields"]])
 
 
 def _initial(stored: dict | None) -> dict:

@@ -38,8 +38,9 @@ assets: static/css/app.css
 
 install: $(VENV)/.runtime assets
 
-# Debian programs the tests call: Chromium for the browser tests, poppler (pdftotext, pdftoppm, pdfinfo) for PDFs.
-DEBIAN_TOOLS := chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils pdfinfo:poppler-utils
+# Debian programs the tests call: Chromium for the browser tests, poppler (pdftotext, pdftoppm, pdfinfo) for PDFs,
+# mount and umount for a small filesystem that fills up (the test skips itself where mounting is not allowed).
+DEBIAN_TOOLS := chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils pdfinfo:poppler-utils mount:mount umount:mount
 debian-tools:
 	@missing=$$(for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || echo $${pair#*:}; done | sort -u); \
 	if [ -n "$$missing" ]; then \

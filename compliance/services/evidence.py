@@ -1,6 +1,8 @@
 """Evidence: storing an uploaded file and recording it against a requirement of a return."""
 from __future__ import annotations
 
+import errno
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +13,15 @@ from compliance.core.filetypes import Accepted
 from compliance.core.returns import ReturnContext
 from compliance.store import files
 
+OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
+OUT_OF_STORAGE = ("The service has run out of storage space, so the file was not uploaded. Your answer is saved; "
+                  "try the upload again later or tell the partnership coordinator")
+log = logging.getLogger(__name__)
+
+
+class OutOfStorage(Exception):
+    """The evidence folder's disk is full: nothing of the upload was kept."""
+
 
 def add_file(db: Database, evidence_dir: str | Path, context: ReturnContext, framework_key: str, requirement_id: str,
              accepted: Accepted, data: bytes, *, title: str, dates: dict, actor: store.Actor, now: datetime) -> int:
@@ -19,7 +30,17 @@ def add_file(db: Database, evidence_dir: str | Path, context: ReturnContext, fra
     The file goes first: a crash between the two leaves a file no row names, which start-up sweeps away, never a
     row whose file is missing.
     """
-    files.store_file(evidence_dir, data, accepted.sha256)
+    try:
+        files.store_file(evidence_dir, data, accepted.sha256)
+    except OSError as error:
+        if error.errno not in OUT_OF_SPACE:
+            raise
+        log.error("the evidence folder %s is full: an upload of %s bytes was refused", evidence_dir, accepted.size)
+        with db.atomic():  # where the coordinator will see it: the audit trail
+            store.record(db, actor, action="upload-refused-storage-full", object_type="return",
+                         object_id=context.ret.id, organisation_id=context.ret.organisation_id,
+                         new={"file": accepted.filename, "size": accepted.size}, now=now)
+        raise OutOfStorage(OUT_OF_STORAGE) from error
     with db.atomic():
         answer_id = store.ensure_answer(db, context.ret.id, framework_key, requirement_id)["id"]
         return store.add_evidence(db, context.ret.organisation_id, {

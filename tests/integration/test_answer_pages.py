@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -670,3 +671,37 @@ def test_kept_typing_goes_back_only_to_the_person_who_typed_it(world, editor):
     [kept] = world.query("SELECT * FROM kept_forms")
     assert kept["used_at"] is None
     assert "Private words" not in text_of(editor.get(world.url(first) + "?restore=anything"))
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KB filesystem of its own for the evidence folder (tmpfs), or the test is skipped with the reason."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip() or 'not allowed'}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_an_upload_to_a_full_disk_says_so_keeps_the_typing_and_leaves_nothing(tmp_path, tiny_disk):
+    world = build_world(make_app(tmp_path / "app", EVIDENCE_DIR=str(tiny_disk / "evidence")))
+    editor = world.client("editor@police.example")
+    first = world.requirements()[0]
+    assert post(editor, world.url(first), answer_data(rating="met", narrative="Saved before the upload.")
+                ).status_code == 302
+    big = minimal_pdf("Annual report " * 40_000)  # about 560 KB: more than the disk holds
+    response = upload(editor, world, first, big, "annual report.pdf", title="Annual report 2025",
+                      effective_date=["1", "4", "2025"], valid_until=["31", "3", "2027"])
+    body = text_of(response)
+    assert response.status_code == 507 and page_text(response).title.startswith("Error: ")
+    assert "The service has run out of storage space" in body and "Your answer is saved" in body
+    assert 'value="Annual report 2025"' in body and 'value="2027"' in body, "what was typed is kept"
+    assert world.count("evidence") == 0
+    assert [p for p in tiny_disk.rglob("*") if p.is_file()] == [], "no partial file is left"
+    assert world.answer(first)["narrative"] == "Saved before the upload."
+    assert len(world.audit("upload-refused-storage-full")) == 1, "the coordinator can see it in the audit trail"

@@ -54,8 +54,12 @@ def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
     if checked is None:
         return _page("returns/evidence_upload.html", context, framework, requirement, form)
     accepted, data = checked
-    evidence.add_file(get_db(), current_app.config["EVIDENCE_DIR"], context, framework.key, requirement.id, accepted,
-                      data, title=form.title.data, dates=form.dates(), actor=actor(), now=now())
+    try:
+        evidence.add_file(get_db(), current_app.config["EVIDENCE_DIR"], context, framework.key, requirement.id,
+                          accepted, data, title=form.title.data, dates=form.dates(), actor=actor(), now=now())
+    except evidence.OutOfStorage as full:
+        form.file.errors.append(str(full))
+        return _page("returns/evidence_upload.html", context, framework, requirement, form), 507
     return _back_to_requirement(context, framework, requirement,
                                 f"“{form.title.data}” ({accepted.filename}) has been uploaded")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 from hypothesis import settings
@@ -41,3 +42,18 @@ def mail_server():
 @pytest.fixture
 def mail_app(tmp_path, mail_server):
     return make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KB filesystem of its own (tmpfs) that fills up quickly, or the test is skipped with the reason."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip() or 'not allowed'}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

@@ -6,8 +6,8 @@ partnership never holds a request open. The job row carries progress; the PDF is
 """
 from __future__ import annotations
 
+import errno
 import json
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -23,6 +23,7 @@ from compliance.render.boardpack import render_board_pack
 from compliance.services import matrix as matrix_service
 from compliance.services.returns import cycle_frameworks
 from compliance.store import db as dbm
+from compliance.store import files
 
 BOARD_PACK = "board-pack"
 _pool_lock = threading.Lock()
@@ -62,6 +63,10 @@ def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]
     return found
 
 
+OUT_OF_STORAGE = ("The service has run out of storage space, so the board pack could not be saved. Try again "
+                  "later, or tell the partnership coordinator")
+
+
 def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, sectors: Sectors) -> None:
     """Render the pack for a job and record the outcome; never raises (a failure is written to the job)."""
     database = dbm.connect(path)
@@ -75,10 +80,12 @@ def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, se
                                  progress=lambda done, total: store.update_progress(database, job_id, done, total))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{job_id}.pdf"
-        temporary = folder / f".{job_id}.pdf.tmp"
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        with files.written_then_renamed(target) as file:  # a failed write leaves no partial file
+            file.write(data)
         store.finish_job(database, job_id, result_path=str(target), now=datetime.now(timezone.utc))
+    except OSError as error:
+        said = OUT_OF_STORAGE if error.errno in (errno.ENOSPC, errno.EDQUOT) else f"{type(error).__name__}: {error}"
+        store.fail_job(database, job_id, said, now=datetime.now(timezone.utc))
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the person waiting must be told
         store.fail_job(database, job_id, f"{type(error).__name__}: {error}", now=datetime.now(timezone.utc))
     finally:

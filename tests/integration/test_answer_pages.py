@@ -6,7 +6,6 @@ import html
 import io
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -671,21 +670,6 @@ def test_kept_typing_goes_back_only_to_the_person_who_typed_it(world, editor):
     [kept] = world.query("SELECT * FROM kept_forms")
     assert kept["used_at"] is None
     assert "Private words" not in text_of(editor.get(world.url(first) + "?restore=anything"))
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 256 KB filesystem of its own for the evidence folder (tmpfs), or the test is skipped with the reason."""
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip() or 'not allowed'}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_an_upload_to_a_full_disk_says_so_keeps_the_typing_and_leaves_nothing(tmp_path, tiny_disk):

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 from compliance import store
 from compliance.core.returns import financial_year
+from compliance.services.boardpack_jobs import run_board_pack
 from compliance.web.requests import get_db
 from tests.builders import signed_in, token_from
 
@@ -65,3 +66,19 @@ def test_a_running_job_shows_progress_and_a_failed_one_says_so(demo_app):
     with demo_app.app_context():
         store.fail_job(get_db(), job_id, "RuntimeError: test", now=NOW)
     assert "could not be prepared" in board.get(f"/board-pack/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_a_board_pack_that_fills_the_disk_says_so_and_leaves_no_partial_file(demo_app, tiny_disk):
+    cycle = _current_cycle(demo_app)
+    (tiny_disk / "ballast").write_bytes(b"\0" * (200 * 1024))  # most of the 256 KB taken already
+    with demo_app.app_context():
+        job_id = store.create_job(get_db(), kind="board-pack", cycle_id=cycle["id"], created_by=None, now=NOW)
+    run_board_pack(demo_app.config["DATABASE"], job_id, folder=tiny_disk / "packs", partnership="WDVF",
+                   sectors=demo_app.extensions["sectors"])
+    with demo_app.app_context():
+        job = store.job(get_db(), job_id)
+    assert job["status"] == "failed" and "run out of storage space" in job["error"]
+    assert [p.name for p in tiny_disk.rglob("*") if p.is_file()] == ["ballast"], "no partial file"
+    board = signed_in(demo_app, "board@demo.example")
+    page = board.get(f"/board-pack/jobs/{job_id}").get_data(as_text=True)
+    assert "The service has run out of storage space, so the board pack could not be saved" in page

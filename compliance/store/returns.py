@@ -233,6 +233,8 @@ def remove_action(db: Database, action_id: int, *, actor: Actor, now: datetime) 
     before = action(db, action_id)
     with db.atomic():
         db.execute("DELETE FROM actions WHERE id = ?", [action_id])
+        # The action is gone, so the return keeps the time of its last change (its last activity).
+        db.execute("UPDATE returns SET updated_at = ? WHERE id = ?", [iso(now), before["return_id"]])
         record(db, actor, action="action-removed", object_type="action", object_id=action_id,
                organisation_id=_organisation_of(db, before["return_id"]),
                old={k: before[k] for k in _ACTION_FIELDS}, now=now)

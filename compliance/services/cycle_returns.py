@@ -39,7 +39,11 @@ class ReturnsTable:
 
 def returns_table(db: Database, cycle: dict, frameworks: Sequence[Framework], *, today: date, sort: Sort,
                   statuses: Sequence[str]) -> ReturnsTable:
-    """Every return of a cycle as the table shows it: two queries whatever the number of organisations."""
+    """Every return of a cycle as the table shows it: two queries whatever the number of organisations.
+
+    A requirement is done when its answer is completed, by the rule the return's own task list uses; the store
+    gives only the answers that may be (rated, not waiting to be checked), which is all that rule needs to count.
+    """
     marks = store.answer_marks(db, cycle["id"])
     lines = [return_line(row, progress(frameworks, row["sector"], *marks.get(row["id"], ({}, {}))), today=today,
                          cycle_open=cycle["status"] == "open")

@@ -1,5 +1,5 @@
-"""SQL for the coordinator's view of a cycle: its returns table in one query, every answer's marks of completion in
-another, and the open cycles' returns, expiring evidence and latest board packs for the work queue."""
+"""SQL for the coordinator's view of a cycle: its returns table in one query, what decides whether each answer is
+complete in another, and the open cycles' returns, expiring evidence and latest board packs for the work queue."""
 from __future__ import annotations
 
 from sqlite_utils import Database
@@ -43,21 +43,23 @@ def returns_table(db: Database, cycle_id: int) -> list[dict]:
 
 
 def answer_marks(db: Database, cycle_id: int) -> dict[int, tuple[Keyed, Counts]]:
-    """return id -> (answers keyed by (framework key, requirement id), their action counts) for a whole cycle.
+    """return id -> (answers that may be complete, keyed by (framework key, requirement id), their action counts)
+    for a whole cycle.
 
-    Each answer carries what decides whether it is complete (rating, reason, carried forward) and only the first
-    character of its narrative (whether there is one), so a cycle of hundreds of returns never reads their
-    narratives into memory.
+    Only a rated answer that is not waiting to be checked after being carried forward can be complete, so only
+    those are read, with what decides the rest (the reason; the number of actions): a cycle of hundreds of
+    returns is read in one query, and never their narratives.
     """
     found: dict[int, tuple[Keyed, Counts]] = {}
     cursor = db.execute("""
-        SELECT n.return_id, n.framework_key, n.requirement_id, n.rating, substr(n.narrative, 1, 1), n.reason,
-               n.carried_forward, (SELECT COUNT(*) FROM actions x WHERE x.answer_id = n.id)
-        FROM returns r JOIN answers n ON n.return_id = r.id WHERE r.cycle_id = ?""", [cycle_id])
-    for return_id, framework_key, requirement_id, rating, narrative, reason, carried_forward, actions in cursor:
+        SELECT n.return_id, n.framework_key, n.requirement_id, n.rating, n.reason,
+               (SELECT COUNT(*) FROM actions x WHERE x.answer_id = n.id)
+        FROM returns r JOIN answers n ON n.return_id = r.id
+        WHERE r.cycle_id = ? AND n.rating IS NOT NULL AND n.carried_forward = 0""", [cycle_id])
+    for return_id, framework_key, requirement_id, rating, reason, actions in cursor:
         answers, counts = found.setdefault(return_id, ({}, {}))
         key = (framework_key, requirement_id)
-        answers[key] = {"rating": rating, "narrative": narrative, "reason": reason, "carried_forward": carried_forward}
+        answers[key] = {"rating": rating, "reason": reason, "carried_forward": 0}
         counts[key] = actions
     return found
 

@@ -214,7 +214,7 @@ class WorkQueue:
     overdue: tuple[Row, ...]  # not submitted, past the due date
     returned: tuple[Row, ...]  # returned for amendment, not yet submitted again
     expiring: tuple[Row, ...]  # evidence used by a return that has expired or expires soon, with its "expiry"
-    board_packs: tuple[Row, ...]  # each open cycle with its latest board pack job, if any
+    cycles: tuple[Row, ...]  # the open cycles, each with its latest board pack job, if any
     several_cycles: bool
 
     @property
@@ -239,4 +239,4 @@ def work_queue(cycles: Sequence[Row], returns: Iterable[Row], evidence: Iterable
                              key=lambda ret: ret.get("submitted_at") or "")),
         overdue=tuple(ret for ret in current if is_overdue(ret["status"], date.fromisoformat(ret["due_date"]), today)),
         returned=tuple(ret for ret in current if ret["status"] == "returned"),
-        expiring=expiring, board_packs=tuple(cycles), several_cycles=len(cycles) > 1)
+        expiring=expiring, cycles=tuple(cycles), several_cycles=len(cycles) > 1)

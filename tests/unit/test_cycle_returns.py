@@ -185,7 +185,7 @@ def test_returns_are_sorted_into_waiting_overdue_and_sent_back():
     assert [r["organisation_name"] for r in queue.waiting] == ["First", "Second"], "longest waiting first"
     assert [r["organisation_name"] for r in queue.overdue] == ["Late", "Idle"]
     assert [r["organisation_name"] for r in queue.returned] == ["Back"]
-    assert not queue.empty and not queue.several_cycles and queue.board_packs == (CYCLE,)
+    assert not queue.empty and not queue.several_cycles and queue.cycles == (CYCLE,)
 
 
 def test_the_due_date_itself_is_not_overdue():
@@ -213,4 +213,4 @@ def test_evidence_expired_or_expiring_within_60_days_is_listed_and_later_evidenc
 def test_nothing_to_act_on_is_an_empty_queue_even_with_a_board_pack():
     queue = work_queue([{**CYCLE, "job_id": 4, "job_status": "done"}, {**CYCLE, "id": 3}],
                        [ret("Done", "accepted"), ret("Early", "in-progress", due="2027-01-04")], [], today=TODAY)
-    assert queue.empty and queue.several_cycles and len(queue.board_packs) == 2
+    assert queue.empty and queue.several_cycles and len(queue.cycles) == 2

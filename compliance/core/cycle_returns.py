@@ -93,9 +93,11 @@ def return_line(row: Row, progress_: Progress, *, today: date, cycle_open: bool)
 
 @dataclass(frozen=True)
 class Column:
-    """A sortable column: its heading, what each direction is called, and which direction a first click gives."""
+    """A sortable column: its heading, what a sentence calls it, what each direction is called, and which direction a
+    first click gives."""
 
     label: str
+    named: str  # "Sorted by <named>, ..."
     ascending: str
     descending: str
     first_descending: bool
@@ -112,14 +114,17 @@ def _casefolded(value: str | None) -> str | None:
 
 
 COLUMNS: dict[str, Column] = {
-    "organisation": Column("Organisation", "A to Z", "Z to A", False,
+    "organisation": Column("Organisation", "organisation", "A to Z", "Z to A", False,
                            lambda line: line.organisation_name.casefold()),
-    "status": Column("Status", "not started first", "accepted first", False, _status_order),
-    "done": Column("Requirements done", "least done first", "most done first", False,
+    "status": Column("Status", "status", "not started first", "accepted first", False, _status_order),
+    "done": Column("Requirements done", "requirements done", "least done first", "most done first", False,
                    lambda line: line.progress.percent),
-    "activity": Column("Last activity", "oldest first", "newest first", True, lambda line: line.last_activity),
-    "submitted": Column("Submitted", "earliest first", "latest first", True, lambda line: line.submitted_at),
-    "signatory": Column("Signed by", "A to Z", "Z to A", False, lambda line: _casefolded(line.signatory_name)),
+    "activity": Column("Last activity", "last activity", "oldest first", "newest first", True,
+                       lambda line: line.last_activity),
+    "submitted": Column("Submitted", "date submitted", "earliest first", "latest first", True,
+                        lambda line: line.submitted_at),
+    "signatory": Column("Signed by", "who signed", "A to Z", "Z to A", False,
+                        lambda line: _casefolded(line.signatory_name)),
 }
 DEFAULT_SORT = "organisation"
 
@@ -148,7 +153,7 @@ class Sort:
     @property
     def text(self) -> str:
         """"Sorted by last activity, newest first"."""
-        return f"Sorted by {COLUMNS[self.column].label.lower()}, {self.words}"
+        return f"Sorted by {COLUMNS[self.column].named}, {self.words}"
 
     def aria_sort(self, column: str) -> str | None:
         """aria-sort for a column's header: only the sorted column carries it."""

@@ -141,6 +141,7 @@ def test_a_click_on_the_sorted_column_reverses_it_and_on_another_starts_it_in_it
     assert Sort("done").aria_sort("status") is None, "only the sorted column says how it is sorted"
     assert Sort("activity", True).text == "Sorted by last activity, newest first"
     assert Sort("organisation").text == "Sorted by organisation, A to Z"
+    assert Sort("submitted", True).text == "Sorted by date submitted, latest first"
 
 
 def test_the_status_filter_keeps_only_statuses_on_offer_in_the_tables_order():

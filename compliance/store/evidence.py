@@ -119,14 +119,23 @@ def link_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Acto
     if exists:
         return False
     db.execute("INSERT INTO answer_evidence (answer_id, evidence_id) VALUES (?, ?)", [answer_id, evidence_id])
+    _touch_return_of(db, answer_id, now=now)
     _log_link(db, answer_id, evidence_id, "evidence-linked", actor=actor, now=now)
     return True
 
 
 def unlink_evidence(db: Database, answer_id: int, evidence_id: int, *, actor: Actor, now: datetime) -> None:
     """The item no longer backs this answer; it stays in the library and keeps backing others."""
-    db.execute("DELETE FROM answer_evidence WHERE answer_id = ? AND evidence_id = ?", [answer_id, evidence_id])
-    _log_link(db, answer_id, evidence_id, "evidence-unlinked", actor=actor, now=now)
+    with db.atomic():
+        db.execute("DELETE FROM answer_evidence WHERE answer_id = ? AND evidence_id = ?", [answer_id, evidence_id])
+        _touch_return_of(db, answer_id, now=now)
+        _log_link(db, answer_id, evidence_id, "evidence-unlinked", actor=actor, now=now)
+
+
+def _touch_return_of(db: Database, answer_id: int, *, now: datetime) -> None:
+    """The return's last change is now: the coordinator's returns table reads its last activity from it."""
+    db.execute("UPDATE returns SET updated_at = ? WHERE id = (SELECT return_id FROM answers WHERE id = ?)",
+               [iso(now), answer_id])
 
 
 def _log_link(db: Database, answer_id: int, evidence_id: int, verb: str, *, actor: Actor, now: datetime) -> None:

@@ -40,11 +40,12 @@ def create_cycle(db: Database, *, name: str, open_date: str, due_date: str, decl
 
 
 def cycles(db: Database) -> list[dict]:
-    """Every cycle, newest first, with how many returns it has in each status."""
+    """Every cycle, newest first, with how many returns it has and how many are submitted (withdrawn returns are
+    in neither count)."""
     return rows(db, f"""
         SELECT c.*, COUNT(r.id) AS returns,
                SUM(r.status IN {sql_list(SIGNED)}) AS submitted
-        FROM cycles c LEFT JOIN returns r ON r.cycle_id = c.id
+        FROM cycles c LEFT JOIN returns r ON r.cycle_id = c.id AND r.withdrawn_at IS NULL
         GROUP BY c.id ORDER BY c.open_date DESC, c.id DESC""")  # nosec B608: a fixed list of statuses
 
 
@@ -233,6 +234,8 @@ def remove_action(db: Database, action_id: int, *, actor: Actor, now: datetime) 
     before = action(db, action_id)
     with db.atomic():
         db.execute("DELETE FROM actions WHERE id = ?", [action_id])
+        # The action is gone, so the return keeps the time of its last change (its last activity).
+        db.execute("UPDATE returns SET updated_at = ? WHERE id = ?", [iso(now), before["return_id"]])
         record(db, actor, action="action-removed", object_type="action", object_id=action_id,
                organisation_id=_organisation_of(db, before["return_id"]),
                old={k: before[k] for k in _ACTION_FIELDS}, now=now)

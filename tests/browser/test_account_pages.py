@@ -1,14 +1,17 @@
-"""Account pages in a real browser: axe-core in every state, and a keyboard-only sign-in."""
+"""Account pages in a real browser: axe-core in every state, a keyboard-only sign-in, and the coordinator's home
+with work waiting and with none."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from compliance import store
 from compliance.services import accounts
+from compliance.store import db
 from compliance.web.requests import get_db
-from tests.browser.conftest import check, sign_in
+from tests.browser.conftest import check, open_cycle_id, sign_in
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -113,3 +116,35 @@ def test_your_account_and_signing_out_everywhere_else(page, base_url, browser):
     other.goto(base_url + "/home")
     assert "/sign-in" in other.url, "the other browser is signed out"
     other.context.close()
+
+
+def _change(live_app, sql: str, params: list) -> None:
+    connection = db.connect(live_app.config["DATABASE"])
+    with connection.atomic():
+        connection.execute(sql, params)
+    connection.close()
+
+
+def test_the_coordinators_home_with_work_waiting_and_with_none(page, base_url, live_app):
+    cycle_id = open_cycle_id(live_app)
+    with live_app.app_context():
+        due = store.cycle(get_db(), cycle_id)["due_date"]
+    sign_in(page, base_url, "coordinator@demo.example")
+    _change(live_app, "UPDATE cycles SET due_date = ? WHERE id = ?", [(date.today() - timedelta(days=2)).isoformat(),
+                                                                        cycle_id])
+    try:
+        page.goto(base_url + "/home")
+        assert page.get_by_role("heading", name=re.compile("returns? waiting for your review")).is_visible()
+        assert page.get_by_role("heading", name=re.compile("overdue returns?$")).is_visible()
+        page.set_viewport_size({"width": 375, "height": 800})
+        check(page, "home-admin-work-phone")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        check(page, "home-admin-work")
+        _change(live_app, "UPDATE returns SET withdrawn_at = '2026-01-01T00:00:00+00:00' WHERE cycle_id = ?",
+                [cycle_id])
+        page.goto(base_url + "/home")
+        assert page.get_by_text("Nothing is waiting for you").is_visible()
+        check(page, "home-admin-nothing-waiting")
+    finally:
+        _change(live_app, "UPDATE cycles SET due_date = ? WHERE id = ?", [due, cycle_id])
+        _change(live_app, "UPDATE returns SET withdrawn_at = NULL WHERE cycle_id = ?", [cycle_id])

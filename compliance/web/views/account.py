@@ -5,11 +5,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from compliance import store
-from compliance.services import accounts
+from compliance.services import accounts, cycle_returns
 from compliance.services.passwords import password_problem
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
-from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now
+from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now, today
 
 bp = Blueprint("account", __name__)
 
@@ -82,7 +82,8 @@ def keep_alive():
 def home():
     database = get_db()
     own = store.returns_for_organisation(database, current_user.organisation_id) if current_user.organisation_id else []
-    return render_template("account/home.html", own_returns=own,
+    work = cycle_returns.coordinator_work(database, today=today()) if current_user.can("manage_partnership") else None
+    return render_template("account/home.html", own_returns=own, work=work,
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [])
 
 

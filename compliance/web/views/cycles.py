@@ -10,12 +10,14 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from compliance import store
 from compliance.core import limits
+from compliance.core.cycle_returns import COLUMNS, SHOWN_STATUSES, read_sort, read_statuses
 from compliance.core.limits import too_long
 from compliance.core.returns import financial_year
+from compliance.services import cycle_returns
 from compliance.services import returns as return_service
 from compliance.web.access import requires
 from compliance.web.forms import ConfirmForm, Form, GovDateField, choices
-from compliance.web.requests import actor, get_db, now
+from compliance.web.requests import actor, get_db, now, today
 
 bp = Blueprint("cycles", __name__)
 DECLARATION = (
@@ -97,9 +99,14 @@ def _name_is_free(form: CycleForm) -> bool:
 def cycle(cycle_id: int):
     database = get_db()
     found = store.cycle(database, cycle_id) or abort(404)
-    return render_template("cycles/cycle.html", cycle=found, form=None, confirm=ConfirmForm(),
-                           frameworks=return_service.cycle_frameworks(database, cycle_id),
-                           returns=store.returns_for_cycle(database, cycle_id))
+    frameworks = return_service.cycle_frameworks(database, cycle_id)
+    # The returns table's sort and status filter come in the query string, so a sorted, filtered view is a link.
+    sort = read_sort(request.args.get("sort"), request.args.get("order"))
+    statuses = read_statuses(request.args.getlist("status"))
+    table = cycle_returns.returns_table(database, found, frameworks, today=today(), sort=sort, statuses=statuses)
+    return render_template("cycles/cycle.html", cycle=found, form=None, confirm=ConfirmForm(), frameworks=frameworks,
+                           table=table, sort=sort, statuses=list(statuses), columns=COLUMNS,
+                           shown_statuses=SHOWN_STATUSES)
 
 
 @bp.post("/cycles/<int:cycle_id>/open")

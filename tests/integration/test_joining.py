@@ -1,0 +1,100 @@
+"""Organisations joining an open cycle: added on the form, imported, made active again, or added from the cycle's
+page; each gets one return asking what applies to its sector, logged."""
+from __future__ import annotations
+
+import io
+import json
+
+from compliance import store
+from compliance.core.text import long_date
+from compliance.services import returns as return_service
+from compliance.web.requests import get_db
+from tests.builders import db_of, signed_in, token_from
+
+COORDINATOR = "coordinator@demo.example"
+
+
+def open_cycle(app) -> dict:
+    with app.app_context():
+        return next(c for c in store.cycles(get_db()) if c["status"] == "open")
+
+
+def closed_cycle(app) -> dict:
+    with app.app_context():
+        return next(c for c in store.cycles(get_db()) if c["status"] == "closed")
+
+
+def returns_of(app, cycle_id: int) -> dict[str, dict]:
+    with app.app_context():
+        return {r["organisation_name"]: r for r in store.returns_for_cycle(get_db(), cycle_id)}
+
+
+def audit(app, action: str) -> list[dict]:
+    return [e for e in store.audit_entries(db_of(app), action=action)]
+
+
+def add_organisation(client, **values):
+    data = {"csrf_token": token_from(client, "/organisations/new"), "name": "Northfield Council", "sector":
+            "local-authority", "contact_name": "", "contact_email": "", "status": "active", **values}
+    return client.post("/organisations/new", data=data, follow_redirects=True)
+
+
+def test_an_organisation_added_while_a_cycle_is_open_gets_its_return_there(demo_app):
+    cycle = open_cycle(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    form = admin.get("/organisations/new").get_data(as_text=True)
+    assert f"It will get a return in the open {cycle['name']} cycle, due {long_date(cycle['due_date'])}" in form
+    html = add_organisation(admin).get_data(as_text=True)
+    assert (f"Northfield Council has been added. It has a return in the {cycle['name']} cycle, due "
+            f"{long_date(cycle['due_date'])}") in html
+    returns = returns_of(demo_app, cycle["id"])
+    assert len(returns) == 14
+    added = returns["Northfield Council"]
+    assert added["status"] == "not-started" and added["withdrawn_at"] is None
+    with demo_app.app_context():
+        asked = return_service.load_return(get_db(), added["id"]).requirements()
+    assert len(asked) == 16 + 11, "a local authority answers BVPI 225 too"
+    [entry] = audit(demo_app, "return-added-late")
+    assert entry["object_id"] == str(added["id"]) and entry["organisation_id"] == added["organisation_id"]
+    assert entry["actor"] == COORDINATOR and json.loads(entry["new_value"])["sector"] == "local-authority"
+    cycle_page = admin.get(f"/cycles/{cycle['id']}").get_data(as_text=True)
+    assert "Returns (14)" in cycle_page and "Northfield Council" in cycle_page
+    matrix = admin.get(f"/cycles/{cycle['id']}/matrix").get_data(as_text=True)
+    assert "Northfield Council, requirement 1: not submitted" in matrix
+
+
+def test_an_organisation_added_as_archived_gets_no_return(demo_app):
+    cycle = open_cycle(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    html = add_organisation(admin, status="archived").get_data(as_text=True)
+    assert "Northfield Council has been added" in html and "has a return" not in html
+    assert len(returns_of(demo_app, cycle["id"])) == 13 and audit(demo_app, "return-added-late") == []
+
+
+def test_no_return_is_made_in_a_closed_cycle(demo_app):
+    before = closed_cycle(demo_app)
+    add_organisation(signed_in(demo_app, COORDINATOR))
+    assert "Northfield Council" not in returns_of(demo_app, before["id"])
+
+
+def test_each_imported_organisation_gets_its_return_in_the_same_transaction(demo_app):
+    cycle = open_cycle(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    csv = b"name,sector,contact_name,contact_email\nFernbrook Homes,housing,,\nAshby Police,Police,,\n"
+    response = admin.post("/organisations/import", follow_redirects=True, content_type="multipart/form-data",
+                          data={"csrf_token": token_from(admin, "/organisations/import"),
+                                "file": (io.BytesIO(csv), "organisations.csv")})
+    html = response.get_data(as_text=True)
+    assert (f"2 organisations imported. 2 organisations have a return in the {cycle['name']} cycle, due "
+            f"{long_date(cycle['due_date'])}: Fernbrook Homes and Ashby Police") in html
+    returns = returns_of(demo_app, cycle["id"])
+    assert {"Ashby Police", "Fernbrook Homes"} <= set(returns) and len(returns) == 15
+    assert len(audit(demo_app, "return-added-late")) == 2
+
+
+def test_a_late_return_past_the_due_date_is_said_to_be_overdue(demo_app):
+    cycle = open_cycle(demo_app)
+    with demo_app.app_context():
+        get_db()["cycles"].update(cycle["id"], {"due_date": "2020-06-30", "open_date": "2020-04-01"})
+    html = add_organisation(signed_in(demo_app, COORDINATOR)).get_data(as_text=True)
+    assert f"It has a return in the {cycle['name']} cycle, which was due 30 June 2020: it is overdue" in html

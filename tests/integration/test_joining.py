@@ -1,5 +1,5 @@
 """Organisations joining an open cycle: added on the form, imported, made active again, or added from the cycle's
-page; each gets one return asking what applies to its sector, logged."""
+"Add organisations to this cycle" page; each gets one return asking what applies to its sector, logged."""
 from __future__ import annotations
 
 import io
@@ -9,7 +9,7 @@ from compliance import store
 from compliance.core.text import long_date
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import db_of, signed_in, token_from
+from tests.builders import NOW, db_of, page_text, signed_in, token_from
 
 COORDINATOR = "coordinator@demo.example"
 
@@ -98,3 +98,64 @@ def test_a_late_return_past_the_due_date_is_said_to_be_overdue(demo_app):
         get_db()["cycles"].update(cycle["id"], {"due_date": "2020-06-30", "open_date": "2020-04-01"})
     html = add_organisation(signed_in(demo_app, COORDINATOR)).get_data(as_text=True)
     assert f"It has a return in the {cycle['name']} cycle, which was due 30 June 2020: it is overdue" in html
+
+
+# The cycle's own page to add organisations -------------------------------------------------------------------------
+
+
+def test_every_active_organisation_has_a_return_so_there_is_nothing_to_add(demo_app):
+    cycle = open_cycle(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    assert f"/cycles/{cycle['id']}/organisations" in admin.get(f"/cycles/{cycle['id']}").get_data(as_text=True)
+    response = admin.get(f"/cycles/{cycle['id']}/organisations")
+    assert response.status_code == 200 and page_text(response).h1 == "Add organisations to this cycle"
+    html = response.get_data(as_text=True)
+    assert f"Every active organisation has a return in {cycle['name']}" in html and "Add to the cycle" not in html
+
+
+def test_the_coordinator_adds_organisations_that_have_no_return(demo_app):
+    cycle = open_cycle(demo_app)
+    with demo_app.app_context():  # added before organisations joined open cycles by themselves: no return
+        db = get_db()
+        joiner = store.add_organisation(db, {"name": "Greenfield Fire", "sector": "fire-and-rescue"},
+                                        actor=store.SYSTEM, now=NOW)
+        store.add_organisation(db, {"name": "Gone Away Trust", "sector": "housing", "active": 0},
+                               actor=store.SYSTEM, now=NOW)
+    admin = signed_in(demo_app, COORDINATOR)
+    path = f"/cycles/{cycle['id']}/organisations"
+    html = admin.get(path).get_data(as_text=True)
+    assert "Greenfield Fire" in html and "Fire and rescue" in html, "listed with its sector"
+    assert "Gone Away Trust" not in html and "Greenway Homes" not in html
+    response = admin.post(path, data={"csrf_token": token_from(admin, path), "organisations": [str(joiner)]})
+    assert response.status_code == 302 and response.headers["Location"] == f"/cycles/{cycle['id']}"
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert (f"Greenfield Fire has a return in the {cycle['name']} cycle, due {long_date(cycle['due_date'])}"
+            in page)
+    assert returns_of(demo_app, cycle["id"])["Greenfield Fire"]["status"] == "not-started"
+    assert len(audit(demo_app, "return-added-late")) == 1
+    again = admin.post(path, data={"csrf_token": token_from(admin, path), "organisations": [str(joiner)]})
+    assert again.status_code == 200 and "not a valid choice" in again.get_data(as_text=True).lower()
+    assert len(returns_of(demo_app, cycle["id"])) == 14, "never a second return"
+
+
+def test_choosing_nobody_says_what_to_do(demo_app):
+    cycle = open_cycle(demo_app)
+    with demo_app.app_context():
+        store.add_organisation(get_db(), {"name": "Greenfield Fire", "sector": "fire-and-rescue"},
+                               actor=store.SYSTEM, now=NOW)
+    admin = signed_in(demo_app, COORDINATOR)
+    path = f"/cycles/{cycle['id']}/organisations"
+    response = admin.post(path, data={"csrf_token": token_from(admin, path)})
+    assert response.status_code == 200 and page_text(response).title.startswith("Error: ")
+    assert "Select at least one organisation to add to the cycle" in response.get_data(as_text=True)
+    assert "Greenfield Fire" not in returns_of(demo_app, cycle["id"])
+
+
+def test_only_an_open_cycle_takes_organisations(demo_app):
+    closed = closed_cycle(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    response = admin.get(f"/cycles/{closed['id']}/organisations", follow_redirects=True)
+    assert f"Cycle {closed['name']} is not open: no organisation can be added to it now" in response.get_data(
+        as_text=True)
+    assert "Add organisations to this cycle" not in admin.get(f"/cycles/{closed['id']}").get_data(as_text=True)
+    assert signed_in(demo_app, "board@demo.example").get(f"/cycles/{closed['id']}/organisations").status_code == 403

@@ -40,11 +40,12 @@ def create_cycle(db: Database, *, name: str, open_date: str, due_date: str, decl
 
 
 def cycles(db: Database) -> list[dict]:
-    """Every cycle, newest first, with how many returns it has in each status."""
+    """Every cycle, newest first, with how many returns count in it (withdrawn ones do not) and how many of those
+    are submitted."""
     return rows(db, f"""
         SELECT c.*, COUNT(r.id) AS returns,
                SUM(r.status IN {sql_list(SIGNED)}) AS submitted
-        FROM cycles c LEFT JOIN returns r ON r.cycle_id = c.id
+        FROM cycles c LEFT JOIN returns r ON r.cycle_id = c.id AND r.withdrawn_at IS NULL
         GROUP BY c.id ORDER BY c.open_date DESC, c.id DESC""")  # nosec B608: a fixed list of statuses
 
 

@@ -1,10 +1,11 @@
-"""Organisations joining and leaving a cycle (core/membership.py), and a withdrawn return in the core's rules:
-read-only, shown as "Withdrawn"."""
+"""Organisations joining and leaving a cycle (core/membership.py), and a withdrawn return in the core's rules: out
+of the matrix and its trends, read-only, shown as "Withdrawn"."""
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
+from compliance.core.matrix import OrgRow, build_matrix, previous_ratings
 from compliance.core.membership import (
     Joined,
     Left,
@@ -17,7 +18,7 @@ from compliance.core.membership import (
     takes_part,
 )
 from compliance.core.returns import ReturnContext, ReturnRow
-from tests.builders import FW, OTHER
+from tests.builders import FW, OTHER, PREVIOUS, ROWS, SECTORS, ratings
 
 TODAY = date(2026, 12, 5)
 CYCLE = {"name": "2026/27", "due_date": "2027-01-04"}
@@ -65,6 +66,19 @@ def test_the_form_hints_say_what_a_status_would_do():
     assert joining_hint([CYCLE], []) == ("It will get a return in the open 2026/27 cycle, due 4 January 2027, asking "
                                          "what applies to its sector.")
     assert joining_hint([], [CYCLE]) == "Its withdrawn return for 2026/27 will come back, with everything in it."
+
+
+def test_a_withdrawn_return_is_in_no_row_column_or_trend_and_is_named():
+    greenway = OrgRow(5, "Greenway Homes", "housing", 15, "accepted", ratings(r1="not-met", r2="not-met", r3="not-met"),
+                      1, withdrawn=True)
+    without = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
+    matrix = build_matrix([FW], [*ROWS, greenway], PREVIOUS, sectors=SECTORS)
+    assert [r.org.name for r in matrix.rows] == [r.org.name for r in without.rows]
+    assert [c.counts for c in matrix.columns] == [c.counts for c in without.columns]
+    assert matrix.withdrawn == ("Greenway Homes",) and without.withdrawn == ()
+    assert matrix.sectors == without.sectors and "housing" not in matrix.sectors, "its sector is not a filter"
+    last_year = [*ROWS, replace(ROWS[0], organisation_id=9, withdrawn=True)]
+    assert set(previous_ratings(last_year)) == {1, 2, 3, 4}, "last year's withdrawn return is no comparison"
 
 
 def _context(**changes) -> ReturnContext:

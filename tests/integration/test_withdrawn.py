@@ -147,3 +147,53 @@ def test_a_withdrawn_return_is_offered_no_reminder_and_is_never_overdue(demo_app
                           data={"csrf_token": token_from(admin, path), "organisations": [police["organisation_id"]]})
     assert response.status_code == 200 and "not a valid choice" in response.get_data(as_text=True).lower()
     assert store.audit_entries(db_of(demo_app), action="reminder-sent") == []
+
+
+def test_a_withdrawn_return_is_read_only_and_shown_as_withdrawn_to_its_organisation(demo_app):
+    this_year, _ = cycles(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    police = returns_of(demo_app, this_year["id"])["Brackenford Police"]  # in progress
+    set_status(admin, demo_app, "Brackenford Police", "archived")
+    admin.post(f"/cycles/{this_year['id']}/close", data={"csrf_token": token_from(admin, f"/cycles/{this_year['id']}"),
+                                                         "confirm": "yes"})
+    html = set_status(admin, demo_app, "Brackenford Police", "active").get_data(as_text=True)
+    assert "is back" not in html and "has a return" not in html, "a closed cycle's return stays withdrawn"
+    assert returns_of(demo_app, this_year["id"])["Brackenford Police"]["withdrawn_at"]
+    editor = signed_in(demo_app, "editor.police@demo.example")
+    home = editor.get("/home").get_data(as_text=True)
+    assert f">{this_year['name']}</a>: withdrawn" in home
+    overview = editor.get(f"/returns/{police['id']}").get_data(as_text=True)
+    assert re.search(r'govuk-tag--grey">\s*Withdrawn\s*<', overview) and "Overdue" not in overview
+    assert "left out of every figure" in overview and f"/returns/{police['id']}/wdvf" not in overview
+    organisation = editor.get(f"/organisations/{police['organisation_id']}").get_data(as_text=True)
+    assert re.search(r"Withdrawn\s*</strong>", organisation)
+
+
+def test_an_editor_cannot_change_a_withdrawn_return_while_the_cycle_is_open(demo_app):
+    this_year, _ = cycles(demo_app)
+    police = returns_of(demo_app, this_year["id"])["Brackenford Police"]
+    with demo_app.app_context():
+        store.withdraw_return(get_db(), police, actor=store.SYSTEM, now=NOW)
+    editor = signed_in(demo_app, "editor.police@demo.example")
+    path = f"/returns/{police['id']}/wdvf-overarching-protocol-2018/wdvf-2018-01"
+    page = editor.get(path)
+    assert page.status_code == 409 and "was withdrawn on" in page.get_data(as_text=True)
+    before = returns_of(demo_app, this_year["id"])["Brackenford Police"]
+    response = editor.post(path, data={"csrf_token": token_from(editor, "/home"), "rating": "met",
+                                       "narrative": "Changed after withdrawal", "revision": "0"})
+    assert response.status_code == 409 and "Changed after withdrawal" in response.get_data(as_text=True)
+    assert returns_of(demo_app, this_year["id"])["Brackenford Police"] == before
+
+
+def test_the_coordinator_cannot_accept_a_withdrawn_return(demo_app):
+    this_year, _ = cycles(demo_app)
+    admin = signed_in(demo_app, COORDINATOR)
+    probation = returns_of(demo_app, this_year["id"])["Brackenford Probation Delivery Unit"]  # submitted
+    set_status(admin, demo_app, "Brackenford Probation Delivery Unit", "archived")
+    overview = admin.get(f"/returns/{probation['id']}").get_data(as_text=True)
+    assert "Accept this return" not in overview and "make Brackenford Probation Delivery Unit active again" in overview
+    response = admin.post(f"/returns/{probation['id']}/accept", follow_redirects=True,
+                          data={"csrf_token": token_from(admin, f"/returns/{probation['id']}")})
+    assert "was withdrawn when the organisation was archived: it can no longer be accepted" in response.get_data(
+        as_text=True)
+    assert returns_of(demo_app, this_year["id"])["Brackenford Probation Delivery Unit"]["status"] == "submitted"

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from compliance import store
 from compliance.core import limits
 from compliance.core.limits import too_long
-from compliance.core.membership import joined_text
+from compliance.core.membership import joined_text, shown
 from compliance.core.returns import financial_year
 from compliance.services import membership
 from compliance.services import returns as return_service
@@ -111,7 +111,7 @@ def cycle(cycle_id: int):
     found = store.cycle(database, cycle_id) or abort(404)
     return render_template("cycles/cycle.html", cycle=found, form=None, confirm=ConfirmForm(),
                            frameworks=return_service.cycle_frameworks(database, cycle_id),
-                           returns=store.returns_for_cycle(database, cycle_id))
+                           returns=[shown(r) for r in store.returns_for_cycle(database, cycle_id)])
 
 
 @bp.post("/cycles/<int:cycle_id>/open")

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from compliance import store
 from compliance.core import csv_import
-from compliance.core.membership import Outcome, joined_text
+from compliance.core.membership import Outcome, joined_text, shown
 from compliance.services import membership
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ImportForm, OrganisationForm
@@ -33,7 +33,8 @@ def organisation(organisation_id: int):
     database = get_db()
     found = store.organisation(database, organisation_id) or abort(404)
     people = store.users(database, organisation_id=organisation_id)
-    return render_template("admin/organisation.html", organisation=found, people=people)
+    returns = [shown(r) for r in store.returns_for_organisation(database, organisation_id)]
+    return render_template("admin/organisation.html", organisation=found, people=people, returns=returns)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

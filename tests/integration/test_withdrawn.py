@@ -192,6 +192,7 @@ def test_the_coordinator_cannot_accept_a_withdrawn_return(demo_app):
     set_status(admin, demo_app, "Brackenford Probation Delivery Unit", "archived")
     overview = admin.get(f"/returns/{probation['id']}").get_data(as_text=True)
     assert "Accept this return" not in overview and "make Brackenford Probation Delivery Unit active again" in overview
+    assert "Check the evidence of this return" not in overview, "auditors are not asked to check it"
     response = admin.post(f"/returns/{probation['id']}/accept", follow_redirects=True,
                           data={"csrf_token": token_from(admin, f"/returns/{probation['id']}")})
     assert "was withdrawn when the organisation was archived: it can no longer be accepted" in response.get_data(

@@ -17,6 +17,8 @@ from compliance.core.membership import Joined, Left, Outcome, joining_hint, leav
 from compliance.services.returns import cycle_frameworks
 from compliance.store import Actor
 
+NOT_ASKED = "not-asked"  # what _join_cycle says when the cycle's frameworks ask the organisation's sector nothing
+
 
 def add_organisation(db: Database, values: dict, *, actor: Actor, now: datetime) -> tuple[int, Outcome]:
     """Add one organisation; an active one gets its return in each open cycle. Returns its id and what it got."""
@@ -100,14 +102,14 @@ def _join(db: Database, organisation: dict, *, actor: Actor, now: datetime) -> O
         found = _join_cycle(db, cycle, cycle_frameworks(db, cycle["id"]), organisation, actor=actor, now=now)
         if isinstance(found, Joined):
             joined.append(found)
-        elif found == "not-asked":
+        elif found == NOT_ASKED:
             not_asked.append(cycle["name"])
     return Outcome(joined=tuple(joined), not_asked=tuple(not_asked))
 
 
 def _join_cycle(db: Database, cycle: dict, frameworks, organisation: dict, *, actor: Actor,
                 now: datetime) -> Joined | str | None:
-    """Its return in one open cycle: made, or brought back if withdrawn; "not-asked" when its sector is asked
+    """Its return in one open cycle: made, or brought back if withdrawn; NOT_ASKED when its sector is asked
     nothing there; None when it already has one."""
     ret = store.return_in_cycle(db, cycle["id"], organisation["id"])
     if ret is not None and ret["withdrawn_at"]:
@@ -116,7 +118,7 @@ def _join_cycle(db: Database, cycle: dict, frameworks, organisation: dict, *, ac
     if ret is not None:
         return None
     if not takes_part(frameworks, organisation["sector"]):
-        return "not-asked"
+        return NOT_ASKED
     store.add_return(db, cycle, organisation, actor=actor, now=now)
     return Joined(organisation["name"], cycle["name"], cycle["due_date"])
 

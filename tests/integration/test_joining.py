@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from compliance import store
 from compliance.core.text import long_date
@@ -159,3 +160,22 @@ def test_only_an_open_cycle_takes_organisations(demo_app):
         as_text=True)
     assert "Add organisations to this cycle" not in admin.get(f"/cycles/{closed['id']}").get_data(as_text=True)
     assert signed_in(demo_app, "board@demo.example").get(f"/cycles/{closed['id']}/organisations").status_code == 403
+
+
+def test_a_sector_a_cycle_asks_nothing_gets_no_return_there_and_is_told_so(demo_app):
+    this_year = open_cycle(demo_app)
+    with demo_app.app_context():  # a second open cycle, of BVPI 225 alone: for local authorities only
+        db = get_db()
+        keys = [row["key"] for row in store.framework_rows(db) if row["id"] == "bvpi-225"]
+        bvpi = store.create_cycle(db, name="2031/32", open_date="2031-04-01", due_date="2031-06-30",
+                                  declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
+        return_service.open_cycle(db, bvpi, actor=store.SYSTEM, now=NOW)
+    admin = signed_in(demo_app, COORDINATOR)
+    html = add_organisation(admin, name="Ashby Police", sector="police").get_data(as_text=True)
+    assert (f"It has a return in the {this_year['name']} cycle, due {long_date(this_year['due_date'])}. No "
+            "framework in 2031/32 asks anything of its sector, so it has no return there") in html
+    assert "Ashby Police" not in returns_of(demo_app, bvpi)
+    page = admin.get(f"/cycles/{bvpi}/organisations").get_data(as_text=True)
+    assert re.search(r"Ashby Police, Brackenford College, [^<]*: no framework in 2031/32 asks anything of their "
+                     r"sectors, so they have no return to complete", page)
+    assert "Every other active organisation has a return in 2031/32" in page and "Add to the cycle" not in page

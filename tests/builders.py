@@ -574,6 +574,7 @@ ACCESS: dict[str, set[str]] = {
     "cycles.new_cycle": ADMIN,
     "cycles.open_cycle": ADMIN,
     "cycles.close_cycle": ADMIN,
+    "cycles.add_organisations": ADMIN,
     "board.matrix": PARTNERSHIP,
     "board.matrix_csv": PARTNERSHIP,
     "board.matrix_xlsx": PARTNERSHIP,

@@ -11,6 +11,8 @@ Decisions a reader needs:
   version of a framework still compares; a previous code the current scale does not know gives no trend.
 - A column's trend compares its % met with last year's % met over the same organisations shown (those that
   had a return last year), so filtering never mixes populations.
+- A withdrawn return (its organisation left while the cycle was open) is in no row, column, count or trend,
+  this cycle's or the next one's; the matrix only names its organisation.
 - Two views: self-assessed (what was signed) and validated (the auditors' validated ratings; an answer not yet
   checked is "Not checked" there and counts as not met). Trends belong to the self-assessed view. In both, a
   cell whose validated rating differs from the self-assessed one is marked with ≠ and words, and counted per
@@ -62,6 +64,7 @@ class OrgRow:
     ratings: Ratings | None
     version: int | None = None  # the signed version the ratings come from
     validated: Ratings | None = None  # the auditors' validated ratings; a missing key is not checked
+    withdrawn: bool = False  # its organisation left while the cycle was open: kept, but counted nowhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ class Matrix:
     sectors: tuple[str, ...]  # sectors present, in the partnership's order
     filters: dict[str, str | None] = field(default_factory=dict)  # sector, framework, status
     view: str = SELF_ASSESSED
+    withdrawn: tuple[str, ...] = ()  # organisations whose withdrawn return is left out, by name
 
     @property
     def validated(self) -> bool:
@@ -183,6 +187,8 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
     """
     if view == VALIDATED:
         previous = None
+    withdrawn = tuple(sorted((r.name for r in rows if r.withdrawn), key=str.lower))
+    rows = [r for r in rows if not r.withdrawn]
     shown_frameworks = [f for f in frameworks if framework_id in (None, f.id)]
     shown_rows = sorted((r for r in rows if sector in (None, r.sector) and status in (None, r.status)),
                         key=lambda r: (sectors.position(r.sector), r.sector, r.name.lower()))
@@ -196,7 +202,13 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
     return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
                   frameworks=tuple(frameworks),
                   sectors=tuple(sorted({r.sector for r in rows}, key=lambda s: (sectors.position(s), s))),
-                  filters={"sector": sector, "framework": framework_id, "status": status}, view=view)
+                  filters={"sector": sector, "framework": framework_id, "status": status}, view=view,
+                  withdrawn=withdrawn)
+
+
+def previous_ratings(rows: Sequence[OrgRow]) -> dict[int, Ratings | None]:
+    """Last cycle's rows as build_matrix's `previous`: organisation id -> ratings; withdrawn returns left out."""
+    return {row.organisation_id: row.ratings for row in rows if not row.withdrawn}
 
 
 def _by_framework_id(ratings: Ratings | None) -> _ById | None:

@@ -219,6 +219,7 @@ class ReturnRow:
     open_date: str
     due_date: str
     declaration: str
+    withdrawn_at: str | None = None  # set when its organisation left while the cycle was open: see core.membership
 
     @classmethod
     def from_row(cls, row: Row) -> ReturnRow:
@@ -236,7 +237,8 @@ class ReturnContext:
 
     @property
     def editable(self) -> bool:
-        return self.ret.status in EDITABLE and self.ret.cycle_status == "open"
+        """Open to change: not signed, its cycle open, and not withdrawn (a withdrawn return is kept as it was)."""
+        return self.ret.status in EDITABLE and self.ret.cycle_status == "open" and not self.ret.withdrawn_at
 
     @property
     def signed(self) -> bool:

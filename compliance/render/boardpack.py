@@ -133,6 +133,16 @@ def status_counts(matrix: Matrix) -> list[tuple[str, int]]:
     return [(label, found[code]) for code, label in RETURN_STATUSES.items()]
 
 
+def _left_out(matrix: Matrix) -> str:
+    """The sentence naming organisations whose withdrawn return counts nowhere; empty when there are none."""
+    if not matrix.withdrawn:
+        return ""
+    one = len(matrix.withdrawn) == 1
+    return (f" Left out of every figure: {pdf.text(', '.join(matrix.withdrawn))}, whose return"
+            f"{' was' if one else 's were'} withdrawn when the organisation{' was' if one else 's were'} archived "
+            "during the cycle.")
+
+
 def framework_percent(group: Group) -> float | None:
     """Requirements met over applicable answers across a framework's columns, as a percentage."""
     met = sum(column.counts.met for column in group.columns)
@@ -146,7 +156,7 @@ def _summary(matrix: Matrix, statements: Sequence[Statement], partnership: str, 
         Paragraph(pdf.text(partnership), styles["small"]),
         Paragraph(f"Board pack: {pdf.text(cycle_name)}", styles["title"]),
         Paragraph(f"{len(matrix.rows)} organisations. {len(statements)} submitted statement"
-                  f"{'s' if len(statements) != 1 else ''} follow the matrix.", styles["body"]),
+                  f"{'s' if len(statements) != 1 else ''} follow the matrix.{_left_out(matrix)}", styles["body"]),
         Paragraph("Returns by status", styles["h2"]),
         _grid([["Status", "Returns"], *[[label, str(n)] for label, n in status_counts(matrix)]], styles,
               [80 * mm, 30 * mm])]

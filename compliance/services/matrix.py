@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from compliance import store
-from compliance.core.matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix
+from compliance.core.matrix import SELF_ASSESSED, Matrix, OrgRow, build_matrix, previous_ratings
 from compliance.core.sectors import Sectors
 from compliance.core.verification import validated_code
 from compliance.services.returns import cycle_frameworks
@@ -18,7 +18,7 @@ def org_rows(found: list[dict], ratings: dict[int, dict], checks: dict[int, dict
     auditors' verifications, whose validated ratings come along."""
     return [OrgRow(r["organisation_id"], r["organisation_name"], r["sector"], r["return_id"], r["status"],
                    None if r["version"] is None else ratings.get(r["return_id"], {}), r["version"],
-                   _validated((checks or {}).get(r["return_id"], {})))
+                   _validated((checks or {}).get(r["return_id"], {})), withdrawn=bool(r["withdrawn_at"]))
             for r in found]
 
 
@@ -35,7 +35,7 @@ def cycle_matrix(db: Database, cycle: dict, *, sectors: Sectors, sector: str | N
     before = store.previous_cycle(db, cycle["id"])
     previous = None
     if before is not None and view == SELF_ASSESSED:
-        previous = {row.organisation_id: row.ratings for row in org_rows(store.matrix_returns(db, before["id"]),
-                                                                         store.matrix_ratings(db, before["id"]))}
+        previous = previous_ratings(org_rows(store.matrix_returns(db, before["id"]),
+                                             store.matrix_ratings(db, before["id"])))
     return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sectors=sectors, sector=sector,
                         framework_id=framework_id, status=status, cycle=cycle["name"], view=view)

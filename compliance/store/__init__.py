@@ -6,6 +6,7 @@ from compliance.store.evidence import *  # noqa: F401,F403
 from compliance.store.frameworks import *  # noqa: F401,F403
 from compliance.store.jobs import *  # noqa: F401,F403
 from compliance.store.matrix import *  # noqa: F401,F403
+from compliance.store.membership import *  # noqa: F401,F403
 from compliance.store.organisations import *  # noqa: F401,F403
 from compliance.store.outbox import *  # noqa: F401,F403
 from compliance.store.reminders import *  # noqa: F401,F403

@@ -72,8 +72,12 @@ _REGISTER_FROM = """
 def _register_where(*, cycle_id: int | None = None, organisation_id: int | None = None,
                     framework_id: str | None = None, requirement_id: str | None = None,
                     expired_on: str | None = None, verification: str | None = None) -> tuple[str, list]:
-    """The register's WHERE clause and its parameters; any answer filter leaves out items backing no answer."""
-    where, params = [], []
+    """The register's WHERE clause and its parameters; any answer filter leaves out items backing no answer.
+
+    An answer in a withdrawn return is never a row (its organisation left while the cycle was open), so an item
+    backing only such answers is not listed; one backing others too is listed for those.
+    """
+    where, params = ["r.withdrawn_at IS NULL"], []
     for clause, value in (("r.cycle_id = ?", cycle_id), ("e.organisation_id = ?", organisation_id),
                           ("substr(n.framework_key, 1, instr(n.framework_key, '@') - 1) = ?", framework_id),
                           ("n.requirement_id = ?", requirement_id),

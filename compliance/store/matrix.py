@@ -9,9 +9,10 @@ from compliance.store._common import rows
 __all__ = ["matrix_returns", "matrix_ratings"]
 
 # Each return of a cycle with its organisation, and its latest signed version that stands (submitted and
-# waiting, or accepted); version is NULL when nothing submitted stands.
+# waiting, or accepted); version is NULL when nothing submitted stands. Withdrawn returns come too, marked by
+# withdrawn_at: the core's matrix leaves them out of every figure and names them.
 _STANDING = f"""
-    SELECT r.id AS return_id, r.organisation_id, o.name AS organisation_name, r.sector, r.status,
+    SELECT r.id AS return_id, r.organisation_id, o.name AS organisation_name, r.sector, r.status, r.withdrawn_at,
            v.version, v.id AS version_id
     FROM returns r JOIN organisations o ON o.id = r.organisation_id
     LEFT JOIN return_versions v ON v.return_id = r.id AND r.status IN {sql_list(SIGNED)}

@@ -69,12 +69,17 @@ def open_cycle(db: Database, cycle_id: int, organisations: list[dict], *, actor:
     with db.atomic():
         db["cycles"].update(cycle_id, {"status": "open", "opened_at": iso(now)})
         for organisation in organisations:
-            db["returns"].insert({"cycle_id": cycle_id, "organisation_id": organisation["id"],
-                                  "sector": organisation["sector"], "status": "not-started", "version": 1,
-                                  "updated_at": iso(now)})
+            insert_return(db, cycle_id, organisation, now=now)
         record(db, actor, action="cycle-opened", object_type="cycle", object_id=cycle_id,
                old={"status": "draft"}, new={"status": "open", "returns": len(organisations)}, now=now)
     return len(organisations)
+
+
+def insert_return(db: Database, cycle_id: int, organisation: dict, *, now: datetime) -> int:
+    """A new, not started return of this organisation (its id and sector) in a cycle; its id. Not logged here."""
+    return db["returns"].insert({"cycle_id": cycle_id, "organisation_id": organisation["id"],
+                                 "sector": organisation["sector"], "status": "not-started", "version": 1,
+                                 "updated_at": iso(now)}).last_pk
 
 
 def close_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> None:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from compliance import store
+from compliance.core.membership import shown
 from compliance.services import accounts, cycle_returns
 from compliance.services.passwords import password_problem
 from compliance.web.access import User, public, safe_next, signed_in
@@ -81,7 +82,8 @@ def keep_alive():
 @signed_in
 def home():
     database = get_db()
-    own = store.returns_for_organisation(database, current_user.organisation_id) if current_user.organisation_id else []
+    own = [shown(r) for r in store.returns_for_organisation(database, current_user.organisation_id)
+           ] if current_user.organisation_id else []
     work = cycle_returns.coordinator_work(database, today=today()) if current_user.can("manage_partnership") else None
     return render_template("account/home.html", own_returns=own, work=work,
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [])

@@ -11,6 +11,7 @@ from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from compliance import store
+from compliance.core.membership import in_figures, withdrawn
 from compliance.core.returns import (
     EDITABLE,
     RETURN_STATUSES,
@@ -99,11 +100,12 @@ def _reminder_form(returns: list[dict]) -> ReminderForm:
     form = ReminderForm()
     form.organisations.choices = choices(
         (r["organisation_id"], f"{r['organisation_name']} ({RETURN_STATUSES[r['status']]})")
-        for r in returns if r["status"] in EDITABLE)
+        for r in in_figures(returns) if r["status"] in EDITABLE)
     return form
 
 
 def _render_progress(cycle: dict, returns: list[dict], form: ReminderForm | None):
+    left_out, returns = [r for r in returns if withdrawn(r)], in_figures(returns)
     counts = {status: sum(1 for r in returns if r["status"] == status) for status in RETURN_STATUSES}
     overdue = [r for r in returns
                if cycle["status"] == "open" and is_overdue(r["status"], date.fromisoformat(r["due_date"]), today())]
@@ -113,7 +115,7 @@ def _render_progress(cycle: dict, returns: list[dict], form: ReminderForm | None
                  "next": next_reminder_date(today(), due, days, every) if cycle["status"] == "open" else None,
                  "sent": store.scheduled_reminders(get_db(), cycle["id"])}
     return render_template("board/progress.html", cycle=cycle, returns=returns, counts=counts, overdue=overdue,
-                           statuses=RETURN_STATUSES, form=form, scheduled=scheduled)
+                           statuses=RETURN_STATUSES, form=form, scheduled=scheduled, withdrawn=left_out)
 
 
 @bp.get("/cycles/<int:cycle_id>/progress")
@@ -139,7 +141,7 @@ def send_reminders(cycle_id: int):
     if not links_can_be_emailed():
         flash(f"No reminders were sent. {NO_LINKS}", "important")
         return redirect(url_for(".progress", cycle_id=cycle_id))
-    chosen = [r for r in returns if r["organisation_id"] in form.organisations.data]
+    chosen = [r for r in in_figures(returns) if r["organisation_id"] in form.organisations.data]
     done = reminders.send_reminders(get_db(), chosen, actor=actor(), now=now(), settings=current_app.config,
                                     link=external_url)
     flash(_flash_text(done))

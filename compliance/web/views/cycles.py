@@ -12,12 +12,13 @@ from compliance import store
 from compliance.core import limits
 from compliance.core.cycle_returns import COLUMNS, SHOWN_STATUSES, read_sort, read_statuses
 from compliance.core.limits import too_long
+from compliance.core.membership import joined_text
 from compliance.core.returns import financial_year
-from compliance.services import cycle_returns
+from compliance.services import cycle_returns, membership
 from compliance.services import returns as return_service
 from compliance.web.access import requires
 from compliance.web.forms import ConfirmForm, Form, GovDateField, choices
-from compliance.web.requests import actor, get_db, now, today
+from compliance.web.requests import actor, get_db, now, sectors, today
 
 bp = Blueprint("cycles", __name__)
 DECLARATION = (
@@ -58,6 +59,16 @@ class CycleForm(Form):
     def validate_due_date(self, field):
         if field.data and self.open_date.data and field.data < self.open_date.data:
             raise ValidationError("Due date must be the same as or after the open date")
+
+
+class JoinForm(Form):
+    organisations = SelectMultipleField("Organisations to add", widget=GovCheckboxesInput(), coerce=int,
+                                        description="Each one gets a return asking what applies to its sector.")
+    submit = SubmitField("Add to the cycle", widget=GovSubmitInput())
+
+    def validate_organisations(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one organisation to add to the cycle")
 
 
 
@@ -131,3 +142,23 @@ def close_cycle(cycle_id: int):
         store.close_cycle(database, cycle_id, actor=actor(), now=now())
         flash(f"Cycle {found['name']} is closed: its returns can no longer be changed")
     return redirect(url_for(".cycle", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<int:cycle_id>/organisations", methods=["GET", "POST"])
+@requires("manage_partnership")
+def add_organisations(cycle_id: int):
+    database = get_db()
+    found = store.cycle(database, cycle_id) or abort(404)
+    if found["status"] != "open":
+        flash(f"Cycle {found['name']} is not open: " + ("opening it gives every active organisation its return"
+              if found["status"] == "draft" else "no organisation can be added to it now"), "important")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+    can_join, not_asked = membership.joiners(database, cycle_id)
+    form = JoinForm()
+    form.organisations.choices = choices((o["id"], o["name"]) for o in can_join)
+    if form.validate_on_submit():
+        joined = membership.add_to_cycle(database, cycle_id, form.organisations.data, actor=actor(), now=now())
+        flash(joined_text(joined, today()) or f"They already have a return in {found['name']}: nothing was changed")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+    hints = [{"hint": {"text": sectors().name(o["sector"])}} for o in can_join]
+    return render_template("cycles/organisations.html", cycle=found, form=form, hints=hints, not_asked=not_asked)

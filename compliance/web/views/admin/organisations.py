@@ -6,9 +6,11 @@ from flask_login import current_user
 
 from compliance import store
 from compliance.core import csv_import
+from compliance.core.membership import Outcome, joined_text, shown
+from compliance.services import membership
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ImportForm, OrganisationForm
-from compliance.web.requests import actor, get_db, now, sectors
+from compliance.web.requests import actor, get_db, now, sectors, today
 from compliance.web.views.admin import bp, valid_submission
 
 # The list's filter: what ?status= may be, and the `active` value each one asks the store for.
@@ -31,7 +33,8 @@ def organisation(organisation_id: int):
     database = get_db()
     found = store.organisation(database, organisation_id) or abort(404)
     people = store.users(database, organisation_id=organisation_id)
-    return render_template("admin/organisation.html", organisation=found, people=people)
+    returns = [shown(r) for r in store.returns_for_organisation(database, organisation_id)]
+    return render_template("admin/organisation.html", organisation=found, people=people, returns=returns)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -39,10 +42,11 @@ def organisation(organisation_id: int):
 def new_organisation():
     form = OrganisationForm()
     if valid_submission(form, _name_is_free):
-        organisation_id = store.add_organisation(get_db(), _values(form), actor=actor(), now=now())
-        flash(f"{form.name.data} has been added")
+        organisation_id, outcome = membership.add_organisation(get_db(), _values(form), actor=actor(), now=now())
+        flash(_said(f"{form.name.data} has been added", outcome))
         return redirect(url_for(".organisation", organisation_id=organisation_id))
-    return render_template("admin/organisation_form.html", form=form, organisation=None)
+    return render_template("admin/organisation_form.html", form=form, organisation=None,
+                           status_items=_status_items(None))
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -52,10 +56,23 @@ def edit_organisation(organisation_id: int):
     found = store.organisation(database, organisation_id) or abort(404)
     form = OrganisationForm(data={**found, "status": "active" if found["active"] else "archived"})
     if valid_submission(form, lambda f: _name_is_free(f, organisation_id)):
-        changed = store.change_organisation(database, organisation_id, _values(form), actor=actor(), now=now())
-        flash(f"Changes to {form.name.data} saved" if changed else "You did not change anything")
+        changed, outcome = membership.change_organisation(database, organisation_id, _values(form), actor=actor(),
+                                                          now=now())
+        flash(_said(f"Changes to {form.name.data} saved", outcome) if changed else "You did not change anything")
         return redirect(url_for(".organisation", organisation_id=organisation_id))
-    return render_template("admin/organisation_form.html", form=form, organisation=found)
+    return render_template("admin/organisation_form.html", form=form, organisation=found,
+                           status_items=_status_items(found))
+
+
+def _said(done: str, outcome: Outcome) -> str:
+    """The flash after adding or changing an organisation, with what that did to its returns in open cycles."""
+    return ". ".join(filter(None, [done, outcome.text(today())]))
+
+
+def _status_items(organisation: dict | None) -> list[dict]:
+    """Hints under the Active and Archived choices (in that order), saying what each would do to open cycles."""
+    hints = membership.status_hints(get_db(), organisation)
+    return [{"hint": {"text": hints[code]}} if hints[code] else {} for code in ("active", "archived")]
 
 
 def _name_is_free(form: OrganisationForm, organisation_id: int | None = None) -> bool:
@@ -78,8 +95,9 @@ def import_organisations():
     form = ImportForm()
     check = _check_upload(form) if form.validate_on_submit() else None
     if check and not check.problems:
-        count = len(store.import_organisations(get_db(), check.organisations, actor=actor(), now=now()))
-        flash(f"{count} organisation{'' if count == 1 else 's'} imported")
+        ids, joined = membership.import_organisations(get_db(), check.organisations, actor=actor(), now=now())
+        flash(". ".join(filter(None, [f"{len(ids)} organisation{'' if len(ids) == 1 else 's'} imported",
+                                      joined_text(joined, today())])))
         return redirect(url_for(".organisations"))
     problems = [p for p in check.problems if p.row is not None] if check else []
     return render_template("admin/import.html", form=form, problems=problems, COLUMNS=csv_import.COLUMNS)

@@ -6,11 +6,11 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
+from compliance.core.membership import SHOWN_STATUSES
 from compliance.core.returns import (
     ACTION_STATUSES,
     ANSWER_STATES,
     EDITABLE,
-    RETURN_STATUSES,
     SIGNED,
     due_text,
     is_overdue,
@@ -65,7 +65,8 @@ def requirement_or_404(context: ReturnContext, framework_id: str, requirement_id
 
 @bp.app_context_processor
 def return_helpers() -> dict:
-    return {"RETURN_STATUSES": RETURN_STATUSES, "EDITABLE": EDITABLE, "SIGNED": SIGNED, "ANSWER_STATES": ANSWER_STATES,
+    # A template names a return's status from RETURN_STATUSES; a list of returns may show one as "withdrawn".
+    return {"RETURN_STATUSES": SHOWN_STATUSES, "EDITABLE": EDITABLE, "SIGNED": SIGNED, "ANSWER_STATES": ANSWER_STATES,
             "ACTION_STATUSES": ACTION_STATUSES,
             "due_text": lambda due: due_text(date.fromisoformat(due), today()),
             "is_overdue": lambda status, due: is_overdue(status, date.fromisoformat(due), today()),

@@ -196,7 +196,10 @@ def _names(people: list[dict]) -> str:
 def _not_submitted(context: ReturnContext, verb: str, *, needs_open: bool = False):
     """A redirect to the overview saying why, when the return is not waiting for the coordinator's decision."""
     ret = context.ret
-    if ret.status != "submitted":
+    if ret.withdrawn_at:
+        message = (f"{ret.organisation_name}'s return was withdrawn when the organisation was archived: it can no "
+                   f"longer be {verb}")
+    elif ret.status != "submitted":
         message = (f"{ret.organisation_name}'s return is {RETURN_STATUSES[ret.status].lower()}: "
                    f"only a submitted return can be {verb}")
     elif needs_open and ret.cycle_status != "open":

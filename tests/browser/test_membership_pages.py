@@ -1,0 +1,83 @@
+"""Organisations joining and leaving an open cycle, in a real browser: "Add organisations to this cycle" (nothing to
+add, organisations to add, an error), the form's hints, and a withdrawn return's overview. On an app of its own,
+since archiving a demo organisation would change what the other browser tests count."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from waitress import create_server
+
+from compliance import store
+from compliance.web.requests import get_db
+from tests.browser.conftest import check, sign_in
+from tests.conftest import make_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def joiners_app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("joiners"))
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    return app
+
+
+@pytest.fixture(scope="module")
+def joiners_url(joiners_app):
+    server = create_server(joiners_app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _open_cycle(app) -> dict:
+    with app.app_context():
+        return next(c for c in store.cycles(get_db()) if c["status"] == "open")
+
+
+def test_adding_organisations_to_an_open_cycle(page, joiners_app, joiners_url):
+    cycle = _open_cycle(joiners_app)
+    sign_in(page, joiners_url, "coordinator@demo.example")
+    page.goto(f"{joiners_url}/cycles/{cycle['id']}")
+    page.get_by_role("link", name="Add organisations to this cycle").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Add organisations to this cycle"
+    assert "Every active organisation has a return" in page.content()
+    check(page, "cycle-add-organisations-none")
+    with joiners_app.app_context():  # as if added before organisations joined open cycles by themselves
+        store.add_organisation(get_db(), {"name": "Oakmere Ambulance Service", "sector": "ambulance"},
+                               actor=store.SYSTEM, now=datetime.now(timezone.utc))
+    page.reload()
+    check(page, "cycle-add-organisations")
+    page.get_by_role("button", name="Add to the cycle").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    check(page, "cycle-add-organisations-error")
+    page.get_by_role("link", name="Select at least one organisation to add to the cycle").click()
+    assert page.evaluate("document.activeElement.id") == "organisations", "the summary link reaches the first box"
+    page.get_by_label("Oakmere Ambulance Service").check()
+    page.get_by_role("button", name="Add to the cycle").click()
+    page.wait_for_load_state()
+    assert "Oakmere Ambulance Service has a return in the" in page.locator(".govuk-notification-banner").inner_text()
+
+
+def test_archiving_an_organisation_withdraws_its_return(page, joiners_app, joiners_url):
+    cycle = _open_cycle(joiners_app)
+    with joiners_app.app_context():
+        greenway = store.organisation_named(get_db(), "Greenway Homes")
+        ret = next(r for r in store.returns_for_cycle(get_db(), cycle["id"]) if r["organisation_id"] == greenway["id"])
+    sign_in(page, joiners_url, "coordinator@demo.example")
+    page.goto(f"{joiners_url}/organisations/{greenway['id']}/edit")
+    assert f"Its return for {cycle['name']} will be withdrawn" in page.content()
+    check(page, "organisation-edit-withdraw-hint")
+    page.get_by_label("Archived: kept for the record, not asked for new returns").check()
+    page.get_by_role("button", name="Save organisation").click()
+    page.wait_for_load_state()
+    assert "has been withdrawn" in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "organisation-with-withdrawn-return")
+    page.goto(f"{joiners_url}/returns/{ret['id']}")
+    assert page.locator(".govuk-tag", has_text="Withdrawn").count() == 1
+    check(page, "return-overview-withdrawn")

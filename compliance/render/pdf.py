@@ -9,6 +9,8 @@ the frame width, a facts table, a statement's front matter, sections and attesta
 """
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -79,9 +81,51 @@ def paragraph_styles() -> Styles:
 
 
 def text(value: str) -> str:
-    """User text as paragraph markup that prints exactly as typed, line breaks kept."""
-    normalised = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    """User text as paragraph markup that prints exactly as typed, line breaks kept; a character the font has no
+    glyph for (an emoji) prints as its name in brackets, never as an empty box."""
+    normalised = printable((value or "").replace("\r\n", "\n").replace("\r", "\n"))
     return escape(normalised).replace("\n", "<br/>")
+
+
+# Joiners and presentation selectors that only shape the character before them: dropped with it.
+_SHAPERS = {0x200D, 0xFE0E, 0xFE0F}
+
+
+def printable(value: str) -> str:
+    """The text with each character DejaVu Sans cannot draw written as its Unicode name in brackets, e.g. an
+    emoji as "[smiling face with smiling eyes]"; skin-tone modifiers and joiners are left out."""
+    register_fonts()
+    glyphs = _glyphs()
+    out = []
+    for character in value:
+        code = ord(character)
+        if code in _SHAPERS or 0x1F3FB <= code <= 0x1F3FF:
+            continue
+        if (code in glyphs and code <= 0xFFFF) or character in "\n\t" or code < 32:  # ReportLab embeds the BMP
+            out.append(character)
+        else:
+            out.append(f"[{unicodedata.name(character, f'character U+{code:04X}').lower()}]")
+    return "".join(out)
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    font = pdfmetrics.getFont(REGULAR)
+    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]  # TTFont's face has its character map
+
+
+def fitted(value: str, font: str, size: float, width: float) -> str:
+    """One line of text cut at a word, with an ellipsis, to fit the width (a footer must never overrun)."""
+    value = printable(value)
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    words = value.split(" ")
+    while len(words) > 1 and pdfmetrics.stringWidth(" ".join(words) + "…", font, size) > width:
+        words.pop()
+    cut = " ".join(words)
+    while cut and pdfmetrics.stringWidth(cut + "…", font, size) > width:
+        cut = cut[:-1]
+    return cut.rstrip(" ,:;") + "…"
 
 
 def render_statement_pdf(statement: Statement, *, invariant: bool = False) -> bytes:
@@ -293,8 +337,12 @@ def _page_furniture(canv: canvas.Canvas, statement: Statement) -> None:
     canv.line(MARGIN, 17 * mm, width - MARGIN, 17 * mm)
     canv.setFillColor(GREY)
     canv.setFont(REGULAR, 7.5)
-    canv.drawString(MARGIN, 13 * mm, f"{statement.organisation}: statement of compliance {statement.cycle}"
-                    + (" (DRAFT, not submitted)" if statement.draft else f", version {statement.version}"))
+    # The page number sits at the right of this line: the organisation's name is shortened to leave it room.
+    number_room = pdfmetrics.stringWidth("Page 9999 of 9999", REGULAR, 7.5) + 6 * mm
+    tail = f": statement of compliance {statement.cycle}" + (
+        " (DRAFT, not submitted)" if statement.draft else f", version {statement.version}")
+    room = width - 2 * MARGIN - number_room - pdfmetrics.stringWidth(tail, REGULAR, 7.5)
+    canv.drawString(MARGIN, 13 * mm, fitted(statement.organisation, REGULAR, 7.5, room) + tail)
     fingerprint = f"SHA-256 {statement.sha256}" if statement.sha256 else "DRAFT: no fingerprint until submitted"
     canv.drawString(MARGIN, 9.5 * mm, fingerprint)
     canv.restoreState()

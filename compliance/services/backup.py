@@ -26,6 +26,7 @@ Decisions a reader needs:
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -118,10 +119,39 @@ class RestoreResult:
 
 
 def backup(database: Path, evidence_dir: Path, dest: Path, *, now: datetime) -> Manifest:
-    """Copy the database, then the evidence files its rows use, then write the manifest; Refused if not all."""
+    """Copy the database, then the evidence files its rows use, then write the manifest; Refused if not all.
+
+    A destination that runs out of space is refused in those words, and what was copied into it is removed.
+    """
     if not database.is_file():
         raise Refused([f"There is no database at {database}: check COMPLIANCE_DATABASE"])
     _prepare_destination(dest)
+    try:
+        return _backup_into(database, evidence_dir, dest, now=now)
+    except (OSError, sqlite3.DatabaseError, Refused) as error:
+        if not _out_of_space(error):
+            raise
+        shutil.rmtree(dest, ignore_errors=True)  # it was empty or new: nothing but this backup's copies is in it
+        raise Refused([f"The disk holding {dest} ran out of space, so the backup could not be made; nothing of it "
+                       f"was kept. Back up to a disk with more free space (the database and evidence files need "
+                       f"about {_size_needed(database, evidence_dir) // (1024 * 1024) + 1} MB)"]) from None
+
+
+def _out_of_space(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(error, Refused):
+        return any("disk is full" in problem or "No space left" in problem for problem in error.problems)
+    return "disk is full" in str(error)
+
+
+def _size_needed(database: Path, evidence_dir: Path) -> int:
+    files = [database, *(p for p in Path(evidence_dir).rglob("*") if p.is_file())] if Path(evidence_dir).exists() \
+        else [database]
+    return sum(p.stat().st_size for p in files)
+
+
+def _backup_into(database: Path, evidence_dir: Path, dest: Path, *, now: datetime) -> Manifest:
     copied_db = _copy_database(database, dest)
     migrations, counts, referenced = _describe(dest / DATABASE_NAME)
     files, problems = _copy_evidence(evidence_dir, dest, referenced)

@@ -369,12 +369,12 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
     page.wait_for_url(overview + "/return-for-amendment")
     shot("amend")
     page.get_by_role("button", name="Return for amendment").click()
-    assert "Enter what needs to change" in error_summary(page)
+    assert "Say what needs to change overall" in error_summary(page)
     shot("amend-errors")
-    page.get_by_label("What needs to change?").fill(COMMENT)
+    page.get_by_label("What needs to change overall").fill(COMMENT)
     page.get_by_role("button", name="Return for amendment").click()
     page.wait_for_url(overview)
-    assert banner(page).endswith(f"Returned to {ORGANISATION} for amendment")
+    assert f"Returned to {ORGANISATION} for amendment. Its editors and signatories have been emailed" in banner(page)
     assert status(page) == "Returned for amendment"
     shot("overview-returned-coordinator")
     sign_out(page, base_url)
@@ -446,9 +446,13 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
     # 8. The coordinator accepts it -------------------------------------------------------------
     sign_in(page, base_url, COORDINATOR)
     open_as_coordinator(page, base_url, cycle, overview)
+    page.get_by_role("button", name="Accept this return").click()  # a link to the page that asks first
+    page.wait_for_url(overview + "/accept")
+    assert page.locator("h1").inner_text() == "Accept this return?"
+    shot("accept")
     page.get_by_role("button", name="Accept this return").click()
     page.wait_for_url(overview)
-    assert banner(page).endswith(f"Accepted {ORGANISATION}'s return for {cycle}")
+    assert f"Accepted {ORGANISATION}'s return for {cycle}" in banner(page)
     assert status(page) == "Accepted"
     assert page.get_by_role("button", name="Accept this return").count() == 0
     versions = page.locator("h2:has-text('Signed versions') + ul").inner_text()
@@ -491,9 +495,12 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
 
         on_return = logged("object_type = 'return' AND object_id = ? AND action != 'return-status-changed'",
                            str(return_id))
-        assert on_return == [("return-started-from-last-year", EDITOR), ("return-submitted", SIGNATORY),
-                             ("return-returned", COORDINATOR), ("return-submitted", SIGNATORY),
-                             ("return-accepted", COORDINATOR)]
+        # Each step that tells people is followed by its notification, audited with the same person acting.
+        assert on_return == [("return-started-from-last-year", EDITOR),
+                             ("return-submitted", SIGNATORY), ("notification-sent", SIGNATORY),
+                             ("return-returned", COORDINATOR), ("notification-sent", COORDINATOR),
+                             ("return-submitted", SIGNATORY), ("notification-sent", SIGNATORY),
+                             ("return-accepted", COORDINATOR), ("notification-sent", COORDINATOR)]
         answers = logged("object_type = 'answer' AND object_id IN (SELECT CAST(id AS TEXT) FROM answers"
                          " WHERE return_id = ?)", return_id)
         assert answers.count(("answer-changed", EDITOR)) >= total + 2  # each one, the reason, the amendment

@@ -285,3 +285,12 @@ def test_backup_fails_loudly_naming_evidence_whose_file_is_missing_or_changed(so
     assert ("is missing" if damage == "missing" else "no longer matches its SHA-256") in result.output
     assert not (tmp_path / "backup" / MANIFEST).exists()
     assert run(source, "restore", str(tmp_path / "backup")).exit_code == 1
+
+
+def test_a_backup_to_a_full_disk_says_so_and_keeps_nothing_of_it(demo_app, tiny_disk):
+    dest = tiny_disk / "backup"
+    result = demo_app.test_cli_runner().invoke(args=["backup", str(dest)])
+    assert result.exit_code != 0
+    assert "ran out of space, so the backup could not be made" in result.output
+    assert "integrity" not in result.output, "a full disk is not reported as a damaged database"
+    assert not dest.exists() and list(tiny_disk.iterdir()) == [], "no partial backup is left"

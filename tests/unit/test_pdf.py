@@ -85,3 +85,36 @@ def test_page_one_rendered_to_png(tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path),
                         str(ARTIFACTS / name)], check=True)
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 5_000
+
+
+def _footer_words(pdf: bytes, tmp_path) -> list[tuple[float, float, float, str]]:
+    """Every word on page 1 below the footer line (y from the top, in points), as (x_min, x_max, y_min, word)."""
+    path = tmp_path / "bbox.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    words = [(float(a), float(c), float(b), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+    return [word for word in words if word[2] > 842 - 17 * 2.835]  # A4 is 842 points tall; the footer 17 mm up
+
+
+def test_a_200_character_organisation_name_is_shortened_in_the_footer_never_over_the_page_number(tmp_path):
+    name = ("The Brackenford and Greater Wolverhampton Integrated Domestic Abuse, Sexual Violence and Safeguarding "
+            "Partnership Trust for Adults, Children and Families (incorporating the Northfield Refuges) Limited")[:200]
+    statement = signed({**document(), "organisation": name})
+    footer = _footer_words(render_statement_pdf(statement), tmp_path)
+    page_words = [w for w in footer if w[3] == "Page"]
+    assert page_words, "the page number is printed"
+    page_x = page_words[0][0]
+    same_line = [w for w in footer if abs(w[2] - page_words[0][2]) < 2 and w[3] != "Page" and w[0] < page_x]
+    assert same_line and max(w[1] for w in same_line) < page_x - 5, "the footer's text stops before the page number"
+    assert all(w[1] <= 595 - 15 for w in footer), "nothing leaves the page (A4 is 595 points wide)"
+    assert any("…" in w[3] for w in same_line), "the shortened name says it is shortened"
+
+
+def test_emoji_and_characters_the_font_lacks_print_as_their_names_not_empty_boxes(tmp_path):
+    statement = signed(document(narrative="Staff loved the training 😀👍🏽 and the 🏳️‍🌈 flag went up."))
+    found = extract(render_statement_pdf(statement), tmp_path)
+    assert "[grinning face]" in found and "[thumbs up sign]" in found
+    assert "[waving white flag][rainbow]" in found.replace(" ", "") or "[waving white flag]" in found
+    assert "\ufffd" not in found and "😀" not in found

@@ -181,10 +181,26 @@ def test_save_and_continue_saves_and_goes_to_the_next_requirement(world, editor)
     assert re.search(r'value="met"\s+checked', again.get_data(as_text=True))
 
 
-def test_the_last_requirement_continues_to_the_overview(world, editor):
+def test_the_last_requirement_continues_to_check_answers(world, editor):
     last_framework, last = world.context().requirements()[-1]
     response = post(editor, world.url(last.id, framework_id=last_framework.id), answer_data(narrative="Started"))
-    assert response.headers["Location"] == f"/returns/{world.return_id}"
+    assert response.headers["Location"] == f"/returns/{world.return_id}/check"
+
+
+def test_continuing_from_an_incomplete_answer_saves_it_and_says_what_is_still_missing(world, editor):
+    first, second = world.requirements()[:2]
+    response = post(editor, world.url(first), answer_data(narrative="Half written"))
+    assert response.headers["Location"] == world.url(second), "moving on is allowed"
+    assert world.answer(first)["narrative"] == "Half written"
+    page = text_of(editor.get(world.url(second)))
+    assert "is saved, but it is not complete yet: select a rating" in page
+    complete = post(editor, world.url(second), answer_data(rating="met", narrative="Done"))
+    assert "not complete yet" not in text_of(editor.get(complete.headers["Location"]))
+
+
+def test_every_requirement_page_leads_back_to_the_task_list(world, editor):
+    page = editor.get(world.url(world.requirements()[0])).get_data(as_text=True)
+    assert re.search(rf'<nav aria-label="Back">.*href="/returns/{world.return_id}"', page, re.S)
 
 
 def test_save_and_come_back_later_saves_an_incomplete_answer_and_goes_to_the_overview(world, editor):

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.core.returns import answer_problems
 from compliance.core.text import when
 from compliance.core.verification import EXPIRY_WARNING
 from compliance.services import returns as return_service
@@ -105,7 +106,20 @@ def answer(return_id: int, framework_id: str, requirement_id: str):
     if not saved:
         form.revision.data = str(current["revision"])  # a second save now keeps this person's answer
         return _answer_page(context, framework, requirement, form, conflict=current), 409
-    return redirect(_next_page(context, framework, requirement, request.form.get("then", "")))
+    then = request.form.get("then", "")
+    if then == "continue":
+        _say_what_is_missing(context, framework, requirement, current)
+    return redirect(_next_page(context, framework, requirement, then))
+
+
+def _say_what_is_missing(context, framework, requirement, saved: dict | None) -> None:
+    """Moving on from an incomplete answer is allowed; the person is told what it still needs, by name."""
+    actions = len(context.actions.get((framework.key, requirement.id), []))  # a save of the answer leaves them
+    missing = answer_problems(framework, requirement, saved, actions=actions)
+    if missing:
+        flash(f"Your answer to {caption(framework, requirement)} is saved, but it is not complete yet: "
+              + "; ".join(problem[0].lower() + problem[1:] for problem in missing)
+              + ". You can come back to it from the task list", "important")
 
 
 def _kept_typing() -> MultiDict | None:
@@ -134,8 +148,8 @@ def _next_page(context, framework, requirement, then: str) -> str:
         flash("Your answers have been saved")
         return url_for(".overview", return_id=context.ret.id)
     following = context.next_after(framework, requirement)
-    if following is None:
-        return url_for(".overview", return_id=context.ret.id)
+    if following is None:  # the last requirement: on to checking the answers before signing
+        return url_for(".check", return_id=context.ret.id)
     return page_url(context, *following)
 
 

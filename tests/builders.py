@@ -606,6 +606,8 @@ ACCESS: dict[str, set[str]] = {
     "returns.sign": {"signatory"},
     "returns.amend": ADMIN,
     "returns.accept": ADMIN,
+    "returns.signed_json": MEMBERS_AND_PARTNERSHIP,
+    "returns.check_statement": SIGNED_IN,
     "returns.ready_to_sign": EDITOR,
     "statements.statement": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,

@@ -80,6 +80,11 @@ def paragraph_styles() -> Styles:
     }
 
 
+# How anyone can check a signed statement against its fingerprint, printed beside it on the page and in the PDF.
+HOW_TO_CHECK = ("To check that nothing has changed since it was signed, download the signed document (JSON) from the "
+                "signed version's page: sha256sum on that file prints this fingerprint.")
+
+
 def text(value: str) -> str:
     """User text as paragraph markup that prints exactly as typed, line breaks kept; a character the font has no
     glyph for (an emoji) prints as its name in brackets, never as an empty box."""
@@ -318,6 +323,7 @@ def attestation(statement: Statement, styles: Styles) -> list[Flowable]:
         story.append(facts_table([("Signed by", text(signed.name)), ("Job title", text(signed.job_title)),
                              ("Date and time", text(signed.signed_at)),
                              ("SHA-256 fingerprint", _sha(statement.sha256 or ""))], styles))
+        story.append(Paragraph(escape(HOW_TO_CHECK), styles["small"]))
     return story
 
 

@@ -10,7 +10,7 @@ from compliance.store.audit import Actor, record
 from compliance.store.returns import return_row, set_return_status
 
 __all__ = ["submit_version", "return_versions", "return_version", "return_for_amendment", "accept_return",
-           "copy_previous_answers", "amendment_requests"]
+           "copy_previous_answers", "amendment_requests", "version_by_sha256"]
 
 
 def submit_version(db: Database, return_id: int, *, canonical: str, sha256: str, signatory_name: str,
@@ -40,6 +40,15 @@ def return_versions(db: Database, return_id: int) -> list[dict]:
 
 def return_version(db: Database, return_id: int, version: int) -> dict | None:
     return row(db, "SELECT * FROM return_versions WHERE return_id = ? AND version = ?", [return_id, version])
+
+
+def version_by_sha256(db: Database, sha256: str) -> dict | None:
+    """The signed version with this fingerprint, with its organisation and cycle; None if there is none."""
+    return row(db, """SELECT v.return_id, v.version, v.submitted_at, v.signatory_name, v.signatory_job_title,
+                      v.sha256, r.organisation_id, o.name AS organisation_name, c.name AS cycle_name
+                      FROM return_versions v JOIN returns r ON r.id = v.return_id
+                      JOIN organisations o ON o.id = r.organisation_id JOIN cycles c ON c.id = r.cycle_id
+                      WHERE v.sha256 = ?""", [sha256])
 
 
 def _decide(db: Database, return_id: int, outcome: str, comment: str, *, actor: Actor, now: datetime) -> dict:

@@ -245,3 +245,31 @@ def test_accept_asks_first_with_a_comment(page, base_url, ret):
     page.goto(f"{base_url}/returns/{ret['id']}")
     assert "Thorough evidence. Thank you." in page.locator(".govuk-notification-banner").inner_text()
     check(page, "submission-overview-accepted")
+
+
+def test_check_a_signed_statement_empty_with_an_error_and_a_match(page, base_url, ret, tmp_path):
+    with ret["app"].app_context():
+        signed_versions = store.return_versions(get_db(), ret["id"])
+        if not signed_versions:
+            fill(ret)
+            db = get_db()
+            signatory = store.user_by_email(db, SIGNATORY)
+            return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="Test", job_title="CEO",
+                                  signatory_name="Sam Signatory", now=NOW,
+                                  actor=store.Actor(signatory["id"], signatory["email"]))
+            signed_versions = store.return_versions(db, ret["id"])
+        canonical = store.return_version(get_db(), ret["id"], signed_versions[-1]["version"])["canonical"]
+    document = tmp_path / "signed.json"
+    document.write_bytes(canonical.encode("utf-8"))
+    sign_in(page, base_url, SIGNATORY)
+    page.goto(f"{base_url}/check-a-statement")
+    check(page, "check-statement")
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    check(page, "check-statement-error")
+    page.get_by_label("Signed document file").set_input_files(str(document))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert "This file is exactly what was signed" in page.locator(".govuk-notification-banner").inner_text()
+    check(page, "check-statement-match")

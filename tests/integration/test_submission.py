@@ -1,7 +1,9 @@
 """Check answers, signing, the frozen signed version, returning for amendment, signing again and accepting."""
 from __future__ import annotations
 
+import hashlib
 import html
+import io
 import json
 import re
 import sqlite3
@@ -422,3 +424,38 @@ def test_first_lines_of_a_long_narrative(world):
     assert first_lines("One\r\nTwo") == "One\nTwo"
     assert first_lines("1\n2\n3\n4") == "1\n2\n3 …"
     assert first_lines("word " * 100).endswith(" …") and len(first_lines("word " * 100)) <= 302
+
+
+def test_the_signed_document_downloads_and_its_sha256_is_the_printed_fingerprint(world):
+    fill(world)
+    assert sign(world).status_code == 302
+    [version] = versions(world)
+    signatory = client_for(world, "signatory.police@demo.example")
+    download = signatory.get(f"/returns/{world.return_id}/versions/1/signed.json")
+    assert download.status_code == 200 and download.mimetype == "application/json"
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="brackenford-police-2030-31')
+    assert hashlib.sha256(download.data).hexdigest() == version["sha256"], "sha256sum gives the printed value"
+    page = signatory.get(f"/returns/{world.return_id}/versions/1").get_data(as_text=True)
+    assert "Download the signed document (JSON" in page and "sha256sum" in page
+    statement = signatory.get(f"/returns/{world.return_id}/statement").get_data(as_text=True)
+    assert "sha256sum on that file prints this fingerprint" in statement
+
+    check = "/check-a-statement"
+    good = signatory.post(check, data={"csrf_token": token_from(signatory, check),
+                                       "file": (io.BytesIO(download.data), "signed.json")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "This file is exactly what was signed" in good and "version 1 of Brackenford Police" in good
+    changed = download.data.replace(b"Our policy", b"Our pol1cy")
+    bad = signatory.post(check, data={"csrf_token": token_from(signatory, check),
+                                      "file": (io.BytesIO(changed), "signed.json")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert "This file does not match any signed version" in bad
+    outsider = client_for(world, "editor.womensaid@demo.example")
+    assert outsider.get(f"/returns/{world.return_id}/versions/1/signed.json").status_code == 404
+    hidden = outsider.post(check, data={"csrf_token": token_from(outsider, check),
+                                        "file": (io.BytesIO(download.data), "signed.json")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    assert "matches a signed version you cannot see" in hidden and "Brackenford Police" not in hidden
+    empty = signatory.post(check, data={"csrf_token": token_from(signatory, check)},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    assert "Select the signed document file to check" in empty

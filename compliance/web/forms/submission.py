@@ -1,7 +1,14 @@
 """Forms for signing a return and for sending one back for amendment."""
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovSubmitInput, GovTextInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovFileInput,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -44,3 +51,10 @@ class AcceptForm(Form):
                     "what to look at next year.",
         validators=[Length(max=limits.COMMENT, message=too_long("The comment", limits.COMMENT))])
     submit = SubmitField("Accept this return", widget=GovSubmitInput())
+
+
+class CheckFileForm(Form):
+    file = FileField("Signed document file", widget=GovFileInput(),
+                     description="The JSON file downloaded from a signed version's page.",
+                     validators=[FileRequired("Select the signed document file to check")])
+    submit = SubmitField("Check the file", widget=GovSubmitInput())

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from compliance import store
 from compliance.core.returns import digest
 from compliance.core.statements import Statement, build_statement, draft_document, filename
-from compliance.render.pdf import render_statement_pdf
+from compliance.render.pdf import HOW_TO_CHECK, render_statement_pdf
 from compliance.services.returns import ReturnContext
 from compliance.web.access import signed_in
 from compliance.web.requests import get_db
@@ -64,7 +64,8 @@ def _statement(context: ReturnContext, version: int | None) -> tuple[ReturnConte
 
 
 def _page(context: ReturnContext, statement: Statement):
-    return render_template("statements/statement.html", context=context, statement=statement, RAG_TAGS=RAG_TAGS)
+    return render_template("statements/statement.html", context=context, statement=statement, RAG_TAGS=RAG_TAGS,
+                           HOW_TO_CHECK=HOW_TO_CHECK)
 
 
 def _pdf(statement: Statement) -> Response:

@@ -1,6 +1,7 @@
 """Check answers, sign and submit, the confirmation, signed versions, and the coordinator's accept or return."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections import Counter
@@ -13,19 +14,21 @@ from compliance import store
 from compliance.core import limits
 from compliance.core.limits import too_long
 from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
-from compliance.core.text import plural
+from compliance.core.text import plural, slug
 from compliance.core.verification import EXPIRY_WARNING, outcomes_of
 from compliance.services import returns as return_service
 from compliance.services.returns import ReturnContext
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import ConfirmForm
-from compliance.web.forms.submission import AcceptForm, AmendForm, SignForm
+from compliance.web.forms.submission import AcceptForm, AmendForm, CheckFileForm, SignForm
 from compliance.web.requests import NO_LINKS, actor, get_db, notifier, now, today
+from compliance.web.responses import attachment
 from compliance.web.views.returns import bp, frozen_page, own_return, visible_return
 
 # A rating's tag colour; its text always says the rating too.
 RAG_TAGS = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red",
             "grey": "govuk-tag--grey"}
+MAX_SIGNED_DOCUMENT = 5 * 1024 * 1024  # a signed document is JSON text: a few hundred kilobytes at most
 CHANGED = "The answers changed while you were reading them. Check them again, then confirm the declaration"
 
 
@@ -100,6 +103,40 @@ def version(return_id: int, version: int):
                            soon_iso=(today() + EXPIRY_WARNING).isoformat(),
                            groups=signed_groups(document) if document else [], rags=rating_colours(context),
                            reference=reference(context.ret.cycle_name, return_id, version, found["sha256"]))
+
+
+def signed_document_name(context: ReturnContext, version: int) -> str:
+    return f"{slug(context.ret.organisation_name)}-{slug(context.ret.cycle_name)}-version-{version}-signed.json"
+
+
+@bp.get("/returns/<int:return_id>/versions/<int:version>/signed.json")
+@signed_in
+def signed_json(return_id: int, version: int):
+    """The signed document exactly as its fingerprint was taken: `sha256sum` on the file gives the printed value."""
+    context = visible_return(return_id)
+    found = store.return_version(get_db(), return_id, version) or abort(404)
+    return attachment(found["canonical"].encode("utf-8"), mimetype="application/json",
+                      filename=signed_document_name(context, version))
+
+
+@bp.route("/check-a-statement", methods=["GET", "POST"])
+@signed_in
+def check_statement():
+    """Anyone signed in may check a signed document file against the signed versions: which one it is, if any."""
+    form = CheckFileForm()
+    outcome = None
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_SIGNED_DOCUMENT + 1)
+        if len(data) > MAX_SIGNED_DOCUMENT:
+            form.file.errors.append("The selected file is too big to be a signed document: choose the JSON file "
+                                    "downloaded from a signed version's page")
+        else:
+            sha = hashlib.sha256(data).hexdigest()
+            found = store.version_by_sha256(get_db(), sha)
+            visible = found is not None and (current_user.can("view_partnership")
+                                             or current_user.organisation_id == found["organisation_id"])
+            outcome = {"sha256": sha, "found": found if visible else None, "hidden": found is not None and not visible}
+    return render_template("returns/check_statement.html", form=form, outcome=outcome)
 
 
 @bp.route("/returns/<int:return_id>/return-for-amendment", methods=["GET", "POST"])

@@ -178,6 +178,12 @@ def cadence_text(days_before: tuple[int, ...], overdue_every: int) -> str:
     return "Reminders go out on their own " + ", then ".join(pieces)
 
 
+def action_overdue(action: Mapping[str, Any], today: date) -> bool:
+    """An improvement action not done by its due date (a London date) is overdue."""
+    due = action.get("due_date")
+    return bool(due) and action.get("status") != "done" and date.fromisoformat(str(due)) < today
+
+
 def is_overdue(status: str, due: date, today: date) -> bool:
     return status in EDITABLE and today > due
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from compliance.core.frameworks import Framework
-from compliance.core.returns import ReturnContext, signed_document
+from compliance.core.returns import ReturnContext, action_overdue, signed_document
 from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
 from compliance.core.text import long_date, slug, when
 from compliance.core.verification import EXPIRY_TEXT, Outcome, Record, Summary, evidence_expiry, outcome, summarise
@@ -48,6 +48,7 @@ class Action:
     owner: str
     due: str
     status: str
+    overdue: bool = False  # not done by its due date (known only when the statement is built with today's date)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,8 @@ def _item(framework: Framework, answer: Document, check: Record | None, today: d
                                 None if today is None else evidence_expiry(e.get("valid_until"), today))
                        for e in answer.get("evidence") or ()),
         actions=tuple(Action(a.get("what") or "", a.get("owner") or "", long_date(a.get("due_date")),
-                             (a.get("status") or "").replace("-", " ").capitalize())
+                             (a.get("status") or "").replace("-", " ").capitalize(),
+                             overdue=today is not None and action_overdue(a, today))
                       for a in answer.get("actions") or ()),
         verification=outcome(framework, answer["rating"], check, at=when((check or {}).get("verified_at"))))
 

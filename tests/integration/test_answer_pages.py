@@ -705,3 +705,20 @@ def test_an_upload_to_a_full_disk_says_so_keeps_the_typing_and_leaves_nothing(tm
     assert [p for p in tiny_disk.rglob("*") if p.is_file()] == [], "no partial file is left"
     assert world.answer(first)["narrative"] == "Saved before the upload."
     assert len(world.audit("upload-refused-storage-full")) == 1, "the coordinator can see it in the audit trail"
+
+
+def test_a_new_action_due_in_the_past_is_refused_unless_it_is_already_done(world, editor):
+    first = world.requirements()[0]
+    late = {**ACTION, "due_date": ["1", "1", "2020"]}
+    refused = post(editor, world.url(first, "/actions/new"), late)
+    body = text_of(refused)
+    assert refused.status_code == 200 and "The due date must be today or later" in body
+    assert 'value="Write the policy' in body or "Write the policy</textarea>" in body, "what was typed is kept"
+    assert world.count("actions") == 0
+    done = post(editor, world.url(first, "/actions/new"), {**late, "status": "done"})
+    assert done.status_code == 302 and world.count("actions") == 1
+    [action] = world.query("SELECT * FROM actions")
+    kept_date = post(editor, world.url(first, f"/actions/{action['id']}"), {**late, "status": "in-progress"})
+    assert kept_date.status_code == 302, "an action already dated in the past may still be changed"
+    page = text_of(editor.get(world.url(first)))
+    assert re.search(r"1 January 2020\s*<strong class=\"govuk-tag govuk-tag--red\">\s*Overdue", page)

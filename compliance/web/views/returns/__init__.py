@@ -12,6 +12,7 @@ from compliance.core.returns import (
     ANSWER_STATES,
     EDITABLE,
     SIGNED,
+    action_overdue,
     due_text,
     is_overdue,
 )
@@ -70,6 +71,7 @@ def return_helpers() -> dict:
             "ACTION_STATUSES": ACTION_STATUSES,
             "due_text": lambda due: due_text(date.fromisoformat(due), today()),
             "is_overdue": lambda status, due: is_overdue(status, date.fromisoformat(due), today()),
+            "action_overdue": lambda action: action_overdue(action, today()),
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"]}
 
 

@@ -228,7 +228,7 @@ def _action_page(return_id: int, framework_id: str, requirement_id: str, action_
             return frozen_page(context)
         return not_saved_page(context, framework, requirement, [
             ("What will you do?", form.what.data), ("Who owns it?", form.owner.data)])
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _due_date_is_possible(form, found):
         database = get_db()
         answer_row = store.ensure_answer(database, return_id, framework.key, requirement.id)
         store.save_action(database, answer_row["id"], form.values(), action_id=action_id, actor=actor(), now=now())
@@ -236,6 +236,17 @@ def _action_page(return_id: int, framework_id: str, requirement_id: str, action_
         return redirect(page_url(context, framework, requirement, _anchor="actions"))
     return render_template("returns/action.html", context=context, framework=framework, requirement=requirement,
                            caption=caption(framework, requirement), form=form, action=found)
+
+
+def _due_date_is_possible(form: ActionForm, found: dict | None) -> bool:
+    """An action still to do cannot be given a due date that has already passed (one already done may)."""
+    due = form.due_date.data
+    unchanged = found is not None and found["due_date"] == due.isoformat()
+    if form.status.data == "done" or unchanged or due >= today():
+        return True
+    form.due_date.errors = [*form.due_date.errors, "The due date must be today or later. If the action is already "
+                            "late, give it a new date you can meet"]
+    return False
 
 
 @bp.route(PAGE + "/actions/<int:action_id>/remove", methods=["GET", "POST"])

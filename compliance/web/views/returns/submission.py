@@ -42,6 +42,7 @@ def check(return_id: int):
                    if person["role"] == "signatory" and person["active"]]
     problems = context.problems()
     return render_template("returns/check.html", context=context, groups=answer_groups(context), problems=problems,
+                           today_iso=today().isoformat(),
                            problem_groups=grouped_problems(problems), versions=versions, signatories=signatories,
                            own=current_user.organisation_id == context.ret.organisation_id,
                            can_change=current_user.can("edit_return") and context.editable,
@@ -278,7 +279,7 @@ def fingerprint(context: ReturnContext) -> str:
 
 
 def answer_groups(context: ReturnContext) -> list[dict]:
-    """Per framework, each requirement with its answer, rating level and how many actions and evidence items."""
+    """Per framework, each requirement with its answer, rating level, improvement actions and evidence items."""
     groups = []
     for framework in context.frameworks:
         items = []
@@ -287,8 +288,8 @@ def answer_groups(context: ReturnContext) -> list[dict]:
             answer = context.answers.get(key) or {}
             items.append({"requirement": requirement, "answer": answer,
                           "level": framework.level(answer["rating"]) if answer.get("rating") else None,
-                          "actions": len(context.actions.get(key, [])),
-                          "evidence": len(context.evidence.get(key, []))})
+                          "actions": context.actions.get(key, []),
+                          "evidence": context.evidence.get(key, [])})
         if items:
             groups.append({"framework": framework, "items": items})
     return groups

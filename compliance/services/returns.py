@@ -136,6 +136,23 @@ def open_amendment_requests(db: Database, context: ReturnContext) -> dict[tuple[
     return store.amendment_requests(db, context.ret.id, context.ret.version - 1)
 
 
+def requests_still_unchanged(db: Database, context: ReturnContext) -> list[dict]:
+    """The requirements the coordinator asked to change whose answer (rating, explanation, reason, evidence and
+    actions) is still exactly as in the version that was returned: {name, comment} each, in the return's order."""
+    requests = open_amendment_requests(db, context)
+    returned = store.return_version(db, context.ret.id, context.ret.version - 1) if requests else None
+    if not returned:
+        return []
+    before = {(a["framework"], a["requirement"]): a for a in json.loads(returned["canonical"])["answers"]}
+    now_document = signed_document(context, partnership="", signatory_name="", job_title="", submitted_at="",
+                                   submitted_by="")
+    current = {(a["framework"], a["requirement"]): a for a in now_document["answers"]}
+    return [{"name": requirement_name(requirement), "comment": requests[(framework.key, requirement.id)]["comment"]}
+            for framework, requirement in context.requirements()
+            if (framework.key, requirement.id) in requests
+            and before.get((framework.key, requirement.id)) == current.get((framework.key, requirement.id))]
+
+
 def requirement_name(requirement) -> str:
     """"Requirement 3: Routine enquiry", or the requirement's own reference when it is not a number."""
     ref = f"requirement {requirement.ref}" if requirement.ref.isdigit() else requirement.ref

@@ -33,8 +33,10 @@ def submit_version(db: Database, return_id: int, *, canonical: str, sha256: str,
 def return_versions(db: Database, return_id: int) -> list[dict]:
     """Every signed version, newest first, without the canonical text."""
     return rows(db, """SELECT v.id, v.return_id, v.version, v.submitted_at, v.signatory_name, v.signatory_job_title,
-                       v.sha256, v.outcome, v.outcome_comment, v.outcome_at, u.email AS submitted_by_email
+                       v.sha256, v.outcome, v.outcome_comment, v.outcome_at, u.email AS submitted_by_email,
+                       d.name AS outcome_by_name
                        FROM return_versions v JOIN users u ON u.id = v.submitted_by
+                       LEFT JOIN users d ON d.id = v.outcome_by
                        WHERE v.return_id = ? ORDER BY v.version DESC""", [return_id])
 
 

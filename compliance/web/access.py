@@ -129,6 +129,10 @@ KEEPS_TYPING = frozenset({"returns.answer"})
 
 def _unauthorized():
     if request.method == "GET":
+        if session.get("_user_id"):  # this browser was signed in, and its session has been ended elsewhere
+            session.pop("_user_id", None)
+            flash("You have been signed out on this device: you, or your partnership coordinator, chose to sign you "
+                  "out everywhere else, changed your password or changed your account. Sign in again.", "important")
         return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
     if _keep_typing():
         flash("You were signed out before this was saved. Sign in again to get back to it: what you typed is "

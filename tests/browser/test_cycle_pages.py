@@ -51,6 +51,13 @@ def test_the_returns_table_sorted_filtered_and_empty(page, base_url, live_app):
     page.goto(f"{base_url}/cycles/{cycle_id}")
     assert page.locator("h2", has_text="Close the cycle").is_visible()
     check(page, "cycle-open-returns")
+    page.get_by_role("button", name="Close the cycle").click()  # without ticking the box: nothing closes
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    page.locator(".govuk-error-summary a").click()
+    assert page.evaluate("document.activeElement.id") == "confirm-close"
+    check(page, "cycle-close-unconfirmed")
+    page.goto(f"{base_url}/cycles/{cycle_id}")
     page.get_by_role("link", name="Requirements done (sort least done first)").click()
     page.wait_for_load_state()
     assert page.locator("th[aria-sort]").get_attribute("aria-sort") == "ascending"

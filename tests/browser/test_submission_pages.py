@@ -201,7 +201,8 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
     page.wait_for_load_state()
     assert status(ret) == "returned"
     page.goto(f"{base_url}/returns/{ret['id']}/check")
-    assert "Attach the current policy.\nName your champions." in page.locator(".govuk-notification-banner").inner_text()
+    returned = page.locator(".govuk-notification-banner", has_text="Returned for amendment")
+    assert "Attach the current policy.\nName your champions." in returned.inner_text()
     check(page, "submission-check-returned")
     page.goto(f"{base_url}/returns/{ret['id']}/versions/1")
     assert "Returned for amendment" in page.locator("main").inner_text()

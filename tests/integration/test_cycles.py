@@ -88,7 +88,9 @@ def test_closing_a_cycle_freezes_its_returns(demo_app):
                    if r["organisation_name"] == "Brackenford Police")
     unconfirmed = admin.post(f"/cycles/{current['id']}/close",
                              data={"csrf_token": token_from(admin, f"/cycles/{current['id']}")}, follow_redirects=True)
-    assert "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
+    said = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 400 and "<title>Error:" in said and 'href="#confirm-close"' in said
+    assert 'id="confirm-close-error"' in said and "Tick the box to confirm" in said
     assert store.cycle(db_of(demo_app), current["id"])["status"] == "open", "nothing closes without confirming"
     admin.post(f"/cycles/{current['id']}/close",
                data={"csrf_token": token_from(admin, f"/cycles/{current['id']}"), "confirm": "yes"})

@@ -3,6 +3,7 @@ ready to sign (the signatories), accepted and returned for amendment requirement
 organisation's editors and signatories); the comments on the organisation's pages; each one audited."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -113,7 +114,7 @@ def test_accepting_asks_first_takes_a_comment_and_tells_the_organisation(world, 
     assert "Thorough evidence this year. <b>Thank you</b>." in body, "plain text mail, as typed"
     member = signed_in(world, expected[0])
     overview = member.get(f"/returns/{ret['id']}").get_data(as_text=True)
-    assert "Your coordinator accepted this return" in overview
+    assert "Alex Morgan (partnership coordinator) accepted this return on" in overview
     assert "Thorough evidence this year. &lt;b&gt;Thank you&lt;/b&gt;." in overview, "escaped on the page"
 
 
@@ -176,3 +177,28 @@ def test_with_no_mail_server_address_the_decision_still_stands(tmp_path):
     with app.app_context():
         assert store.return_row(get_db(), ret["id"])["status"] == "accepted"
         assert store.outbox_messages(get_db()) == []
+
+
+def test_a_return_sent_back_to_an_organisation_without_an_editor_says_who_must_be_invited(world):
+    ret = submitted_return(world)  # the demo's submitted organisations have a signatory and no editor
+    coordinator = signed_in(world, "coordinator@demo.example")
+    amend = coordinator.get(f"/returns/{ret['id']}/return-for-amendment").get_data(as_text=True)
+    assert f"{ret['organisation_name']} has no editor, so nobody there can change its answers" in html_text(amend)
+    with world.app_context():
+        context = return_service.load_return(get_db(), ret["id"])
+        framework, requirement = context.requirements()[0]
+    coordinator.post(f"/returns/{ret['id']}/return-for-amendment", data={
+        "csrf_token": token_from(coordinator, f"/returns/{ret['id']}/return-for-amendment"),
+        "requirements": [f"{framework.id}/{requirement.id}"],
+        f"comment-{framework.id}/{requirement.id}": "Attach the policy."})
+    signatory = signed_in(world, people(world, ret["organisation_name"], ("signatory",))[0])
+    overview = html_text(signatory.get(f"/returns/{ret['id']}").get_data(as_text=True))
+    assert "Only an organisation editor can change the answers" in overview
+    assert "1 requirement needs changing before the return is signed again" in overview
+    check = html_text(signatory.get(f"/returns/{ret['id']}/check").get_data(as_text=True))
+    assert "1 answer the coordinator asked to change has not changed since the version that was returned" in check
+    assert "Attach the policy." in check
+
+
+def html_text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -50,12 +50,22 @@ class ReminderForm(Form):
             raise ValidationError("Select at least one organisation to remind")
 
 
+class WholeDaysField(IntegerField):
+    """A number of days: anything else is said in plain words, not WTForms' "Not a valid integer value"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number of days, like 7, or 0 for none") from None
+
+
 class ScheduleForm(Form):
     reminder_days = StringField(
         "Days before the due date", widget=GovTextInput(),
         description="Whole numbers separated by commas, for example 14, 7, 1. Leave it empty for none; 0 is the "
                     "due date itself.")
-    overdue_every_days = IntegerField(
+    overdue_every_days = WholeDaysField(
         "While a return is overdue, remind every", widget=GovTextInput(),
         description="A number of days, for example 7 for weekly. The first overdue reminder goes the day after the "
                     "due date. Enter 0 for no reminders once a return is overdue.",
@@ -113,7 +123,7 @@ def _render_progress(cycle: dict, returns: list[dict], form: ReminderForm | None
     due = date.fromisoformat(cycle["due_date"])
     scheduled = {"cadence": cadence_text(days, every),
                  "next": next_reminder_date(today(), due, days, every) if cycle["status"] == "open" else None,
-                 "sent": store.scheduled_reminders(get_db(), cycle["id"])}
+                 "sent": store.scheduled_reminders(get_db(), cycle["id"]), "today": today()}
     return render_template("board/progress.html", cycle=cycle, returns=returns, counts=counts, overdue=overdue,
                            statuses=RETURN_STATUSES, form=form, scheduled=scheduled, withdrawn=left_out)
 
@@ -144,7 +154,7 @@ def send_reminders(cycle_id: int):
     chosen = [r for r in in_figures(returns) if r["organisation_id"] in form.organisations.data]
     done = reminders.send_reminders(get_db(), chosen, actor=actor(), now=now(), settings=current_app.config,
                                     link=external_url)
-    flash(_flash_text(done))
+    flash(_flash_text(done), "important" if not done.people or done.failed else "message")
     return redirect(url_for(".progress", cycle_id=cycle_id))
 
 
@@ -171,6 +181,9 @@ def reminder_schedule(cycle_id: int):
     if form.validate_on_submit():
         changed = store.set_reminder_schedule(get_db(), cycle_id, days=",".join(str(d) for d in form.days),
                                               overdue_every=form.overdue_every_days.data, actor=actor(), now=now())
-        flash(cadence_text(form.days, form.overdue_every_days.data) if changed else "You did not change anything")
+        if changed:
+            flash(cadence_text(form.days, form.overdue_every_days.data))
+        else:
+            flash("You did not change anything", "important")
         return redirect(url_for(".progress", cycle_id=cycle_id) + "#scheduled")
     return render_template("board/reminder_schedule.html", cycle=cycle, form=form)

@@ -108,8 +108,11 @@ def _name_is_free(form: CycleForm) -> bool:
 @bp.get("/cycles/<int:cycle_id>")
 @requires("view_partnership")
 def cycle(cycle_id: int):
-    database = get_db()
-    found = store.cycle(database, cycle_id) or abort(404)
+    return _cycle_page(store.cycle(get_db(), cycle_id) or abort(404))
+
+
+def _cycle_page(found: dict, close_problem: str | None = None):
+    database, cycle_id = get_db(), found["id"]
     frameworks = return_service.cycle_frameworks(database, cycle_id)
     # The returns table's sort and status filter come in the query string, so a sorted, filtered view is a link.
     sort = read_sort(request.args.get("sort"), request.args.get("order"))
@@ -117,7 +120,8 @@ def cycle(cycle_id: int):
     table = cycle_returns.returns_table(database, found, frameworks, today=today(), sort=sort, statuses=statuses)
     return render_template("cycles/cycle.html", cycle=found, form=None, confirm=ConfirmForm(), frameworks=frameworks,
                            table=table, sort=sort, statuses=list(statuses), columns=COLUMNS,
-                           shown_statuses=SHOWN_STATUSES)
+                           shown_statuses=SHOWN_STATUSES, close_problem=close_problem,
+                           more_errors=[{"text": close_problem, "href": "#confirm-close"}] if close_problem else [])
 
 
 @bp.post("/cycles/<int:cycle_id>/open")
@@ -137,8 +141,9 @@ def close_cycle(cycle_id: int):
     database = get_db()
     found = store.cycle(database, cycle_id) or abort(404)
     if found["status"] == "open" and request.form.get("confirm") != "yes":
-        flash(f"Tick the box to confirm you want to close {found['name']}; nothing has been closed", "important")
-    elif found["status"] == "open":
+        return _cycle_page(found, f"Tick the box to confirm you want to close {found['name']}. Nothing has been "
+                                  "closed"), 400
+    if found["status"] == "open":
         store.close_cycle(database, cycle_id, actor=actor(), now=now())
         flash(f"Cycle {found['name']} is closed: its returns can no longer be changed")
     return redirect(url_for(".cycle", cycle_id=cycle_id))

@@ -26,6 +26,8 @@ def overview(return_id: int):
     return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,
                            can_start=can_start, confirm=ConfirmForm(),
                            requests=return_service.open_amendment_requests(database, context),
+                           has_editor=any(p["role"] == "editor" and p["active"] for p in
+                                          store.users(database, organisation_id=context.ret.organisation_id)),
                            can_edit=current_user.can("edit_return") and context.editable)
 
 

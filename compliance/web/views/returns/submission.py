@@ -43,6 +43,7 @@ def check(return_id: int):
     problems = context.problems()
     return render_template("returns/check.html", context=context, groups=answer_groups(context), problems=problems,
                            today_iso=today().isoformat(),
+                           unchanged=return_service.requests_still_unchanged(database, context),
                            problem_groups=grouped_problems(problems), versions=versions, signatories=signatories,
                            own=current_user.organisation_id == context.ret.organisation_id,
                            can_change=current_user.can("edit_return") and context.editable,
@@ -70,7 +71,8 @@ def sign(return_id: int):
         except sqlite3.IntegrityError:  # someone else submitted it a moment ago
             return frozen_page(own_return(return_id))
         return redirect(url_for(".submitted", return_id=return_id))
-    return render_template("returns/sign.html", form=form, context=context, summary=rating_summary(context))
+    return render_template("returns/sign.html", form=form, context=context, summary=rating_summary(context),
+                           unchanged=return_service.requests_still_unchanged(database, context))
 
 
 @bp.get("/returns/<int:return_id>/submitted")
@@ -180,7 +182,8 @@ def amend(return_id: int):
                    for item in items if item["value"] in problems]
     return render_template("returns/amend.html", form=form, context=context, latest=latest, items=items,
                            chosen=chosen, typed=typed, problems=problems, more_errors=more_errors,
-                           signed=signed)
+                           signed=signed, has_editor=any(p["role"] == "editor" and p["active"] for p in store.users(
+                               get_db(), organisation_id=context.ret.organisation_id)))
 
 
 @bp.route("/returns/<int:return_id>/accept", methods=["GET", "POST"])

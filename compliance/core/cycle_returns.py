@@ -50,7 +50,9 @@ def progress(frameworks: Iterable[Framework], sector: str, answers: Mapping[Key,
         for requirement in framework.requirements_for(sector):
             key = (framework.key, requirement.id)
             total += 1
-            done += answer_state(framework, requirement, answers.get(key), actions=actions.get(key, 0)) == "completed"
+            answer = answers.get(key)
+            done += answer_state(framework, requirement, answer, actions=actions.get(key, 0),
+                                 evidence=(answer or {}).get("evidence", 0)) == "completed"
     return Progress(done, total)
 
 

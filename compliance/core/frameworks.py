@@ -30,7 +30,8 @@ VERSION_PATTERN = re.compile(r"[A-Za-z0-9]+([.-][A-Za-z0-9]+)*")
 FIELDS = {
     "top": ("id", "version", "title", "short_title", "published", "source", "status", "notice", "description",
             "scale", "overall", "requirements", "mappings"),
-    "scale": ("code", "label", "definition", "rag", "score", "counts_as_met", "needs_action", "needs_reason"),
+    "scale": ("code", "label", "definition", "rag", "score", "counts_as_met", "needs_action", "needs_reason",
+              "needs_evidence"),
     "overall": ("rule", "decimals", "rounding", "thresholds"),
     "thresholds": ("min_percent", "label", "rag"),
     "requirements": ("id", "ref", "title", "text", "mandatory", "sectors", "tags", "suggested_evidence",
@@ -52,6 +53,7 @@ class Level:
     counts_as_met: bool
     needs_action: bool
     needs_reason: bool
+    needs_evidence: bool = False  # an answer at this level is complete only with at least one item of evidence
 
     @property
     def applicable(self) -> bool:
@@ -356,8 +358,11 @@ def _level(reader: _Reader, place: str, table: TomlTable) -> Level:
     counts_as_met = reader.flag(table, "counts_as_met", place)
     if rag == "grey" and counts_as_met:
         reader.error(f"{place}.counts_as_met", "a grey (not applicable) level cannot count as met; remove it")
+    needs_evidence = reader.flag(table, "needs_evidence", place)
+    if rag == "grey" and needs_evidence:
+        reader.error(f"{place}.needs_evidence", "a grey (not applicable) level cannot need evidence; remove it")
     return Level(code, label, definition, rag, score, counts_as_met,
-                 reader.flag(table, "needs_action", place), reader.flag(table, "needs_reason", place))
+                 reader.flag(table, "needs_action", place), reader.flag(table, "needs_reason", place), needs_evidence)
 
 
 def _overall(reader: _Reader, top: TomlTable) -> OverallRule:

@@ -47,8 +47,9 @@ class Problem:
     message: str
 
 
-def answer_problems(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int) -> list[str]:
-    """What stops this answer being complete, each said as what to do."""
+def answer_problems(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int,
+                    evidence: int = 0) -> list[str]:
+    """What stops this answer being complete, each said as what to do (actions and evidence: how many it has)."""
     if not answer or not answer.get("rating"):
         return ["Select a rating"] if requirement.mandatory else []
     level = framework.level(answer["rating"])
@@ -57,31 +58,37 @@ def answer_problems(framework: Framework, requirement: Requirement, answer: Row 
         problems.append(f"Give the reason for “{level.label}”")
     if level.needs_action and actions == 0:
         problems.append(f"Add an improvement action: a rating of “{level.label}” needs one")
+    if level.needs_evidence and evidence == 0:
+        problems.append(f"Add evidence: a rating of “{level.label}” needs at least one document or link")
     if answer.get("carried_forward"):
         problems.append("Check the answer carried forward from last year, then confirm it")
     return problems
 
 
-def answer_state(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int) -> str:
+def answer_state(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int,
+                 evidence: int = 0) -> str:
     """Not started, in progress, completed, or carried forward and not yet checked."""
     if answer and answer.get("carried_forward"):
         return "carried-forward"
     touched = answer and (answer.get("rating") or answer.get("narrative") or answer.get("reason"))
     if not touched and actions == 0:
         return "not-started"
-    if answer and answer.get("rating") and not answer_problems(framework, requirement, answer, actions=actions):
+    if answer and answer.get("rating") and not answer_problems(framework, requirement, answer, actions=actions,
+                                                               evidence=evidence):
         return "completed"
     return "in-progress"
 
 
-def return_problems(frameworks: list[Framework], sector: str, answers: Mapping[Key, Row], actions: Mapping[Key, int]
-                    ) -> list[Problem]:
-    """Everything still missing across a return. answers and actions are keyed by (framework key, requirement id)."""
+def return_problems(frameworks: list[Framework], sector: str, answers: Mapping[Key, Row], actions: Mapping[Key, int],
+                    evidence: Mapping[Key, int] | None = None) -> list[Problem]:
+    """Everything still missing across a return. answers, actions and evidence (counts) are keyed by (framework
+    key, requirement id)."""
     found: list[Problem] = []
     for framework in frameworks:
         for requirement in framework.requirements_for(sector):
             key = (framework.key, requirement.id)
-            for message in answer_problems(framework, requirement, answers.get(key), actions=actions.get(key, 0)):
+            for message in answer_problems(framework, requirement, answers.get(key), actions=actions.get(key, 0),
+                                           evidence=(evidence or {}).get(key, 0)):
                 found.append(Problem(framework, requirement, message))
     return found
 
@@ -268,15 +275,18 @@ class ReturnContext:
 
     def state(self, framework: Framework, requirement: Requirement) -> str:
         key = (framework.key, requirement.id)
-        return answer_state(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])))
+        return answer_state(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])),
+                            evidence=len(self.evidence.get(key, [])))
 
     def problems_for(self, framework: Framework, requirement: Requirement) -> list[str]:
         key = (framework.key, requirement.id)
-        return answer_problems(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])))
+        return answer_problems(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])),
+                               evidence=len(self.evidence.get(key, [])))
 
     def problems(self) -> list[Problem]:
         counts = {key: len(items) for key, items in self.actions.items()}
-        return return_problems(list(self.frameworks), self.ret.sector, self.answers, counts)
+        return return_problems(list(self.frameworks), self.ret.sector, self.answers, counts,
+                               {key: len(items) for key, items in self.evidence.items()})
 
     def task_groups(self) -> list[dict[str, Any]]:
         """For the task list: per framework, its requirements with their states, and counts."""

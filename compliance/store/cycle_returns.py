@@ -53,13 +53,14 @@ def answer_marks(db: Database, cycle_id: int) -> dict[int, tuple[Keyed, Counts]]
     found: dict[int, tuple[Keyed, Counts]] = {}
     cursor = db.execute("""
         SELECT n.return_id, n.framework_key, n.requirement_id, n.rating, n.reason,
-               (SELECT COUNT(*) FROM actions x WHERE x.answer_id = n.id)
+               (SELECT COUNT(*) FROM actions x WHERE x.answer_id = n.id),
+               (SELECT COUNT(*) FROM answer_evidence ae WHERE ae.answer_id = n.id)
         FROM returns r JOIN answers n ON n.return_id = r.id
         WHERE r.cycle_id = ? AND n.rating IS NOT NULL AND n.carried_forward = 0""", [cycle_id])
-    for return_id, framework_key, requirement_id, rating, reason, actions in cursor:
+    for return_id, framework_key, requirement_id, rating, reason, actions, evidence in cursor:
         answers, counts = found.setdefault(return_id, ({}, {}))
         key = (framework_key, requirement_id)
-        answers[key] = {"rating": rating, "reason": reason, "carried_forward": 0}
+        answers[key] = {"rating": rating, "reason": reason, "carried_forward": 0, "evidence": evidence}
         counts[key] = actions
     return found
 

@@ -145,7 +145,7 @@ CASES = {
     "unknown field in a scale level": (
         ('rag = "red"', 'rag = "red"\ncolour = "red"'),
         'bad.toml: scale[2].colour: unknown field "colour"; allowed fields are: code, label, definition, rag, score, '
-        "counts_as_met, needs_action, needs_reason"),
+        "counts_as_met, needs_action, needs_reason, needs_evidence"),
     "unknown field in guidance": (
         ('evidence = "The policy document."', 'evidnce = "The policy document."'),
         ['bad.toml: requirements[1].guidance.evidnce: unknown field "evidnce"; allowed fields are: good, evidence',
@@ -213,6 +213,9 @@ CASES = {
     "grey level counting as met": (
         ('rag = "red"\nscore = 0', 'rag = "grey"\ncounts_as_met = true'),
         "bad.toml: scale[2].counts_as_met: a grey (not applicable) level cannot count as met; remove it"),
+    "grey level needing evidence": (
+        ('rag = "red"\nscore = 0', 'rag = "grey"\nneeds_evidence = true'),
+        "bad.toml: scale[2].needs_evidence: a grey (not applicable) level cannot need evidence; remove it"),
     "boolean as a string": (
         ('needs_action = true', 'needs_action = "true"'),
         "bad.toml: scale[2].needs_action: must be true or false, without quotes, not text"),
@@ -476,3 +479,19 @@ def test_readme_worked_example_loads():
                                  'sectors = ["housing-association", "local-authority"]', base=example[1]),
                          name="example-standards--1.toml")
     assert f"```\n{sector}\n```" in readme  # and so is the one for a sector the partnership does not have
+
+
+
+def test_a_level_can_need_evidence_and_an_answer_at_it_is_incomplete_without_any():
+    from compliance.core.returns import answer_problems, answer_state
+    framework = parse(variant("counts_as_met = true\n", "counts_as_met = true\nneeds_evidence = true\n"),
+                      name="evidence.toml", sectors=SECTORS)
+    top = framework.scale[0]
+    assert top.needs_evidence and not framework.scale[1].needs_evidence
+    requirement = framework.requirements[0]
+    answer = {"rating": top.code, "narrative": "In place.", "reason": ""}
+    assert answer_problems(framework, requirement, answer, actions=0, evidence=0) == [
+        f"Add evidence: a rating of “{top.label}” needs at least one document or link"]
+    assert answer_state(framework, requirement, answer, actions=0, evidence=0) == "in-progress"
+    assert answer_problems(framework, requirement, answer, actions=0, evidence=1) == []
+    assert answer_state(framework, requirement, answer, actions=0, evidence=1) == "completed"

@@ -114,8 +114,9 @@ def answer(return_id: int, framework_id: str, requirement_id: str):
 
 def _say_what_is_missing(context, framework, requirement, saved: dict | None) -> None:
     """Moving on from an incomplete answer is allowed; the person is told what it still needs, by name."""
-    actions = len(context.actions.get((framework.key, requirement.id), []))  # a save of the answer leaves them
-    missing = answer_problems(framework, requirement, saved, actions=actions)
+    key = (framework.key, requirement.id)  # a save of the answer leaves its actions and evidence as they were
+    missing = answer_problems(framework, requirement, saved, actions=len(context.actions.get(key, [])),
+                              evidence=len(context.evidence.get(key, [])))
     if missing:
         flash(f"Your answer to {caption(framework, requirement)} is saved, but it is not complete yet: "
               + "; ".join(problem[0].lower() + problem[1:] for problem in missing)

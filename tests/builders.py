@@ -608,6 +608,7 @@ ACCESS: dict[str, set[str]] = {
     "returns.accept": ADMIN,
     "returns.signed_json": MEMBERS_AND_PARTNERSHIP,
     "returns.check_statement": SIGNED_IN,
+    "returns.changes": MEMBERS_AND_PARTNERSHIP,
     "returns.ready_to_sign": EDITOR,
     "statements.statement": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,

@@ -136,6 +136,28 @@ def open_amendment_requests(db: Database, context: ReturnContext) -> dict[tuple[
     return store.amendment_requests(db, context.ret.id, context.ret.version - 1)
 
 
+def changes_since_signed(db: Database, context: ReturnContext) -> tuple[int | None, list[dict]]:
+    """While an amended return is open again: (the version signed before, each requirement whose answer differs
+    from it, old beside new as {name, before, after}); (None, []) when no earlier version was signed."""
+    if context.ret.version <= 1 or not context.editable:
+        return None, []
+    earlier = store.return_version(db, context.ret.id, context.ret.version - 1)
+    if earlier is None:
+        return None, []
+    before = {(a["framework"], a["requirement"]): a for a in json.loads(earlier["canonical"])["answers"]}
+    now_document = signed_document(context, partnership="", signatory_name="", job_title="", submitted_at="",
+                                   submitted_by="")
+    changed = []
+    for answer in now_document["answers"]:
+        key = (answer["framework"], answer["requirement"])
+        old = before.get(key)
+        if old != answer:
+            found = context.find_by_key(*key)
+            changed.append({"name": requirement_name(found[1]) if found else answer["requirement"],
+                            "before": old or {}, "after": answer})
+    return context.ret.version - 1, changed
+
+
 def requests_still_unchanged(db: Database, context: ReturnContext) -> list[dict]:
     """The requirements the coordinator asked to change whose answer (rating, explanation, reason, evidence and
     actions) is still exactly as in the version that was returned: {name, comment} each, in the return's order."""

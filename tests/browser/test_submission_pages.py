@@ -216,6 +216,12 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
     page.wait_for_load_state()
     assert "Your coordinator asked for this answer to change" in page.locator("main").inner_text()
     check(page, "submission-answer-change-needed")
+    page.get_by_label("Explain your rating").fill("Changed after the coordinator asked: the signed policy is attached.")
+    page.get_by_role("button", name="Save and come back later").click()
+    page.wait_for_load_state()
+    page.goto(f"{base_url}/returns/{ret['id']}/changes")
+    assert "Changed after the coordinator asked" in page.locator("table").inner_text()
+    check(page, "submission-changes-since-version-1")
 
 
 def test_accept_asks_first_with_a_comment(page, base_url, ret):

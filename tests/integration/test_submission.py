@@ -330,7 +330,14 @@ def test_returned_signed_again_then_accepted_keeps_every_version(world):
     check = signatory.get(f"/returns/{world.return_id}/check").get_data(as_text=True)
     assert "Attach the policy.&#10;Name your champions." in check and "Returned for amendment" in check
 
+    unchanged = signatory.get(f"/returns/{world.return_id}/changes").get_data(as_text=True)
+    assert "No answer has changed since it was signed" in unchanged
     fill(world, narrative="Now with the policy attached.")
+    changes = html.unescape(signatory.get(f"/returns/{world.return_id}/changes").get_data(as_text=True))
+    assert "What changed since version 1" in changes and "Changed answers" in changes
+    assert "Our policy is in place." in changes and "Now with the policy attached." in changes, "old beside new"
+    assert f'href="/returns/{world.return_id}/changes"' in signatory.get(
+        f"/returns/{world.return_id}/sign").get_data(as_text=True)
     assert sign(world, signatory).status_code == 302
     assert status(world) == "submitted"
     version_two, first_again = versions(world)

@@ -112,6 +112,17 @@ def signed_document_name(context: ReturnContext, version: int) -> str:
     return f"{slug(context.ret.organisation_name)}-{slug(context.ret.cycle_name)}-version-{version}-signed.json"
 
 
+@bp.get("/returns/<int:return_id>/changes")
+@signed_in
+def changes(return_id: int):
+    """An amended return: what changed since the version signed before, old beside new, before signing again."""
+    context = visible_return(return_id)
+    earlier, changed = return_service.changes_since_signed(get_db(), context)
+    if earlier is None:
+        return redirect(url_for(".check", return_id=return_id))
+    return render_template("returns/changes.html", context=context, earlier=earlier, changed=changed)
+
+
 @bp.get("/returns/<int:return_id>/versions/<int:version>/signed.json")
 @signed_in
 def signed_json(return_id: int, version: int):

@@ -609,6 +609,7 @@ ACCESS: dict[str, set[str]] = {
     "returns.signed_json": MEMBERS_AND_PARTNERSHIP,
     "returns.check_statement": SIGNED_IN,
     "returns.ready_to_sign": EDITOR,
+    "returns.assign": {"editor", "signatory"},
     "statements.statement": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
     "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,

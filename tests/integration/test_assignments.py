@@ -142,6 +142,8 @@ def test_nothing_chosen_says_what_to_choose(world):
     page = _text(_post(client, world.ids["open"], [], ""))
     assert "Select the requirements to assign" in page
     assert "Select who to assign them to, or Nobody to remove the assignment" in page
+    summary = page.index('href="#requirements"'), page.index('href="#person"')
+    assert summary[0] < summary[1] and 'id="requirements" name="requirements"' in page  # in the page's order
 
 
 def test_a_frozen_return_cannot_be_reassigned(world):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import SelectField, SubmitField
+from wtforms import SelectField, SelectMultipleField, SubmitField
 
 from compliance.web.forms import Form
 
@@ -12,6 +12,9 @@ NOBODY = "nobody"
 class AssignForm(Form):
     # The choices are the organisation's active editors, set by the view; any other value is refused by the use
     # case with a message saying why (validate_choice would only say "Not a valid choice").
+    # Rendered by the template as checkboxes grouped by framework; the first one's id is "requirements", where the
+    # error summary links.
+    requirements = SelectMultipleField("Requirements", validate_choice=False)
     person = SelectField("Assign them to", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -1,7 +1,7 @@
 """Assigning requirements of a return to the organisation's editors."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from compliance.core.assignments import assignee_text, groups_assigned_to
@@ -25,12 +25,11 @@ def assign(return_id: int):
     form.set_people(assignment_service.editors(database, context.ret.organisation_id))
     items = [{"framework": f, "requirement": r, "value": f"{f.id}/{r.id}", "key": (f.key, r.id),
               "slug": f"{f.id}-{r.id}", "name": requirement_name(r)} for f, r in context.requirements()]
-    chosen = set(request.form.getlist("requirements")) if form.is_submitted() else set()
-    more_errors = []
+    chosen = set(form.requirements.data or [])
     if form.validate_on_submit():
         keys = [item["key"] for item in items if item["value"] in chosen]
         if not keys:
-            more_errors.append({"text": "Select the requirements to assign", "href": f"#assign-{items[0]['slug']}"})
+            form.requirements.errors = ["Select the requirements to assign"]
         if not form.person.data:
             form.person.errors = ["Select who to assign them to, or Nobody to remove the assignment"]
         elif keys:
@@ -43,7 +42,7 @@ def assign(return_id: int):
             form.person.errors = [outcome.problem]
     assigned = assigned_tasks(database, context, mine=False)["assigned"]
     return render_template("returns/assign.html", context=context, form=form, items=items, chosen=chosen,
-                           assigned=assigned, more_errors=more_errors)
+                           assigned=assigned)
 
 
 def assigned_tasks(database, context, *, mine: bool) -> dict:

@@ -610,6 +610,7 @@ ACCESS: dict[str, set[str]] = {
     "returns.check_statement": SIGNED_IN,
     "returns.changes": MEMBERS_AND_PARTNERSHIP,
     "returns.ready_to_sign": EDITOR,
+    "returns.assign": {"editor", "signatory"},
     "statements.statement": MEMBERS_AND_PARTNERSHIP,
     "statements.version_statement": MEMBERS_AND_PARTNERSHIP,
     "statements.statement_pdf": MEMBERS_AND_PARTNERSHIP,

@@ -481,3 +481,21 @@ def _kept_forms(db: Database) -> None:
         used_at TEXT
     )
     """)
+
+
+@migrations(name="0011_assignments")
+def _assignments(db: Database) -> None:
+    # Who in the organisation is answering each requirement of a return: one person per requirement, or nobody.
+    db.execute("""
+    CREATE TABLE assignments (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        framework_key TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        assigned_by INTEGER REFERENCES users(id),
+        assigned_at TEXT NOT NULL,
+        UNIQUE (return_id, framework_key, requirement_id)
+    )
+    """)
+    db.execute("CREATE INDEX assignments_user ON assignments (user_id)")

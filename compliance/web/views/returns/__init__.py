@@ -75,4 +75,4 @@ def return_helpers() -> dict:
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"]}
 
 
-from compliance.web.views.returns import answers, evidence, overview, submission  # noqa: E402,F401  (registers the routes on bp)
+from compliance.web.views.returns import answers, assignments, evidence, overview, submission  # noqa: E402,F401  (registers the routes on bp)

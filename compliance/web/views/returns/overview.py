@@ -1,7 +1,7 @@
 """A return's overview: the task list, progress, due date, and starting from last year's answers."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import store
@@ -10,6 +10,7 @@ from compliance.web.access import requires, signed_in
 from compliance.web.forms import ConfirmForm
 from compliance.web.requests import actor, get_db, now, today
 from compliance.web.views.returns import bp, editable_return, frozen_page, visible_return
+from compliance.web.views.returns.assignments import assigned_tasks
 
 
 @bp.get("/returns/<int:return_id>")
@@ -23,12 +24,13 @@ def overview(return_id: int):
                  and context.ret.status == "not-started" and not context.answers)
     audit = (return_service.audit_summary(database, context) if context.signed
              else None)
+    assigned = assigned_tasks(database, context, mine=request.args.get("assigned") == "me")
     return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,
                            can_start=can_start, confirm=ConfirmForm(),
                            requests=return_service.open_amendment_requests(database, context),
                            has_editor=any(p["role"] == "editor" and p["active"] for p in
                                           store.users(database, organisation_id=context.ret.organisation_id)),
-                           can_edit=current_user.can("edit_return") and context.editable)
+                           can_edit=current_user.can("edit_return") and context.editable, **assigned)
 
 
 @bp.post("/returns/<int:return_id>/start-from-last-year")

@@ -147,7 +147,7 @@ EVENTS: dict[str, Event] = {
     "evidence-linked": Event("Evidence used for an answer", "{actor} used {evidence} as evidence for {answer}",
                              context=_LINK),
     # Auditors' queries on a requirement of a signed return
-    "query-raised": Event("Query raised", "{actor} asked {organisation} a question about {answer}",
+    "query-raised": Event("Query raised", "{actor} asked a question about {answer}",
                           fields={"version": Field("Signed version", "number")}, context=_QUERY),
     "query-replied": Event("Query replied to", "{actor} replied to a question about {answer}", context=_QUERY),
     "query-resolved": Event("Query resolved", "{actor} resolved a question about {answer}", context=_QUERY),

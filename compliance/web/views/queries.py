@@ -86,8 +86,12 @@ def reply(return_id: int, query_id: int):
     if found["status"] != "open":
         return render_template("queries/resolved.html", context=context, query=found), 409
     from_organisation = not current_user.can("verify_evidence")
+    fields_valid = form.validate()
     upload = _checked_file(form) if from_organisation else None
-    if not form.validate() or form.file.errors:
+    if upload is not None and not fields_valid:
+        form.file.errors.append("Choose the file again: a file cannot be kept while something else on this page "
+                                "needs fixing")
+    if not fields_valid or form.file.errors:
         return _page(context, found, form)
     try:
         querying.reply(get_db(), current_app.config["EVIDENCE_DIR"], context, found, body=form.reply.data,

@@ -10,6 +10,7 @@ import pytest
 
 from compliance import store
 from compliance.core.audit_events import describe
+from compliance.store import files
 from compliance.web.requests import get_db
 from tests.builders import demo_app, minimal_pdf, page_text, signed_in, token_from
 
@@ -20,7 +21,12 @@ ORGANISATION = "Brackenford Probation Delivery Unit"
 
 @pytest.fixture
 def world(tmp_path, mail_server):
-    app = demo_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port, MAIL_SENDER="wdvf@test.example")
+    return _with_return(demo_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port,
+                                 MAIL_SENDER="wdvf@test.example"))
+
+
+def _with_return(app):
+    """The app, told the submitted return it is about and the organisation's editors and signatories."""
     with app.app_context():
         db = get_db()
         cycle = next(c for c in store.cycles(db) if c["status"] == "open")
@@ -160,3 +166,51 @@ def test_a_refused_file_saves_nothing_and_says_why(world):
     assert refused.status_code == 200 and page_text(refused).title.startswith("Error: ")
     assert "GIF" in refused.get_data(as_text=True)
     assert "No replies yet" in organisation.get(query_page).get_data(as_text=True)
+
+
+def _asked(app, question: str = "Which policy?") -> str:
+    auditor = signed_in(app, AUDITOR)
+    raise_page = _first_check_page(auditor, app.ret["id"]) + "/query"
+    return auditor.post(raise_page, data={"question": question, "csrf_token": token_from(auditor, raise_page)}
+                        ).headers["Location"]
+
+
+def _reply_with(client, query_page: str, data: bytes, name: str):
+    return client.post(query_page + "/reply", content_type="multipart/form-data", data={
+        "reply": "Here it is", "file": (io.BytesIO(data), name), "csrf_token": token_from(client, query_page)})
+
+
+def test_an_auditors_reply_emails_the_organisation_and_the_start_up_sweep_keeps_reply_files(world, mail_server):
+    query_page = _asked(world)
+    organisation = signed_in(world, SIGNATORY)
+    assert _reply_with(organisation, query_page, minimal_pdf("Policy"), "policy.pdf").status_code == 302
+    auditor = signed_in(world, AUDITOR)
+    before = len(mail_server.messages)
+    again = auditor.post(query_page + "/reply", data={"reply": "Which page says so?",
+                                                      "csrf_token": token_from(auditor, query_page)})
+    assert again.status_code == 302
+    assert sorted(m["To"] for m in mail_server.messages[before:]) == world.people
+    with world.app_context():
+        kept = store.evidence_digests(get_db())
+    assert files.sweep_evidence(world.config["EVIDENCE_DIR"], kept) == [], "a reply's file is not swept away"
+    assert "Which page says so?" in organisation.get(query_page).get_data(as_text=True)
+
+
+def test_a_file_over_the_limit_is_refused_on_the_reply_form(tmp_path):
+    app = demo_app(tmp_path, MAX_UPLOAD_MB=1)
+    _with_return(app)
+    query_page = _asked(app)
+    refused = _reply_with(signed_in(app, SIGNATORY), query_page, minimal_pdf("x" * 1_200_000), "big.pdf")
+    assert refused.status_code == 413 and "The selected file must be smaller than 1 MB" in refused.get_data(
+        as_text=True)
+    assert page_text(refused).title.startswith("Error: ")
+
+
+def test_a_reply_to_a_full_disk_says_so_and_saves_nothing(tmp_path, tiny_disk):
+    app = demo_app(tmp_path, EVIDENCE_DIR=str(tiny_disk / "evidence"))
+    _with_return(app)
+    query_page = _asked(app)
+    refused = _reply_with(signed_in(app, SIGNATORY), query_page, minimal_pdf("Annual report " * 40_000), "r.pdf")
+    assert refused.status_code == 507 and "run out of storage space" in refused.get_data(as_text=True)
+    assert [p for p in tiny_disk.rglob("*") if p.is_file()] == [], "no partial file is left"
+    assert _sentences(app, "query-replied") == [] and len(_sentences(app, "upload-refused-storage-full")) == 1

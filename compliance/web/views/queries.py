@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from compliance import store
@@ -115,6 +115,19 @@ def _checked_file(form: ReplyForm) -> tuple[uploads.Accepted, bytes] | None:
     except uploads.UploadRejected as rejected:
         form.file.errors.append(rejected.message)
         return None
+
+
+@bp.errorhandler(413)
+def reply_too_large(error):
+    """A reply over the upload limit is refused before the view reads it: say so on the reply's file field."""
+    arguments = request.view_args or {}
+    if request.endpoint != "queries.reply" or not current_user.is_authenticated or \
+            not current_user.can("reply_to_query"):
+        return render_template("errors/generic.html", error=error), 413
+    context, found = _query(arguments.get("return_id", 0), arguments.get("query_id", 0))
+    form = ReplyForm(formdata=None)
+    form.file.errors = [f"The selected file must be smaller than {current_app.config['MAX_UPLOAD_MB']} MB"]
+    return _page(context, found, form, 413)
 
 
 @bp.route(QUERY + "/resolve", methods=["GET", "POST"])

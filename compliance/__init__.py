@@ -29,6 +29,7 @@ from compliance.web.views import (
     cycles,
     evidence_register,
     pages,
+    queries,
     returns,
     statements,
     verification,
@@ -70,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
-                      audit_trail.bp, evidence_register.bp, verification.bp):
+                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

@@ -509,6 +509,9 @@ def build_world(app) -> World:
         return_service.submit(database, return_service.load_return(database, returns[orgs["D"]]), partnership="WDVF",
                               signatory_name="Signatory D", job_title="Director",
                               actor=store.Actor(signatory_d["id"], signatory_d["email"]), now=NOW)
+        query = store.raise_query(database, returns[orgs["D"]], framework.key, requirement.id, version=1,
+                                  question="Which policy is this?",
+                                  actor=store.Actor(people["admin"], "admin@hostile.example"), now=NOW)
         store.save_answer(database, returns[orgs["A"]], framework.key, requirement.id,
                           {"rating": met, "narrative": PREVIOUS_NARRATIVE, "reason": ""}, revision=0,
                           actor=store.SYSTEM, now=NOW)
@@ -522,7 +525,7 @@ def build_world(app) -> World:
     return World(app, {
         **{f"org_{code}": org for code, org in orgs.items()}, **people, "cycle": cycle_id, "key": framework.key,
         "requirement": requirement.id, "levels": [level.code for level in framework.scale], "met": met,
-        "action": action_id, "evidence": evidence_id,
+        "action": action_id, "evidence": evidence_id, "query": query["id"],
         **{f"return_{code.lower()}": returns[orgs[code]] for code in "ASDE"}})
 
 
@@ -619,6 +622,11 @@ ACCESS: dict[str, set[str]] = {
     "verification.verify_answer": {"admin", "auditor"},
     "verification.summary": MEMBERS_AND_PARTNERSHIP,
     "verification.summary_pdf": MEMBERS_AND_PARTNERSHIP,
+    "queries.raise_query": {"admin", "auditor"},
+    "queries.query": MEMBERS_AND_PARTNERSHIP,
+    "queries.reply": {"admin", "auditor", "editor", "signatory"},
+    "queries.resolve": {"admin", "auditor"},
+    "queries.download": MEMBERS_AND_PARTNERSHIP,
 }
 
 

@@ -52,6 +52,7 @@ class Event:
 
 _ANSWER = frozenset({"framework", "requirement"})
 _LINK = frozenset({"answer", "evidence", "title", "framework", "requirement"})
+_QUERY = frozenset({"framework", "requirement", "query", "sha256"})
 _ACTION = {"status": Field("Status", "action-status")}
 _ORGANISATION = {"active": Field("Status", "organisation-active")}
 
@@ -154,6 +155,11 @@ EVENTS: dict[str, Event] = {
                             context=frozenset({"title", "content_type"})),
     "evidence-linked": Event("Evidence used for an answer", "{actor} used {evidence} as evidence for {answer}",
                              context=_LINK),
+    # Auditors' queries on a requirement of a signed return
+    "query-raised": Event("Query raised", "{actor} asked a question about {answer}",
+                          fields={"version": Field("Signed version", "number")}, context=_QUERY),
+    "query-replied": Event("Query replied to", "{actor} replied to a question about {answer}", context=_QUERY),
+    "query-resolved": Event("Query resolved", "{actor} resolved a question about {answer}", context=_QUERY),
     "evidence-unlinked": Event("Evidence taken off an answer",
                                "{actor} took {evidence} off the evidence for {answer}", context=_LINK),
 }
@@ -191,6 +197,7 @@ FIELDS: dict[str, Field] = {
     "asked": Field("Changes asked for", "list"),
     "version": Field("Version", "number"), "content_type": Field("Content type"),
     "from_return": Field("From return", "number"),
+    "question": Field("Question"), "reply": Field("Reply"), "note": Field("Closing note"),
 }
 
 _LABELS: dict[str, Mapping[str, str]] = {

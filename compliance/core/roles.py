@@ -24,7 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_own_organisation": frozenset({"editor", "signatory"}),
     "edit_return": frozenset({"editor"}),
     "sign_return": frozenset({"signatory"}),
-    "verify_evidence": frozenset({"auditor", "admin"}),
+    "verify_evidence": frozenset({"auditor", "admin"}),  # also raise and resolve queries on signed answers
+    "reply_to_query": frozenset({"auditor", "admin", "editor", "signatory"}),
     "view_evidence_register": frozenset({"admin", "auditor"}),
     "view_audit_trail": frozenset({"admin", "auditor"}),
 }

@@ -206,6 +206,23 @@ class SummarySection:
 
 
 @dataclass(frozen=True)
+class QueryLine:
+    """One auditor's query on the return, as the summary lists it: a line each."""
+
+    requirement: str  # as a sentence names it
+    status: str  # "Open" or "Resolved"
+    raised: str  # who asked, and on which date
+    replies: int
+    note: str = ""  # the closing note, if any
+
+    @property
+    def text(self) -> str:
+        replies = "no replies" if self.replies == 0 else f"{self.replies} repl{'y' if self.replies == 1 else 'ies'}"
+        said = f"{self.requirement}: asked by {self.raised}; {replies}; {self.status.lower()}"
+        return f"{said}. Closing note: {self.note}" if self.note else said
+
+
+@dataclass(frozen=True)
 class AuditSummary:
     """One organisation's return as the auditors found it: what was checked, outcomes, disagreements, comments."""
 
@@ -214,6 +231,7 @@ class AuditSummary:
     version: int | None  # the signed version that stands; None when nothing submitted stands
     totals: Summary
     sections: tuple[SummarySection, ...]
+    queries: tuple[QueryLine, ...] = ()
 
     @property
     def disagreements(self) -> list[tuple[SummarySection, SummaryItem]]:

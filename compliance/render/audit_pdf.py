@@ -55,6 +55,11 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
         story.append(Paragraph(text(f"{section.title}: {item.heading}. Organisation's rating: {item.own_label}; "
                                     f"validated rating: {validated}"), styles["body"],
                                bulletText="≠"))
+    story.append(Paragraph("Questions to the organisation", styles["h2"]))
+    if not summary.queries:
+        story.append(Paragraph("None asked.", styles["body"]))
+    for query in summary.queries:
+        story.append(Paragraph(text(query.text), styles["body"], bulletText="•"))
     for section in summary.sections:
         story += [CondPageBreak(40 * mm), Paragraph(text(f"{section.title} (version {section.version})"),
                                                     styles["h2"])]

@@ -214,6 +214,10 @@ def _describe(copy: Path) -> tuple[list[str], dict[str, int], dict[str, list[tup
             for item_id, title, sha256 in conn.execute(
                     "SELECT id, title, sha256 FROM evidence WHERE kind = 'file' ORDER BY id"):
                 referenced.setdefault(sha256, []).append((item_id, title))
+        if "query_evidence" in _tables(conn):  # files added to replies to auditors' queries
+            for item_id, title, sha256 in conn.execute(
+                    "SELECT id, 'File added to a query: ' || filename, sha256 FROM query_evidence ORDER BY id"):
+                referenced.setdefault(sha256, []).append((item_id, title))
         return migrations.applied_migrations(Database(conn)), _counts(conn), referenced
     finally:
         conn.close()

@@ -5,14 +5,17 @@ No Flask: the database, time and the acting person come in as arguments.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.audit_events import requirement_label
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, ReturnRow, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
-from compliance.core.verification import AuditSummary, build_summary
+from compliance.core.text import london, long_date
+from compliance.core.verification import AuditSummary, QueryLine, build_summary
 from compliance.services import catalogue, mail, notifications
 from compliance.services.notifications import Notify
 from compliance.store import Actor
@@ -203,7 +206,13 @@ def standing_answers(db: Database, return_id: int) -> tuple[dict | None, dict]:
 def audit_summary(db: Database, context: ReturnContext) -> AuditSummary:
     """What the auditors found of the signed version that stands: checks, outcomes, disagreements, comments."""
     version, answers = standing_answers(db, context.ret.id)
-    return build_summary(organisation=context.ret.organisation_name, cycle=context.ret.cycle_name,
-                         version=version["version"] if version else None, frameworks=context.frameworks,
-                         sector=context.ret.sector, answers=answers,
-                         verifications=store.verifications_for_return(db, context.ret.id))
+    found = build_summary(organisation=context.ret.organisation_name, cycle=context.ret.cycle_name,
+                          version=version["version"] if version else None, frameworks=context.frameworks,
+                          sector=context.ret.sector, answers=answers,
+                          verifications=store.verifications_for_return(db, context.ret.id))
+    labels = {(f.key, r.id): requirement_label(f, r) for f in context.frameworks for r in f.requirements}
+    return replace(found, queries=tuple(
+        QueryLine(labels.get((q["framework_key"], q["requirement_id"]), q["requirement_id"]),
+                  "Resolved" if q["status"] == "resolved" else "Open",
+                  f"{q['raised_by_name']} on {long_date(london(q['raised_at']))}", q["replies"], q["closing_note"])
+        for q in store.queries_for_return(db, context.ret.id)))

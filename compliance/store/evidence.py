@@ -154,5 +154,6 @@ def _log_link(db: Database, answer_id: int, evidence_id: int, verb: str, *, acto
 
 
 def evidence_digests(db: Database) -> set[str]:
-    """The SHA-256 of every file an evidence row refers to: what the evidence folder must keep."""
-    return {sha for (sha,) in db.execute("SELECT DISTINCT sha256 FROM evidence WHERE sha256 IS NOT NULL")}
+    """The SHA-256 of every file an evidence row (or a query's reply) refers to: what the evidence folder must keep."""
+    return {sha for (sha,) in db.execute("SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL"
+                                         " UNION SELECT sha256 FROM query_evidence")}

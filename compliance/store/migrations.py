@@ -483,6 +483,60 @@ def _kept_forms(db: Database) -> None:
     """)
 
 
+@migrations(name="0010_queries")
+def _queries(db: Database) -> None:
+    for statement in QUERIES_SCHEMA:
+        db.execute(statement)
+
+
+QUERIES_SCHEMA = [
+    # An auditor's (or the coordinator's) question about one requirement of a signed version. The signed version
+    # never changes: the conversation and any evidence added to it live here, beside it.
+    """
+    CREATE TABLE queries (
+        id INTEGER PRIMARY KEY,
+        return_id INTEGER NOT NULL REFERENCES returns(id),
+        version INTEGER NOT NULL,
+        framework_key TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+        raised_by INTEGER NOT NULL REFERENCES users(id),
+        raised_at TEXT NOT NULL,
+        resolved_by INTEGER REFERENCES users(id),
+        resolved_at TEXT,
+        closing_note TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX queries_return ON queries (return_id, status)",
+    """
+    CREATE TABLE query_messages (
+        id INTEGER PRIMARY KEY,
+        query_id INTEGER NOT NULL REFERENCES queries(id),
+        body TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX query_messages_query ON query_messages (query_id)",
+    # A file added to a reply: stored under its SHA-256 in the evidence folder, like any evidence file.
+    """
+    CREATE TABLE query_evidence (
+        id INTEGER PRIMARY KEY,
+        query_id INTEGER NOT NULL REFERENCES queries(id),
+        message_id INTEGER NOT NULL REFERENCES query_messages(id),
+        filename TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX query_evidence_query ON query_evidence (query_id)",
+]
+
+
 @migrations(name="0011_assignments")
 def _assignments(db: Database) -> None:
     # Who in the organisation is answering each requirement of a return: one person per requirement, or nobody.

@@ -24,7 +24,8 @@ NOW = datetime.now(timezone.utc)
 ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS if endpoint.startswith("returns.")
                                                 and endpoint not in ("returns.amend", "returns.accept")} | {
     "statements.statement", "statements.version_statement", "statements.statement_pdf",
-    "statements.version_statement_pdf", "verification.summary", "verification.summary_pdf"}
+    "statements.version_statement_pdf", "verification.summary", "verification.summary_pdf", "queries.query",
+    "queries.reply", "queries.download"}
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +73,20 @@ def _submitted_return(app, db, signatory_id):
     return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="WDVF",
                           signatory_name="Signatory", job_title="Director",
                           actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
+    # a query on the signed version, with a reply carrying a file
+    auditor = store.users(db)[0]
+    query = store.raise_query(db, ret["id"], keys[0], "wdvf-2018-01", version=1, question="Which minutes?",
+                              actor=store.Actor(auditor["id"], auditor["email"]), now=NOW)
+    store.add_query_message(db, query, body="These", file={"filename": accepted.filename,
+                            "content_type": accepted.content_type, "size": accepted.size, "sha256": accepted.sha256},
+                            actor=store.Actor(signatory["id"], signatory["email"]), now=NOW)
+    file_id = store.query_files(db, query["id"])[0]["id"]
     # a finished board pack, so its progress page and download answer for everyone allowed
     job_id = store.create_job(db, kind=jobs.BOARD_PACK, cycle_id=cycle_id, created_by=None, now=NOW)
     jobs.run_board_pack(app.config["DATABASE"], job_id, folder=jobs.board_pack_folder(app), partnership="WDVF",
                         sectors=SECTORS)
     return {"return_id": ret["id"], "cycle_id": cycle_id, "requirement_id": "wdvf-2018-01", "action_id": action_id,
-            "evidence_id": evidence_id, "job_id": job_id}
+            "evidence_id": evidence_id, "job_id": job_id, "query_id": query["id"], "file_id": file_id}
 
 
 def _client(app, who):

@@ -552,7 +552,7 @@ def _route_values(world) -> dict:
     return {"return_id": world.ids["return_a"], "framework_id": PROTOCOL_ID, "requirement_id": world.ids["requirement"],
             "action_id": world.ids["action"], "evidence_id": world.ids["evidence"], "user_id": world.ids["target"],
             "organisation_id": world.ids["org_E"], "cycle_id": world.ids["cycle"], "token": "no-such-token",
-            "return_s": world.ids["return_s"], "return_d": world.ids["return_d"]}
+            "return_s": world.ids["return_s"], "return_d": world.ids["return_d"], "query_id": world.ids["query"]}
 
 
 def _post_routes(app, values: dict):
@@ -563,7 +563,8 @@ def _post_routes(app, values: dict):
         if who is None:
             continue
         # each return where its form is used: the editor's own, the signatory's, the submitted one
-        own = {"returns.sign": "return_s", "returns.amend": "return_d", "returns.accept": "return_d"}
+        own = {"returns.sign": "return_s", "returns.amend": "return_d", "returns.accept": "return_d",
+               "queries.raise_query": "return_d", "queries.reply": "return_d", "queries.resolve": "return_d"}
         path = rule.rule
         for argument in rule.arguments:
             value = values[own[rule.endpoint]] if argument == "return_id" and rule.endpoint in own else values[argument]

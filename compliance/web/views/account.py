@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from compliance import store
 from compliance.core.membership import shown
-from compliance.services import accounts, cycle_returns
+from compliance.services import accounts, cycle_returns, queries
 from compliance.services.passwords import password_problem
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
@@ -86,6 +86,8 @@ def home():
            ] if current_user.organisation_id else []
     work = cycle_returns.coordinator_work(database, today=today()) if current_user.can("manage_partnership") else None
     return render_template("account/home.html", own_returns=own, work=work,
+                           open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id),
+                           show_cycle=True,
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [])
 
 

@@ -78,7 +78,17 @@ def verification(return_id: int):
     checks = store.verifications_for_return(get_db(), return_id)
     summary = return_service.audit_summary(get_db(), context)
     return render_template("verification/return.html", context=context, version=version, summary=summary,
-                           groups=_rows(context, answers, checks))
+                           groups=_rows(context, answers, checks), open_queries=_open_queries(return_id))
+
+
+def _open_queries(return_id: int) -> dict[tuple[str, str], int]:
+    """How many queries are open on each requirement, keyed by (framework key, requirement id)."""
+    counts: dict[tuple[str, str], int] = {}
+    for query in store.queries_for_return(get_db(), return_id):
+        if query["status"] == "open":
+            key = (query["framework_key"], query["requirement_id"])
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 @bp.route("/returns/<int:return_id>/verification/<framework_id>/<requirement_id>", methods=["GET", "POST"])
@@ -110,7 +120,10 @@ def verify_answer(return_id: int, framework_id: str, requirement_id: str):
         "verification/answer.html", context=context, framework=found.framework, requirement=found.requirement,
         form=form, caption=heading, signed=found.signed, version=found.version, evidence=found.evidence,
         current=outcome(found.framework, own, found.current), conflict=outcome(found.framework, own, conflict),
-        hints=STATUS_HINTS, **evidence_helpers()), 409 if conflict else 200
+        hints=STATUS_HINTS, queries=[q for q in store.queries_for_return(get_db(), return_id)
+                                     if (q["framework_key"], q["requirement_id"]) == (found.framework.key,
+                                                                                      found.requirement.id)],
+        **evidence_helpers()), 409 if conflict else 200
 
 
 def _form(framework, current: dict | None) -> VerificationForm:

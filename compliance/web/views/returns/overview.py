@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import store
+from compliance.services import queries
 from compliance.services import returns as return_service
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import ConfirmForm
@@ -27,6 +28,7 @@ def overview(return_id: int):
     assigned = assigned_tasks(database, context, mine=request.args.get("assigned") == "me")
     return render_template("returns/overview.html", context=context, versions=versions, previous=previous, audit=audit,
                            can_start=can_start, confirm=ConfirmForm(),
+                           open_queries=queries.open_queries(database, context=context),
                            requests=return_service.open_amendment_requests(database, context),
                            has_editor=any(p["role"] == "editor" and p["active"] for p in
                                           store.users(database, organisation_id=context.ret.organisation_id)),

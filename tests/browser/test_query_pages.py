@@ -1,0 +1,112 @@
+"""Queries between an auditor and an organisation, in a real browser, every page checked by axe-core and
+HTML_CodeSniffer: asking (empty, with an error), the question as the organisation reads it (home page, task list,
+the reply form empty and with an error), a reply with a PDF, resolving, and the resolved question. On an app of
+its own, since the queries change what the other browser tests see."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from waitress import create_server
+
+from compliance import store
+from compliance.web.requests import get_db
+from tests.browser.conftest import check, sign_in
+from tests.builders import minimal_pdf
+from tests.conftest import make_app
+
+pytestmark = pytest.mark.browser
+ORGANISATION = "Brackenford Probation Delivery Unit"
+
+
+@pytest.fixture(scope="module")
+def queries_app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("queries"))
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    return app
+
+
+@pytest.fixture(scope="module")
+def queries_url(queries_app):
+    server = create_server(queries_app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _return_id(app) -> int:
+    with app.app_context():
+        cycle = next(c for c in store.cycles(get_db()) if c["status"] == "open")
+        return next(r["id"] for r in store.returns_for_cycle(get_db(), cycle["id"])
+                    if r["organisation_name"] == ORGANISATION)
+
+
+def test_asking_replying_with_a_file_and_resolving(page, browser, queries_app, queries_url, tmp_path):
+    return_id = _return_id(queries_app)
+    auditor = page
+    sign_in(auditor, queries_url, "auditor@demo.example")
+    auditor.goto(f"{queries_url}/returns/{return_id}/verification")
+    auditor.locator(f"a[href^='/returns/{return_id}/verification/']").first.click()
+    auditor.wait_for_load_state()
+    check(auditor, "query-none-on-answer")
+    auditor.get_by_role("link", name=f"Ask {ORGANISATION} a question about this answer").click()
+    auditor.wait_for_load_state()
+    check(auditor, "query-ask")
+    auditor.get_by_role("button", name="Send the question").click()
+    auditor.wait_for_load_state()
+    assert auditor.title().startswith("Error: ")
+    check(auditor, "query-ask-error")
+    auditor.get_by_label("Your question").fill("Which board minutes approved this policy?")
+    auditor.get_by_role("button", name="Send the question").click()
+    auditor.wait_for_load_state()
+    query_url = auditor.url
+    check(auditor, "query-open-auditor")
+
+    # a browser of its own (bypass_csp, as the page fixture's, lets check() inject the two engines)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    organisation = context.new_page()
+    organisation.js_errors = []
+    organisation.on("pageerror", lambda error: organisation.js_errors.append(str(error)))
+    try:
+        _reply_as_the_organisation(organisation, queries_url, return_id, query_url, tmp_path)
+    finally:
+        context.close()
+
+    auditor.goto(query_url)
+    check(auditor, "query-replied-auditor")
+    auditor.get_by_role("link", name="Resolve this question").click()
+    auditor.wait_for_load_state()
+    check(auditor, "query-resolve")
+    auditor.get_by_label("Closing note (optional)").fill("Seen the minutes: thank you.")
+    auditor.get_by_role("button", name="Resolve the question").click()
+    auditor.wait_for_load_state()
+    assert "Resolved" in auditor.content()
+    check(auditor, "query-resolved")
+    auditor.goto(f"{queries_url}/returns/{return_id}/audit-summary")
+    check(auditor, "query-in-audit-summary")
+
+
+def _reply_as_the_organisation(organisation, queries_url: str, return_id: int, query_url: str, tmp_path) -> None:
+    sign_in(organisation, queries_url, "signatory.brackenfordprobationdeli@demo.example")
+    organisation.goto(f"{queries_url}/home")
+    assert "Questions from auditors" in organisation.content()
+    check(organisation, "query-on-home")
+    organisation.goto(f"{queries_url}/returns/{return_id}")
+    check(organisation, "query-on-task-list")
+    organisation.get_by_role("link", name="WDVF protocol 2018 requirement 1 (Policy for service users)").click()
+    organisation.wait_for_load_state()
+    assert organisation.url == query_url
+    check(organisation, "query-reply-empty")
+    organisation.get_by_role("button", name="Send your reply").click()
+    organisation.wait_for_load_state()
+    assert organisation.title().startswith("Error: ")
+    check(organisation, "query-reply-error")
+    pdf = tmp_path / "board-minutes.pdf"
+    pdf.write_bytes(minimal_pdf("Board minutes"))
+    organisation.get_by_label("Your reply").fill("Approved on 12 March: the minutes are attached.")
+    organisation.get_by_label("Add a file (optional)").set_input_files(str(pdf))
+    organisation.get_by_role("button", name="Send your reply").click()
+    organisation.wait_for_load_state()
+    assert "board-minutes.pdf" in organisation.content()
+    check(organisation, "query-replied")

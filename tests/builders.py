@@ -612,6 +612,7 @@ ACCESS: dict[str, set[str]] = {
     "returns.signed_json": MEMBERS_AND_PARTNERSHIP,
     "returns.check_statement": SIGNED_IN,
     "returns.changes": MEMBERS_AND_PARTNERSHIP,
+    "returns.confirm_carried_forward": EDITOR,
     "returns.ready_to_sign": EDITOR,
     "returns.assign": {"editor", "signatory"},
     "statements.statement": MEMBERS_AND_PARTNERSHIP,

@@ -71,6 +71,33 @@ def previous_return(db: Database, context: ReturnContext) -> dict | None:
                  if r["organisation_id"] == context.ret.organisation_id), None)
 
 
+def last_years_answers(db: Database, context: ReturnContext) -> dict[tuple[str, str], dict]:
+    """Last year's signed answers, keyed by (framework id, requirement id): a framework's newer version keeps its
+    requirement ids, so last year's answer is found beside this year's whatever version each cycle used."""
+    previous = previous_return(db, context)
+    if previous is None:
+        return {}
+    version, answers = standing_answers(db, previous["id"])
+    if version is None:
+        return {}
+    return {(key.split("@")[0], requirement_id): {**answer, "cycle_name": previous["cycle_name"],
+                                                  "version": version["version"]}
+            for (key, requirement_id), answer in answers.items()}
+
+
+def confirm_carried_forward(db: Database, context: ReturnContext, keys: list[tuple[str, str]], *, actor: Actor,
+                            now: datetime) -> int:
+    """Confirm, in one go, the carried-forward answers chosen (by framework key and requirement id); how many."""
+    confirmed = 0
+    with db.atomic():
+        for key in keys:
+            answer = context.answers.get(key)
+            if answer and answer.get("carried_forward"):
+                store.confirm_answer(db, answer["id"], actor=actor, now=now)
+                confirmed += 1
+    return confirmed
+
+
 def start_from_last_year(db: Database, context: ReturnContext, *, today: date, actor: Actor, now: datetime) -> int:
     """Copy last year's answers into an untouched return; returns how many answers were copied."""
     previous = previous_return(db, context)

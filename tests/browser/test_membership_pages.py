@@ -3,6 +3,7 @@ add, organisations to add, an error), the form's hints, and a withdrawn return's
 since archiving a demo organisation would change what the other browser tests count."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 
@@ -81,3 +82,30 @@ def test_archiving_an_organisation_withdraws_its_return(page, joiners_app, joine
     page.goto(f"{joiners_url}/returns/{ret['id']}")
     assert page.locator(".govuk-tag", has_text="Withdrawn").count() == 1
     check(page, "return-overview-withdrawn")
+
+
+def test_carried_forward_answers_beside_last_year_and_confirmed_together(page, joiners_app, joiners_url):
+    """Here rather than on the shared app: starting Haven Lane from last year would change the journey test's return."""
+    cycle = _open_cycle(joiners_app)
+    with joiners_app.app_context():
+        ret = next(r for r in store.returns_for_cycle(get_db(), cycle["id"])
+                   if r["organisation_name"] == "Haven Lane Women's Aid")
+    sign_in(page, joiners_url, "editor.womensaid@demo.example")
+    page.goto(f"{joiners_url}/returns/{ret['id']}")
+    page.get_by_role("button", name="Start from last year's answers").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name=re.compile("^Confirm the answers carried forward")).click()
+    page.wait_for_load_state()
+    check(page, "confirm-carried-forward")
+    page.get_by_role("button", name="Confirm the ticked answers").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    check(page, "confirm-carried-forward-error")
+    page.locator("input[name='answers']").first.check()
+    page.get_by_role("button", name="Confirm the ticked answers").click()
+    page.wait_for_load_state()
+    assert "1 answer confirmed as still right" in page.locator(".govuk-notification-banner").inner_text()
+    page.locator(".govuk-task-list__link").nth(1).click()
+    page.wait_for_load_state()
+    assert "Last year's answer, as signed for" in page.locator("main").inner_text()
+    check(page, "answer-beside-last-year")

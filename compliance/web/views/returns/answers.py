@@ -170,6 +170,8 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         conflict=_conflict(database, framework, conflict) if conflict else None,
         reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
         amendment=return_service.open_amendment_requests(database, context).get(key),
+        last_year=(return_service.last_years_answers(database, context).get((framework.id, requirement.id))
+                   if stored and stored.get("carried_forward") else None),
         **evidence_helpers())
 
 

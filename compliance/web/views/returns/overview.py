@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import store
+from compliance.core.text import plural
 from compliance.services import queries
 from compliance.services import returns as return_service
 from compliance.web.access import requires, signed_in
@@ -47,3 +48,27 @@ def start_from_last_year(return_id: int):
     else:
         flash("There were no answers from last year to copy")
     return redirect(url_for(".overview", return_id=return_id))
+
+
+@bp.route("/returns/<int:return_id>/confirm-carried-forward", methods=["GET", "POST"])
+@requires("edit_return")
+def confirm_carried_forward(return_id: int):
+    """Every answer carried forward from last year on one page, to confirm those still right in one go."""
+    context = editable_return(return_id)
+    if context is None:
+        return frozen_page(return_service.load_return(get_db(), return_id))
+    carried = [(f, r, context.answers[(f.key, r.id)]) for f, r in context.requirements()
+               if (context.answers.get((f.key, r.id)) or {}).get("carried_forward")]
+    form = ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("answers"))
+        keys = [(f.key, r.id) for f, r, _ in carried if f"{f.id}/{r.id}" in chosen]
+        if not keys:
+            problem = "Select the answers that are still right, or go back to the task list"
+        else:
+            confirmed = return_service.confirm_carried_forward(get_db(), context, keys, actor=actor(), now=now())
+            flash(f"{plural(confirmed, 'answer')} confirmed as still right")
+            return redirect(url_for(".overview", return_id=return_id))
+    return render_template("returns/confirm_carried_forward.html", context=context, carried=carried, form=form,
+                           problem=problem, more_errors=[{"text": problem, "href": "#answers"}] if problem else [])

@@ -186,6 +186,9 @@ def test_check_answers_shows_what_is_signed_evidence_actions_and_the_whole_expla
     assert "No evidence" in text and "Show all of the explanation" in text and "Line four, only under Show all." in text
     sign_page = signatory.get(f"/returns/{world.return_id}/sign").get_data(as_text=True)
     assert f'href="/returns/{world.return_id}/statement">draft statement</a>' in sign_page
+    signing = " ".join(html.unescape(re.sub(r"<(?!strong|/strong)[^>]+>", "", sign_page)).split())
+    assert "Read every answer you are signing" in signing
+    assert "Train every team. Owner: Safeguarding lead. Due 31 March 2031. In progress." in signing
     assert re.search(r'govuk-tag--yellow">\s*Partially met', text) and re.search(r'govuk-tag--green">\s*Met', text)
 
 

@@ -72,7 +72,8 @@ def sign(return_id: int):
             return frozen_page(own_return(return_id))
         return redirect(url_for(".submitted", return_id=return_id))
     return render_template("returns/sign.html", form=form, context=context, summary=rating_summary(context),
-                           unchanged=return_service.requests_still_unchanged(database, context))
+                           unchanged=return_service.requests_still_unchanged(database, context),
+                           groups=answer_groups(context), today_iso=today().isoformat())
 
 
 @bp.get("/returns/<int:return_id>/submitted")

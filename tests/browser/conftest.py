@@ -20,6 +20,7 @@ from compliance.config import ROOT
 from compliance.core.returns import financial_year
 from compliance.web.access import public
 from compliance.web.requests import get_db
+from tests import builders
 from tests.conftest import make_app
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -48,13 +49,29 @@ def live_app(tmp_path_factory):
     return app
 
 
-@pytest.fixture(scope="session")
-def base_url(live_app):
-    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
+def _serve(app, threads: int):
+    """The app served by waitress on a free loopback port, in a thread, while the fixture lasts: its address."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    yield from _serve(live_app, threads=4)
+
+
+@pytest.fixture(scope="module")
+def own_app(tmp_path_factory):
+    """A module's own copy of the demo, for a module whose changes the other browser tests must not see."""
+    return builders.demo_app(tmp_path_factory.mktemp("own"))
+
+
+@pytest.fixture(scope="module")
+def own_url(own_app):
+    yield from _serve(own_app, threads=2)
 
 
 @pytest.fixture(scope="session")

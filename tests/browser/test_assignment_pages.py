@@ -3,33 +3,13 @@ only the requirements assigned to you; axe-core and HTML_CodeSniffer find nothin
 its own, since assigning changes what the demo's task lists show."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from waitress import create_server
 
 from compliance import store
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, sign_in
-from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def assigning_app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("assigning"))
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    return app
-
-
-@pytest.fixture(scope="module")
-def assigning_url(assigning_app):
-    server = create_server(assigning_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
 
 
 def _police_return(app) -> int:
@@ -40,10 +20,10 @@ def _police_return(app) -> int:
                     if r["organisation_name"] == "Brackenford Police")
 
 
-def test_assigning_requirements_and_showing_only_mine(page, assigning_app, assigning_url):
-    return_id = _police_return(assigning_app)
-    sign_in(page, assigning_url, "signatory.police@demo.example")
-    page.goto(f"{assigning_url}/returns/{return_id}")
+def test_assigning_requirements_and_showing_only_mine(page, own_app, own_url):
+    return_id = _police_return(own_app)
+    sign_in(page, own_url, "signatory.police@demo.example")
+    page.goto(f"{own_url}/returns/{return_id}")
     page.get_by_role("link", name="Assign requirements to colleagues").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Assign requirements"
@@ -65,8 +45,8 @@ def test_assigning_requirements_and_showing_only_mine(page, assigning_app, assig
     assert page.get_by_text("Assigned to Dana Hollis", exact=True).count() == 2
 
     page.context.clear_cookies()
-    sign_in(page, assigning_url, "editor.police@demo.example")
-    page.goto(f"{assigning_url}/returns/{return_id}")
+    sign_in(page, own_url, "editor.police@demo.example")
+    page.goto(f"{own_url}/returns/{return_id}")
     page.get_by_role("link", name="Show only the requirements assigned to you (2)").click()
     page.wait_for_load_state()
     assert "Showing only the 2 requirements assigned to you" in page.content()

@@ -4,34 +4,15 @@ since archiving a demo organisation would change what the other browser tests co
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timezone
 
 import pytest
-from waitress import create_server
 
 from compliance import store
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, sign_in
-from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def joiners_app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("joiners"))
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    return app
-
-
-@pytest.fixture(scope="module")
-def joiners_url(joiners_app):
-    server = create_server(joiners_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
 
 
 def _open_cycle(app) -> dict:
@@ -39,16 +20,16 @@ def _open_cycle(app) -> dict:
         return next(c for c in store.cycles(get_db()) if c["status"] == "open")
 
 
-def test_adding_organisations_to_an_open_cycle(page, joiners_app, joiners_url):
-    cycle = _open_cycle(joiners_app)
-    sign_in(page, joiners_url, "coordinator@demo.example")
-    page.goto(f"{joiners_url}/cycles/{cycle['id']}")
+def test_adding_organisations_to_an_open_cycle(page, own_app, own_url):
+    cycle = _open_cycle(own_app)
+    sign_in(page, own_url, "coordinator@demo.example")
+    page.goto(f"{own_url}/cycles/{cycle['id']}")
     page.get_by_role("link", name="Add organisations to this cycle").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Add organisations to this cycle"
     assert "Every active organisation has a return" in page.content()
     check(page, "cycle-add-organisations-none")
-    with joiners_app.app_context():  # as if added before organisations joined open cycles by themselves
+    with own_app.app_context():  # as if added before organisations joined open cycles by themselves
         store.add_organisation(get_db(), {"name": "Oakmere Ambulance Service", "sector": "ambulance"},
                                actor=store.SYSTEM, now=datetime.now(timezone.utc))
     page.reload()
@@ -65,13 +46,13 @@ def test_adding_organisations_to_an_open_cycle(page, joiners_app, joiners_url):
     assert "Oakmere Ambulance Service has a return in the" in page.locator(".govuk-notification-banner").inner_text()
 
 
-def test_archiving_an_organisation_withdraws_its_return(page, joiners_app, joiners_url):
-    cycle = _open_cycle(joiners_app)
-    with joiners_app.app_context():
+def test_archiving_an_organisation_withdraws_its_return(page, own_app, own_url):
+    cycle = _open_cycle(own_app)
+    with own_app.app_context():
         greenway = store.organisation_named(get_db(), "Greenway Homes")
         ret = next(r for r in store.returns_for_cycle(get_db(), cycle["id"]) if r["organisation_id"] == greenway["id"])
-    sign_in(page, joiners_url, "coordinator@demo.example")
-    page.goto(f"{joiners_url}/organisations/{greenway['id']}/edit")
+    sign_in(page, own_url, "coordinator@demo.example")
+    page.goto(f"{own_url}/organisations/{greenway['id']}/edit")
     assert f"Its return for {cycle['name']} will be withdrawn" in page.content()
     check(page, "organisation-edit-withdraw-hint")
     page.get_by_label("Archived: kept for the record, not asked for new returns").check()
@@ -79,19 +60,19 @@ def test_archiving_an_organisation_withdraws_its_return(page, joiners_app, joine
     page.wait_for_load_state()
     assert "has been withdrawn" in page.locator(".govuk-notification-banner").inner_text()
     check(page, "organisation-with-withdrawn-return")
-    page.goto(f"{joiners_url}/returns/{ret['id']}")
+    page.goto(f"{own_url}/returns/{ret['id']}")
     assert page.locator(".govuk-tag", has_text="Withdrawn").count() == 1
     check(page, "return-overview-withdrawn")
 
 
-def test_carried_forward_answers_beside_last_year_and_confirmed_together(page, joiners_app, joiners_url):
+def test_carried_forward_answers_beside_last_year_and_confirmed_together(page, own_app, own_url):
     """Here rather than on the shared app: starting Haven Lane from last year would change the journey test's return."""
-    cycle = _open_cycle(joiners_app)
-    with joiners_app.app_context():
+    cycle = _open_cycle(own_app)
+    with own_app.app_context():
         ret = next(r for r in store.returns_for_cycle(get_db(), cycle["id"])
                    if r["organisation_name"] == "Haven Lane Women's Aid")
-    sign_in(page, joiners_url, "editor.womensaid@demo.example")
-    page.goto(f"{joiners_url}/returns/{ret['id']}")
+    sign_in(page, own_url, "editor.womensaid@demo.example")
+    page.goto(f"{own_url}/returns/{ret['id']}")
     page.get_by_role("button", name="Start from last year's answers").click()
     page.wait_for_load_state()
     page.get_by_role("link", name=re.compile("^Confirm the answers carried forward")).click()

@@ -4,35 +4,15 @@ the reply form empty and with an error), a reply with a PDF, resolving, and the 
 its own, since the queries change what the other browser tests see."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from waitress import create_server
 
 from compliance import store
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, sign_in
 from tests.builders import minimal_pdf
-from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
 ORGANISATION = "Brackenford Probation Delivery Unit"
-
-
-@pytest.fixture(scope="module")
-def queries_app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("queries"))
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    return app
-
-
-@pytest.fixture(scope="module")
-def queries_url(queries_app):
-    server = create_server(queries_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
 
 
 def _return_id(app) -> int:
@@ -42,11 +22,11 @@ def _return_id(app) -> int:
                     if r["organisation_name"] == ORGANISATION)
 
 
-def test_asking_replying_with_a_file_and_resolving(page, browser, queries_app, queries_url, tmp_path):
-    return_id = _return_id(queries_app)
+def test_asking_replying_with_a_file_and_resolving(page, browser, own_app, own_url, tmp_path):
+    return_id = _return_id(own_app)
     auditor = page
-    sign_in(auditor, queries_url, "auditor@demo.example")
-    auditor.goto(f"{queries_url}/returns/{return_id}/verification")
+    sign_in(auditor, own_url, "auditor@demo.example")
+    auditor.goto(f"{own_url}/returns/{return_id}/verification")
     auditor.locator(f"a[href^='/returns/{return_id}/verification/']").first.click()
     auditor.wait_for_load_state()
     check(auditor, "query-none-on-answer")
@@ -69,7 +49,7 @@ def test_asking_replying_with_a_file_and_resolving(page, browser, queries_app, q
     organisation.js_errors = []
     organisation.on("pageerror", lambda error: organisation.js_errors.append(str(error)))
     try:
-        _reply_as_the_organisation(organisation, queries_url, return_id, query_url, tmp_path)
+        _reply_as_the_organisation(organisation, own_url, return_id, query_url, tmp_path)
     finally:
         context.close()
 
@@ -83,16 +63,16 @@ def test_asking_replying_with_a_file_and_resolving(page, browser, queries_app, q
     auditor.wait_for_load_state()
     assert "Resolved" in auditor.content()
     check(auditor, "query-resolved")
-    auditor.goto(f"{queries_url}/returns/{return_id}/audit-summary")
+    auditor.goto(f"{own_url}/returns/{return_id}/audit-summary")
     check(auditor, "query-in-audit-summary")
 
 
-def _reply_as_the_organisation(organisation, queries_url: str, return_id: int, query_url: str, tmp_path) -> None:
-    sign_in(organisation, queries_url, "signatory.brackenfordprobationdeli@demo.example")
-    organisation.goto(f"{queries_url}/home")
+def _reply_as_the_organisation(organisation, own_url: str, return_id: int, query_url: str, tmp_path) -> None:
+    sign_in(organisation, own_url, "signatory.brackenfordprobationdeli@demo.example")
+    organisation.goto(f"{own_url}/home")
     assert "Questions from auditors" in organisation.content()
     check(organisation, "query-on-home")
-    organisation.goto(f"{queries_url}/returns/{return_id}")
+    organisation.goto(f"{own_url}/returns/{return_id}")
     check(organisation, "query-on-task-list")
     organisation.get_by_role("link", name="WDVF protocol 2018 requirement 1 (Policy for service users)").click()
     organisation.wait_for_load_state()

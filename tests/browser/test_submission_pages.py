@@ -86,6 +86,19 @@ def add_evidence_and_action(ret) -> None:
                                               "due_date": "2031-03-31", "status": "in-progress"}, actor=actor, now=NOW)
 
 
+def submitted(ret) -> None:
+    """Make sure the return is submitted (signed as version n): the tests below may run on their own."""
+    if status(ret) == "submitted":
+        return
+    fill(ret)
+    with ret["app"].app_context():
+        db = get_db()
+        signatory = store.user_by_email(db, SIGNATORY)
+        return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="Test", job_title="CEO",
+                              signatory_name="Sam Signatory", now=NOW,
+                              actor=store.Actor(signatory["id"], signatory["email"]))
+
+
 def status(ret) -> str:
     with ret["app"].app_context():
         return store.return_row(get_db(), ret["id"])["status"]
@@ -166,14 +179,7 @@ def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base
 
 
 def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, ret):
-    if status(ret) != "submitted":  # when run on its own
-        fill(ret)
-        with ret["app"].app_context():
-            db = get_db()
-            signatory = store.user_by_email(db, SIGNATORY)
-            return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="Test", job_title="CEO",
-                                  signatory_name="Sam Signatory", now=NOW,
-                                  actor=store.Actor(signatory["id"], signatory["email"]))
+    submitted(ret)
     sign_in(page, base_url, "coordinator@demo.example", DEMO_PASSWORD)
     page.goto(f"{base_url}/returns/{ret['id']}/return-for-amendment")
     comment_box = page.locator("textarea[name^='comment-']").first
@@ -225,14 +231,7 @@ def test_return_for_amendment_empty_with_errors_then_returned(page, base_url, re
 
 
 def test_accept_asks_first_with_a_comment(page, base_url, ret):
-    if status(ret) != "submitted":
-        fill(ret)
-        with ret["app"].app_context():
-            db = get_db()
-            signatory = store.user_by_email(db, SIGNATORY)
-            return_service.submit(db, return_service.load_return(db, ret["id"]), partnership="Test", job_title="CEO",
-                                  signatory_name="Sam Signatory", now=NOW,
-                                  actor=store.Actor(signatory["id"], signatory["email"]))
+    submitted(ret)
     sign_in(page, base_url, "coordinator@demo.example", DEMO_PASSWORD)
     page.goto(f"{base_url}/returns/{ret['id']}")
     page.get_by_role("button", name="Accept this return").click()

@@ -38,6 +38,7 @@ def test_last_years_answer_shows_beside_and_unchanged_answers_are_confirmed_toge
     confirm = f"{overview}/confirm-carried-forward"
     nothing = editor.post(confirm, data={"csrf_token": token_from(editor, confirm)})
     assert nothing.status_code == 200 and "Select the answers that are still right" in _text(nothing)
+    assert "<title>Error: Confirm answers carried forward: Haven Lane" in nothing.get_data(as_text=True)
     done = editor.post(confirm, data={"csrf_token": token_from(editor, confirm),
                                       "answers": [f"{framework.id}/{first.id}", f"{framework.id}/{second.id}"]})
     assert done.status_code == 302

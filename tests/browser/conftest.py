@@ -178,6 +178,14 @@ def check(page, name: str, known_htmlcs: frozenset[str] = frozenset()) -> None:
 MATRIX_HEADERS_KNOWN = frozenset({"WCAG2AA.Principle1.Guideline1_3.1_3_1.H43.HeadersRequired"})
 
 
+def submit_with_errors(page, button: str, shot: str) -> None:
+    """Press a form's button expecting it refused: the title starts "Error: ", and both engines find nothing."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    check(page, shot)
+
+
 def open_cycle_id(live_app):
     """The demo's current cycle: other browser tests add cycles of their own to the same app."""
     with live_app.app_context():

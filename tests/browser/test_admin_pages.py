@@ -5,7 +5,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -36,10 +36,7 @@ def test_organisation_pages(page, base_url, ids):
         check(page, f"admin-{name}")
     page.goto(base_url + "/organisations/new")
     check(page, "admin-organisation-new")
-    page.get_by_role("button", name="Save organisation").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "admin-organisation-new-errors")
+    submit_with_errors(page, "Save organisation", "admin-organisation-new-errors")
     page.get_by_label("Organisation name").fill("Brackenford Police")
     page.get_by_label("Police").check()
     page.get_by_label("Main contact's email address").fill("not an email")
@@ -58,10 +55,7 @@ def test_import_page_empty_and_with_row_errors(page, base_url, tmp_path):
     bad.write_text("name,sector,contact_name,contact_email\n"
                    "Brackenford Police,police,,\n,housing,,\nNew Org,spaceship,,bad-email\n", encoding="utf-8")
     page.get_by_label("CSV file").set_input_files(str(bad))
-    page.get_by_role("button", name="Check and import").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "admin-import-errors")
+    submit_with_errors(page, "Check and import", "admin-import-errors")
 
 
 def test_people_pages(page, base_url, ids):
@@ -78,10 +72,7 @@ def test_people_pages(page, base_url, ids):
     check(page, "admin-person-role-errors")
     page.goto(base_url + "/people/invite")
     check(page, "admin-invite")
-    page.get_by_role("button", name="Send invitation").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "admin-invite-errors")
+    submit_with_errors(page, "Send invitation", "admin-invite-errors")
     page.get_by_label("Full name").fill("Ōla Person")
     page.get_by_label("Email address").fill("ola.person@demo.example")
     page.get_by_label("Organisation editor").check()

@@ -14,7 +14,7 @@ from compliance import store
 from compliance.services import returns as return_service
 from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.builders import minimal_pdf
 
@@ -148,10 +148,7 @@ def test_action_page_empty_with_errors_then_saved(page, base_url, ret):
     page.get_by_role("button", name="Add an improvement action").click()
     page.wait_for_url(url(base_url, ret, 4, "/actions/new"))
     check(page, "action-empty")
-    page.get_by_role("button", name="Save action").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "action-errors")
+    submit_with_errors(page, "Save action", "action-errors")
     page.get_by_label("What will you do?").fill("Train every team leader")
     page.get_by_label("Who owns it?").fill("Safeguarding lead")
     page.get_by_label("Day").fill("31")
@@ -201,10 +198,7 @@ def test_link_page_empty_and_with_an_error(page, base_url, ret):
     check(page, "link-empty")
     page.get_by_label("Title").fill("Policy on the intranet")
     page.get_by_label("Web address").fill("javascript:alert(1)")
-    page.get_by_role("button", name="Add link").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "link-error")
+    submit_with_errors(page, "Add link", "link-error")
 
 
 def test_attach_page(page, base_url, ret, tmp_path):
@@ -222,10 +216,7 @@ def test_attach_page(page, base_url, ret, tmp_path):
     page.get_by_role("button", name="Use evidence you have already added").click()
     page.wait_for_url(url(base_url, ret, 8, "/evidence/attach"))
     check(page, "attach")
-    page.get_by_role("button", name="Use this evidence").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "attach-error")
+    submit_with_errors(page, "Use this evidence", "attach-error")
     page.get_by_label("Training record 2031").check()
     page.get_by_role("button", name="Use this evidence").click()
     page.wait_for_load_state()

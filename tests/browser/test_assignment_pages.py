@@ -7,7 +7,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.browser.conftest import check, sign_in
+from tests.browser.conftest import check, sign_in, submit_with_errors
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,7 @@ def test_assigning_requirements_and_showing_only_mine(page, own_app, own_url):
     assert page.locator("h1").inner_text() == "Assign requirements"
     check(page, "assign-requirements")
 
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Error: ")
-    check(page, "assign-requirements-error")
+    submit_with_errors(page, "Save", "assign-requirements-error")
     page.get_by_role("link", name="Select the requirements to assign").click()
     assert page.evaluate("document.activeElement.id") == "requirements", "the summary link reaches the first box"
 

@@ -8,7 +8,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.browser.conftest import check, sign_in
+from tests.browser.conftest import check, sign_in, submit_with_errors
 from tests.builders import minimal_pdf
 
 pytestmark = pytest.mark.browser
@@ -33,10 +33,7 @@ def test_asking_replying_with_a_file_and_resolving(page, browser, own_app, own_u
     auditor.get_by_role("link", name=f"Ask {ORGANISATION} a question about this answer").click()
     auditor.wait_for_load_state()
     check(auditor, "query-ask")
-    auditor.get_by_role("button", name="Send the question").click()
-    auditor.wait_for_load_state()
-    assert auditor.title().startswith("Error: ")
-    check(auditor, "query-ask-error")
+    submit_with_errors(auditor, "Send the question", "query-ask-error")
     auditor.get_by_label("Your question").fill("Which board minutes approved this policy?")
     auditor.get_by_role("button", name="Send the question").click()
     auditor.wait_for_load_state()
@@ -78,10 +75,7 @@ def _reply_as_the_organisation(organisation, own_url: str, return_id: int, query
     organisation.wait_for_load_state()
     assert organisation.url == query_url
     check(organisation, "query-reply-empty")
-    organisation.get_by_role("button", name="Send your reply").click()
-    organisation.wait_for_load_state()
-    assert organisation.title().startswith("Error: ")
-    check(organisation, "query-reply-error")
+    submit_with_errors(organisation, "Send your reply", "query-reply-error")
     pdf = tmp_path / "board-minutes.pdf"
     pdf.write_bytes(minimal_pdf("Board minutes"))
     organisation.get_by_label("Your reply").fill("Approved on 12 March: the minutes are attached.")

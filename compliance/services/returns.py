@@ -149,7 +149,8 @@ def return_for_amendment(db: Database, context: ReturnContext, *, comment: str, 
     (requests: {framework_key, requirement_id, comment}); tell the organisation's editors and signatories."""
     labels = {(f.key, r.id): f"{f.short_title or f.title}, {requirement_name(r)}" for f, r in context.requirements()}
     with db.atomic():
-        store.return_for_amendment(db, context.ret.id, comment, requests=requests, actor=actor, now=now)
+        named = [{**item, "label": labels.get((item["framework_key"], item["requirement_id"]))} for item in requests]
+        store.return_for_amendment(db, context.ret.id, comment, requests=named, actor=actor, now=now)
         queued = notifications.queue_decision(
             db, context.ret, decision="returned", version=context.ret.version, comment=comment,
             requests=[{"label": labels.get((item["framework_key"], item["requirement_id"]), item["requirement_id"]),

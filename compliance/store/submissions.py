@@ -79,7 +79,8 @@ def return_for_amendment(db: Database, return_id: int, comment: str, *, actor: A
         record(db, actor, action="return-returned", object_type="return", object_id=return_id,
                organisation_id=current["organisation_id"],
                new={"version": current["version"], "comment": comment,
-                    "asked": [f"{i['requirement_id']}: {i['comment']}" for i in requests or []]}, now=now)
+                    "asked": [f"{i.get('label') or i['requirement_id']}: {i['comment']}" for i in requests or []]},
+               now=now)
 
 
 def amendment_requests(db: Database, return_id: int, version: int) -> dict[tuple[str, str], dict]:

@@ -164,6 +164,10 @@ def test_returning_for_amendment_names_requirements_with_a_comment_each(world, m
     other = editor.get(f"/returns/{ret['id']}/{context.requirements()[1][0].id}/{context.requirements()[1][1].id}")
     assert "Your coordinator asked" not in other.get_data(as_text=True)
     assert len(audited(world, "returned for amendment")) == 1
+    with world.app_context():
+        [returned] = store.audit_entries(get_db(), action="return-returned")
+    assert return_service.requirement_name(second) in returned["new_value"], "the audit trail names requirements"
+    assert f'"{second.id}:' not in returned["new_value"]
 
 
 def test_with_no_mail_server_address_the_decision_still_stands(tmp_path):

@@ -165,7 +165,8 @@ def test_returning_for_amendment_names_requirements_with_a_comment_each(world, m
     assert "Your coordinator asked" not in other.get_data(as_text=True)
     assert len(audited(world, "returned for amendment")) == 1
     with world.app_context():
-        [returned] = store.audit_entries(get_db(), action="return-returned")
+        [returned] = [e for e in store.audit_entries(get_db(), action="return-returned")
+                      if e["object_id"] == str(ret["id"])]
     assert return_service.requirement_name(second) in returned["new_value"], "the audit trail names requirements"
     assert f'"{second.id}:' not in returned["new_value"]
 

@@ -189,6 +189,18 @@ def changes_since_signed(db: Database, context: ReturnContext) -> tuple[int | No
     return context.ret.version - 1, changed
 
 
+def asked_to_change(db: Database, context: ReturnContext) -> list[dict]:
+    """While a return is back for amendment: each requirement the coordinator named, in the return's order, with
+    the comment and whether its answer has changed since the returned version ({name, comment, changed, key})."""
+    requests = open_amendment_requests(db, context)
+    if not requests:
+        return []
+    unchanged = {item["name"] for item in requests_still_unchanged(db, context)}
+    return [{"name": requirement_name(r), "comment": requests[(f.key, r.id)]["comment"], "framework": f,
+             "requirement": r, "changed": requirement_name(r) not in unchanged}
+            for f, r in context.requirements() if (f.key, r.id) in requests]
+
+
 def requests_still_unchanged(db: Database, context: ReturnContext) -> list[dict]:
     """The requirements the coordinator asked to change whose answer (rating, explanation, reason, evidence and
     actions) is still exactly as in the version that was returned: {name, comment} each, in the return's order."""

@@ -271,5 +271,5 @@ def test_check_a_signed_statement_empty_with_an_error_and_a_match(page, base_url
     page.get_by_label("Signed document file").set_input_files(str(document))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
-    assert "This file is exactly what was signed" in page.locator(".govuk-notification-banner").inner_text()
+    assert "is exactly what was signed" in page.locator(".govuk-notification-banner").inner_text()
     check(page, "check-statement-match")

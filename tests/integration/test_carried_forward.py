@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timezone
 
 from compliance import store
 from compliance.services import returns as return_service
@@ -51,3 +52,32 @@ def test_last_years_answer_shows_beside_and_unchanged_answers_are_confirmed_toge
     assert len(confirmed) == 2, "each confirmation audited"
     assert "2 answers confirmed as still right" in _text(editor.get(overview))
     assert signed_in(app, "editor.police@demo.example").get(confirm).status_code == 404
+
+
+def test_an_answer_with_a_late_action_must_be_opened_not_ticked(tmp_path):
+    app = demo_app(tmp_path)
+    with app.app_context():
+        db = get_db()
+        cycle = next(c for c in store.cycles(db) if c["status"] == "open")
+        ret = next(r for r in store.returns_for_cycle(db, cycle["id"])
+                   if r["organisation_name"] == "Haven Lane Women's Aid")
+    editor = signed_in(app, "editor.womensaid@demo.example")
+    overview = f"/returns/{ret['id']}"
+    editor.post(f"{overview}/start-from-last-year", data={"csrf_token": token_from(editor, overview)})
+    with app.app_context():
+        db = get_db()
+        context = return_service.load_return(db, ret["id"])
+        framework, requirement = context.requirements()[0]
+        editor_row = store.user_by_email(db, "editor.womensaid@demo.example")
+        store.save_action(db, context.answers[(framework.key, requirement.id)]["id"],
+                          {"what": "Refresh the policy", "owner": "Manager", "due_date": "2020-01-31",
+                           "status": "in-progress"},
+                          actor=store.Actor(editor_row["id"], editor_row["email"]), now=datetime.now(timezone.utc))
+    confirm = f"{overview}/confirm-carried-forward"
+    page = _text(editor.get(confirm))
+    assert "Open these to update them" in page and "Refresh the policy (Manager, due 31 January 2020" in page
+    editor.post(confirm, data={"csrf_token": token_from(editor, confirm),
+                               "answers": [f"{framework.id}/{requirement.id}"]})
+    with app.app_context():
+        still = return_service.load_return(get_db(), ret["id"]).answers[(framework.key, requirement.id)]
+    assert still["carried_forward"], "a late action is not confirmed from the list"

@@ -163,6 +163,19 @@ def test_returning_for_amendment_names_requirements_with_a_comment_each(world, m
     assert "Your coordinator asked for this answer to change" in answer and "Attach the signed policy." in answer
     other = editor.get(f"/returns/{ret['id']}/{context.requirements()[1][0].id}/{context.requirements()[1][1].id}")
     assert "Your coordinator asked" not in other.get_data(as_text=True)
+    check = html_text(editor.get(f"/returns/{ret['id']}/check").get_data(as_text=True))
+    assert f"{return_service.requirement_name(first)} : Attach the signed policy." in check, "each comment listed"
+    page = f"/returns/{ret['id']}/{first_fw.id}/{first.id}"
+    form = editor.get(page).get_data(as_text=True)
+    revision = re.search(r'name="revision" value="(\d+)"', form).group(1)
+    rating = re.search(r'name="rating"[^>]*value="([^"]+)"[^>]*checked', form) or re.search(
+        r'value="([^"]+)"[^>]*name="rating"[^>]*checked', form)
+    editor.post(page, data={"csrf_token": token_from(editor, page), "revision": revision,
+                            "rating": rating.group(1) if rating else "", "narrative": "The signed policy is attached.",
+                            "reason": "", "then": "later"})
+    after = html_text(editor.get(f"/returns/{ret['id']}").get_data(as_text=True))
+    assert "Asked to change: Attach the signed policy. Changed" in after, "the changed one says so"
+    assert "Change needed: Name the training you ran. Change needed" in after
     assert len(audited(world, "returned for amendment")) == 1
     with world.app_context():
         [returned] = [e for e in store.audit_entries(get_db(), action="return-returned")

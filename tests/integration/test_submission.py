@@ -468,12 +468,16 @@ def test_the_signed_document_downloads_and_its_sha256_is_the_printed_fingerprint
     good = signatory.post(check, data={"csrf_token": token_from(signatory, check),
                                        "file": (io.BytesIO(download.data), "signed.json")},
                           content_type="multipart/form-data").get_data(as_text=True)
-    assert "This file is exactly what was signed" in good and "version 1 of Brackenford Police" in good
+    assert "This file (signed.json) is exactly what was signed" in good and "version 1 of Brackenford Police" in good
     changed = download.data.replace(b"Our policy", b"Our pol1cy")
     bad = signatory.post(check, data={"csrf_token": token_from(signatory, check),
                                       "file": (io.BytesIO(changed), "signed.json")},
                          content_type="multipart/form-data").get_data(as_text=True)
-    assert "This file does not match any signed version" in bad
+    assert "This file (signed.json) does not match any signed version" in bad
+    pdf = signatory.post(check, data={"csrf_token": token_from(signatory, check),
+                                      "file": (io.BytesIO(b"%PDF-1.7 a statement"), "statement.pdf")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert "is the printable statement (a PDF), which cannot be checked this way" in html.unescape(pdf)
     outsider = client_for(world, "editor.womensaid@demo.example")
     assert outsider.get(f"/returns/{world.return_id}/versions/1/signed.json").status_code == 404
     hidden = outsider.post(check, data={"csrf_token": token_from(outsider, check),

@@ -118,7 +118,7 @@ def _say_what_is_missing(context, framework, requirement, saved: dict | None) ->
     missing = answer_problems(framework, requirement, saved, actions=len(context.actions.get(key, [])),
                               evidence=len(context.evidence.get(key, [])))
     if missing:
-        flash(f"Your answer to {caption(framework, requirement)} is saved, but it is not complete yet: "
+        flash(f"Your answer to {return_service.requirement_name(requirement)} is saved, but it is not complete yet: "
               + "; ".join(problem[0].lower() + problem[1:] for problem in missing)
               + ". You can come back to it from the task list", "important")
 

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import store
+from compliance.core.returns import action_overdue
 from compliance.core.text import plural
 from compliance.services import queries
 from compliance.services import returns as return_service
@@ -31,6 +32,9 @@ def overview(return_id: int):
                            can_start=can_start, confirm=ConfirmForm(),
                            open_queries=queries.open_queries(database, context=context),
                            requests=return_service.open_amendment_requests(database, context),
+                           changed_since={(item["framework"].key, item["requirement"].id)
+                                          for item in return_service.asked_to_change(database, context)
+                                          if item["changed"]},
                            has_editor=any(p["role"] == "editor" and p["active"] for p in
                                           store.users(database, organisation_id=context.ret.organisation_id)),
                            can_edit=current_user.can("edit_return") and context.editable, **assigned)
@@ -57,13 +61,25 @@ def confirm_carried_forward(return_id: int):
     context = editable_return(return_id)
     if context is None:
         return frozen_page(return_service.load_return(get_db(), return_id))
-    carried = [(f, r, context.answers[(f.key, r.id)]) for f, r in context.requirements()
-               if (context.answers.get((f.key, r.id)) or {}).get("carried_forward")]
+    day = today()
+    carried, to_open = [], []
+    for f, r in context.requirements():
+        answer = context.answers.get((f.key, r.id)) or {}
+        if not answer.get("carried_forward"):
+            continue
+        actions, evidence = context.actions.get((f.key, r.id), []), context.evidence.get((f.key, r.id), [])
+        late = [a for a in actions if action_overdue(a, day)]
+        expired = [e for e in evidence if e.get("valid_until") and e["valid_until"] < day.isoformat()]
+        # An answer with a late action or expired evidence is not still right as it is: it is opened, not ticked.
+        (to_open if late or expired else carried).append(
+            {"framework": f, "requirement": r, "answer": answer, "actions": actions, "evidence": evidence,
+             "late": late, "expired": expired})
     form = ConfirmForm()
     problem = None
     if form.validate_on_submit():
         chosen = set(request.form.getlist("answers"))
-        keys = [(f.key, r.id) for f, r, _ in carried if f"{f.id}/{r.id}" in chosen]
+        keys = [(c["framework"].key, c["requirement"].id) for c in carried
+                if f"{c['framework'].id}/{c['requirement'].id}" in chosen]
         if not keys:
             problem = "Select the answers that are still right, or go back to the task list"
         else:
@@ -71,4 +87,5 @@ def confirm_carried_forward(return_id: int):
             flash(f"{plural(confirmed, 'answer')} confirmed as still right")
             return redirect(url_for(".overview", return_id=return_id))
     return render_template("returns/confirm_carried_forward.html", context=context, carried=carried, form=form,
+                           to_open=to_open,
                            problem=problem, more_errors=[{"text": problem, "href": "#answers"}] if problem else [])

@@ -44,6 +44,10 @@ def check(return_id: int):
     return render_template("returns/check.html", context=context, groups=answer_groups(context), problems=problems,
                            today_iso=today().isoformat(),
                            unchanged=return_service.requests_still_unchanged(database, context),
+                           asked=[{**item, "href": url_for(".answer", return_id=return_id,
+                                                           framework_id=item["framework"].id,
+                                                           requirement_id=item["requirement"].id)}
+                                  for item in return_service.asked_to_change(database, context)],
                            problem_groups=grouped_problems(problems), versions=versions, signatories=signatories,
                            own=current_user.organisation_id == context.ret.organisation_id,
                            can_change=current_user.can("edit_return") and context.editable,
@@ -145,12 +149,17 @@ def check_statement():
         if len(data) > MAX_SIGNED_DOCUMENT:
             form.file.errors.append("The selected file is too big to be a signed document: choose the JSON file "
                                     "downloaded from a signed version's page")
+        elif data.startswith(b"%PDF"):
+            form.file.errors.append("The selected file is the printable statement (a PDF), which cannot be checked "
+                                    "this way: choose the signed document (a JSON file) from the signed version's "
+                                    "page. The statement prints its fingerprint, which the signed document matches")
         else:
             sha = hashlib.sha256(data).hexdigest()
             found = store.version_by_sha256(get_db(), sha)
             visible = found is not None and (current_user.can("view_partnership")
                                              or current_user.organisation_id == found["organisation_id"])
-            outcome = {"sha256": sha, "found": found if visible else None, "hidden": found is not None and not visible}
+            outcome = {"sha256": sha, "found": found if visible else None, "hidden": found is not None and not visible,
+                       "filename": form.file.data.filename or "the file"}
     return render_template("returns/check_statement.html", form=form, outcome=outcome)
 
 

@@ -145,6 +145,8 @@ def test_check_answers_for_the_editor(page, base_url, ret):
 
 def test_sign_empty_with_errors_then_submitted_and_the_signed_version(page, base_url, ret):
     sign_in(page, base_url, SIGNATORY)
+    assert "is ready for you to sign" in page.locator("main").inner_text()
+    check(page, "home-signatory-ready-to-sign")
     page.goto(f"{base_url}/returns/{ret['id']}/sign")
     assert page.get_by_label("Full name").input_value() == "Sam Signatory"
     assert page.get_by_label("Job title").input_value() == "Chief executive"

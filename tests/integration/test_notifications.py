@@ -78,6 +78,8 @@ def test_ready_to_sign_then_submitted_tells_the_signatories_then_the_coordinator
     assert len(audited(world, "ready to sign")) == 1
 
     signatory = signed_in(world, signatories[0])
+    home = html_text(signatory.get("/home").get_data(as_text=True))
+    assert f"{name}'s return for 2026/27 is ready for you to sign" in home, "the signatory's Home says so too"
     sign_path = f"/returns/{ret['id']}/sign"
     form = signatory.get(sign_path).get_data(as_text=True)
     seen = re.search(r'name="seen"[^>]*value="([^"]*)"', form) or re.search(r'value="([^"]*)"[^>]*name="seen"', form)

@@ -184,11 +184,13 @@ def test_check_answers_shows_what_is_signed_evidence_actions_and_the_whole_expla
     assert re.search(r"Refresh the late policy\. Owner: Head of HR\. Due 31 January 2020\. Not started\.\s*"
                      r'<strong class="govuk-tag govuk-tag--red">\s*Overdue\s*</strong>', text)
     assert "No evidence" in text and "Show all of the explanation" in text and "Line four, only under Show all." in text
+    assert re.search(r'href="/evidence/\d+/download">Domestic abuse policy 2030</a>', page), "evidence opens from here"
     sign_page = signatory.get(f"/returns/{world.return_id}/sign").get_data(as_text=True)
     assert f'href="/returns/{world.return_id}/statement">draft statement</a>' in sign_page
     signing = " ".join(html.unescape(re.sub(r"<(?!strong|/strong)[^>]+>", "", sign_page)).split())
     assert "Read every answer you are signing" in signing
     assert "Train every team. Owner: Safeguarding lead. Due 31 March 2031. In progress." in signing
+    assert "Overall result:" in signing and "1 improvement action is past its due date" in signing
     assert re.search(r'govuk-tag--yellow">\s*Partially met', text) and re.search(r'govuk-tag--green">\s*Met', text)
 
 

@@ -6,8 +6,10 @@ from flask_login import current_user, login_user, logout_user
 
 from compliance import store
 from compliance.core.membership import shown
+from compliance.core.returns import EDITABLE
 from compliance.services import accounts, cycle_returns, queries
 from compliance.services.passwords import password_problem
+from compliance.services.returns import load_return
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now, today
@@ -85,10 +87,23 @@ def home():
     own = [shown(r) for r in store.returns_for_organisation(database, current_user.organisation_id)
            ] if current_user.organisation_id else []
     work = cycle_returns.coordinator_work(database, today=today()) if current_user.can("manage_partnership") else None
-    return render_template("account/home.html", own_returns=own, work=work,
+    return render_template("account/home.html", own_returns=own, work=work, to_sign=_ready_to_sign(database, own),
                            open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id),
                            show_cycle=True,
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [])
+
+
+def _ready_to_sign(database, own: list[dict]) -> list[dict]:
+    """For a signatory: the organisation's open returns whose every answer is complete, waiting to be signed."""
+    if not current_user.can("sign_return"):
+        return []
+    ready = []
+    for ret in own:
+        if ret["cycle_status"] == "open" and ret["status"] in EDITABLE and not ret.get("withdrawn_at"):
+            context = load_return(database, ret["id"])
+            if context is not None and context.editable and not context.problems():
+                ready.append(ret)
+    return ready
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -13,7 +13,8 @@ from flask_login import current_user
 from compliance import store
 from compliance.core import limits
 from compliance.core.limits import too_long
-from compliance.core.returns import RETURN_STATUSES, canonical_json, digest, reference
+from compliance.core.returns import RETURN_STATUSES, action_overdue, canonical_json, digest, reference
+from compliance.core.scoring import overall
 from compliance.core.text import plural, slug
 from compliance.core.verification import EXPIRY_WARNING, outcomes_of
 from compliance.services import returns as return_service
@@ -331,10 +332,15 @@ def grouped_problems(problems: list) -> list[dict]:
 def rating_summary(context: ReturnContext) -> list[dict]:
     """Per framework: how many requirements, and how many at each level of its scale."""
     summary = []
+    day = today()
     for group in answer_groups(context):
         counts = Counter(item["level"].code for item in group["items"] if item["level"])
+        answers = {item["requirement"].id: item["level"].code for item in group["items"] if item["level"]}
+        late = sum(action_overdue(action, day) for item in group["items"] for action in item["actions"])
         summary.append({"framework": group["framework"], "total": len(group["items"]),
-                        "levels": [(level, counts[level.code]) for level in group["framework"].scale]})
+                        "levels": [(level, counts[level.code]) for level in group["framework"].scale],
+                        "overall": overall(group["framework"], answers, sector=context.ret.sector).label,
+                        "overdue": late})
     return summary
 
 

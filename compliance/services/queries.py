@@ -138,11 +138,14 @@ def resolve(db: Database, context: ReturnContext, query: dict, *, note: str, act
     return True
 
 
-def open_queries(db: Database, *, organisation_id: int | None = None,
-                 context: ReturnContext | None = None) -> list[dict]:
-    """Open queries of an organisation (across its returns) or of one return, each with its requirement_label."""
+def open_queries(db: Database, *, organisation_id: int | None = None, context: ReturnContext | None = None,
+                 everywhere: bool = False) -> list[dict]:
+    """Open queries of an organisation (across its returns), of one return, or (everywhere) of the whole
+    partnership, each with its requirement_label."""
     if context is not None:
         found = [q for q in store.queries_for_return(db, context.ret.id) if q["status"] == "open"]
+    elif everywhere:
+        found = store.open_queries_everywhere(db)
     else:
         found = store.open_queries_for_organisation(db, organisation_id) if organisation_id else []
     contexts: dict[int, ReturnContext | None] = {context.ret.id: context} if context else {}

@@ -12,7 +12,8 @@ from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, record
 
 __all__ = ["raise_query", "add_query_message", "resolve_query", "query_by_id", "queries_for_return",
-           "open_queries_for_organisation", "query_messages", "query_files", "query_file"]
+           "open_queries_for_organisation", "open_queries_everywhere", "query_messages", "query_files",
+           "query_file"]
 
 _SELECT = """SELECT q.*, r.organisation_id, o.name AS organisation_name, c.name AS cycle_name,
                     ur.name AS raised_by_name, ur.role AS raised_by_role, uv.name AS resolved_by_name,
@@ -84,6 +85,11 @@ def open_queries_for_organisation(db: Database, organisation_id: int) -> list[di
     """An organisation's open queries, across its returns, oldest first."""
     return rows(db, f"{_SELECT} WHERE r.organisation_id = ? AND q.status = 'open' ORDER BY q.id",  # nosec B608
                 [organisation_id])
+
+
+def open_queries_everywhere(db: Database) -> list[dict]:
+    """Every open query in the partnership, oldest first (for auditors and the coordinator)."""
+    return rows(db, f"{_SELECT} WHERE q.status = 'open' ORDER BY q.id")  # nosec B608
 
 
 def query_messages(db: Database, query_id: int) -> list[dict]:

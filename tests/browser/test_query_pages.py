@@ -39,6 +39,9 @@ def test_asking_replying_with_a_file_and_resolving(page, browser, own_app, own_u
     auditor.wait_for_load_state()
     query_url = auditor.url
     check(auditor, "query-open-auditor")
+    auditor.goto(own_url + "/home")
+    assert "Open questions to organisations (1)" in auditor.locator("main").inner_text()
+    check(auditor, "home-auditor-open-questions")
 
     # a browser of its own (bypass_csp, as the page fixture's, lets check() inject the two engines)
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})

@@ -85,6 +85,9 @@ def test_raise_reply_with_a_file_and_resolve(world, mail_server):
     organisation = signed_in(app, SIGNATORY)
     home = organisation.get("/home").get_data(as_text=True)
     assert "Questions from auditors" in home and f'href="{query_page}"' in home
+    auditor_home = auditor.get("/home").get_data(as_text=True)
+    assert "Open questions to organisations (1)" in auditor_home and f'href="{query_page}"' in auditor_home
+    assert "Brackenford Probation Delivery Unit," in auditor_home, "the auditor sees whom each question is to"
     overview = organisation.get(f"/returns/{return_id}").get_data(as_text=True)
     assert "Questions from auditors" in overview and f'href="{query_page}"' in overview
     page = organisation.get(query_page)

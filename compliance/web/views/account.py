@@ -88,7 +88,8 @@ def home():
            ] if current_user.organisation_id else []
     work = cycle_returns.coordinator_work(database, today=today()) if current_user.can("manage_partnership") else None
     return render_template("account/home.html", own_returns=own, work=work, to_sign=_ready_to_sign(database, own),
-                           open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id),
+                           open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id,
+                                                             everywhere=current_user.can("verify_evidence")),
                            show_cycle=True,
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [])
 

@@ -268,13 +268,6 @@ class ReturnContext:
                 return framework, requirement
         return None
 
-    def find_by_key(self, framework_key: str, requirement_id: str) -> tuple[Framework, Requirement] | None:
-        """The requirement by its framework version's key and its id, if this return asks it."""
-        for framework, requirement in self.requirements():
-            if framework.key == framework_key and requirement.id == requirement_id:
-                return framework, requirement
-        return None
-
     def next_after(self, framework: Framework, requirement: Requirement) -> tuple[Framework, Requirement] | None:
         order = self.requirements()
         position = order.index((framework, requirement))

@@ -167,55 +167,48 @@ def open_amendment_requests(db: Database, context: ReturnContext) -> dict[tuple[
     return store.amendment_requests(db, context.ret.id, context.ret.version - 1)
 
 
+def _then_and_now(db: Database, context: ReturnContext) -> tuple[dict, dict] | None:
+    """The answers of the version signed before this one and as they are now, each keyed by (framework key,
+    requirement id) in the signed document's form; None when no earlier version was signed."""
+    earlier = store.return_version(db, context.ret.id, context.ret.version - 1) if context.ret.version > 1 else None
+    if earlier is None:
+        return None
+    now_document = signed_document(context, partnership="", signatory_name="", job_title="", submitted_at="",
+                                   submitted_by="")
+    return ({(a["framework"], a["requirement"]): a for a in json.loads(earlier["canonical"])["answers"]},
+            {(a["framework"], a["requirement"]): a for a in now_document["answers"]})
+
+
 def changes_since_signed(db: Database, context: ReturnContext) -> tuple[int | None, list[dict]]:
     """While an amended return is open again: (the version signed before, each requirement whose answer differs
     from it, old beside new as {name, before, after}); (None, []) when no earlier version was signed."""
-    if context.ret.version <= 1 or not context.editable:
+    answers = _then_and_now(db, context) if context.editable else None
+    if answers is None:
         return None, []
-    earlier = store.return_version(db, context.ret.id, context.ret.version - 1)
-    if earlier is None:
-        return None, []
-    before = {(a["framework"], a["requirement"]): a for a in json.loads(earlier["canonical"])["answers"]}
-    now_document = signed_document(context, partnership="", signatory_name="", job_title="", submitted_at="",
-                                   submitted_by="")
-    changed = []
-    for answer in now_document["answers"]:
-        key = (answer["framework"], answer["requirement"])
-        old = before.get(key)
-        if old != answer:
-            found = context.find_by_key(*key)
-            changed.append({"name": requirement_name(found[1]) if found else answer["requirement"],
-                            "before": old or {}, "after": answer})
+    before, current = answers
+    changed = [{"name": requirement_name(r), "before": before.get((f.key, r.id)) or {},
+                "after": current[(f.key, r.id)]}
+               for f, r in context.requirements() if before.get((f.key, r.id)) != current.get((f.key, r.id))]
     return context.ret.version - 1, changed
 
 
 def asked_to_change(db: Database, context: ReturnContext) -> list[dict]:
     """While a return is back for amendment: each requirement the coordinator named, in the return's order, with
-    the comment and whether its answer has changed since the returned version ({name, comment, changed, key})."""
+    the comment and whether its answer has changed since the returned version ({name, comment, changed, ...})."""
     requests = open_amendment_requests(db, context)
-    if not requests:
+    answers = _then_and_now(db, context) if requests else None
+    if answers is None:
         return []
-    unchanged = {item["name"] for item in requests_still_unchanged(db, context)}
+    before, current = answers
     return [{"name": requirement_name(r), "comment": requests[(f.key, r.id)]["comment"], "framework": f,
-             "requirement": r, "changed": requirement_name(r) not in unchanged}
+             "requirement": r, "changed": before.get((f.key, r.id)) != current.get((f.key, r.id))}
             for f, r in context.requirements() if (f.key, r.id) in requests]
 
 
 def requests_still_unchanged(db: Database, context: ReturnContext) -> list[dict]:
     """The requirements the coordinator asked to change whose answer (rating, explanation, reason, evidence and
     actions) is still exactly as in the version that was returned: {name, comment} each, in the return's order."""
-    requests = open_amendment_requests(db, context)
-    returned = store.return_version(db, context.ret.id, context.ret.version - 1) if requests else None
-    if not returned:
-        return []
-    before = {(a["framework"], a["requirement"]): a for a in json.loads(returned["canonical"])["answers"]}
-    now_document = signed_document(context, partnership="", signatory_name="", job_title="", submitted_at="",
-                                   submitted_by="")
-    current = {(a["framework"], a["requirement"]): a for a in now_document["answers"]}
-    return [{"name": requirement_name(requirement), "comment": requests[(framework.key, requirement.id)]["comment"]}
-            for framework, requirement in context.requirements()
-            if (framework.key, requirement.id) in requests
-            and before.get((framework.key, requirement.id)) == current.get((framework.key, requirement.id))]
+    return [item for item in asked_to_change(db, context) if not item["changed"]]
 
 
 def requirement_name(requirement) -> str:

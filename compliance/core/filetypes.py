@@ -212,7 +212,7 @@ def _check_zip(data: bytes, ext: str, *, max_unpacked: int, max_ratio: int) -> s
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError, EOFError):
         raise UploadRejected(damaged) from None
     names = [part.filename for part in parts]
     if len(parts) > MAX_PARTS:

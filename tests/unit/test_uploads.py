@@ -390,3 +390,11 @@ def test_a_real_upload_end_to_end_check_store_read(tmp_path):
     accepted = check(data, "Policy.docx")
     path = store_file(tmp_path, data, accepted.sha256)
     assert read_verified(tmp_path, accepted.sha256) == path.read_bytes()
+
+
+def test_a_zip_claiming_a_version_python_cannot_read_is_refused_as_damaged_not_a_crash():
+    """Found by the hostile-upload property test: zipfile raises NotImplementedError for "zip file version 6.4"."""
+    data = bytearray(docx())
+    end = data.rfind(b"PK\x01\x02")  # the last central directory entry: say it needs version 6.4 to extract
+    data[end + 6:end + 8] = struct.pack("<H", 64)
+    assert "damaged" in refusal(bytes(data), "policy.docx")

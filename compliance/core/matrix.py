@@ -6,11 +6,17 @@ Decisions a reader needs:
 - A cell shows what was submitted: the ratings of the latest signed version that was not sent back. A return
   with no such version (not started, in progress, returned for amendment) shows "Not submitted" throughout.
 - A requirement that does not apply to an organisation's sector is "not asked": it is left out of that
-  column's counts altogether (unlike N/A, which the organisation chose, and missing, which counts as not met).
+  column's counts altogether (unlike N/A, which the organisation chose).
+- % met is over the returns that are in: an organisation asked but not yet returned is counted as not
+  returned, with the coverage beside every figure ("9 of 13 organisations returned"), never as not met. A
+  returned answer left blank counts as not met.
+- While the cycle is open every figure is provisional; once it is closed, final.
 - Trends compare with the organisation's previous return by framework id and requirement id, so a new
   version of a framework still compares; a previous code the current scale does not know gives no trend.
-- A column's trend compares its % met with last year's % met over the same organisations shown (those that
-  had a return last year), so filtering never mixes populations.
+- Against last year is like for like: a column compares only the organisations that answered the requirement
+  in both cycles, their % met last year beside their % met now; its arrow is worked out from their answers'
+  changes (more better than worse is better), so it always agrees with the counts shown beside it. A
+  framework adds up its columns the same way.
 - A withdrawn return (its organisation left while the cycle was open) is in no row, column, count or trend,
   this cycle's or the next one's; the matrix only names its organisation.
 - Two views: self-assessed (what was signed) and validated (the auditors' validated ratings; an answer not yet
@@ -32,12 +38,15 @@ from compliance.core.scoring import (
     Counts,
     Overall,
     compare,
+    coverage_text,
     format_percent,
     level_for,
     overall,
+    percent,
     rag_letter,
     rag_text,
     requirement_counts,
+    trend_of,
 )
 from compliance.core.sectors import Sectors
 
@@ -71,18 +80,54 @@ class OrgRow:
 class Column:
     framework: Framework
     requirement: Requirement
-    counts: Counts
+    counts: Counts  # over the returns that are in; counts.not_returned says how many are still to come
     percent_text: str
-    previous_percent: Decimal | None
-    trend: str | None  # of % met against last year
+    previous: Counts | None  # like for like: last year's answers of the organisations compared
+    now: Counts | None  # like for like: this year's answers of the same organisations
+    trend: str | None  # from the compared answers' changes, so it agrees with better / same / worse
     better: int = 0
     same: int = 0
     worse: int = 0
     disagreements: int = 0
 
     @property
+    def compared(self) -> int:
+        """How many organisations answered this requirement in both cycles."""
+        return 0 if self.now is None else self.now.returned
+
+    @property
+    def previous_percent(self) -> Decimal | None:
+        return None if self.previous is None else self.previous.percent_met
+
+    @property
     def previous_percent_text(self) -> str:
         return format_percent(self.previous_percent, decimals=self.framework.overall.decimals)
+
+    @property
+    def like_percent_text(self) -> str:
+        """This year's % met of the organisations compared with last year."""
+        return format_percent(None if self.now is None else self.now.percent_met,
+                              decimals=self.framework.overall.decimals)
+
+    @property
+    def coverage_text(self) -> str:
+        return coverage_text(self.counts.returned, self.counts.asked)
+
+    @property
+    def comparison_text(self) -> str:
+        """Against last year, like for like, in words."""
+        return comparison_text(self.compared, self.previous_percent_text, self.like_percent_text, self.better,
+                               self.same, self.worse)
+
+
+def comparison_text(compared: int, before: str, now: str, better: int, same: int, worse: int) -> str:
+    """ "Like for like, the 8 organisations that answered in both years: 62% met last year, 75% now; 3 better,
+    4 same, 1 worse." """
+    if not compared:
+        return "No comparison: no organisation answered this in both years."
+    who = "the organisation that" if compared == 1 else f"the {compared} organisations that"
+    return (f"Like for like, {who} answered in both years: {before} met last year, {now} now; "
+            f"{better} better, {same} same, {worse} worse.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +184,71 @@ class MatrixRow:
 
 @dataclass(frozen=True, slots=True)
 class Group:
+    """A framework's columns, and its figures added up over them."""
+
     framework: Framework
     columns: tuple[Column, ...]
+    returned: int = 0  # organisations shown that are asked something of this framework and have returned
+    asked: int = 0  # organisations shown that are asked something of this framework
+
+    @property
+    def met(self) -> int:
+        return sum(column.counts.met for column in self.columns)
+
+    @property
+    def applicable(self) -> int:
+        return sum(column.counts.applicable for column in self.columns)
+
+    @property
+    def percent_met(self) -> Decimal | None:
+        """Answers met over applicable answers, across the framework's requirements and the returns that are in."""
+        return percent(self.met, self.applicable, decimals=self.framework.overall.decimals,
+                       rounding=self.framework.overall.rounding)
+
+    @property
+    def percent_text(self) -> str:
+        return format_percent(self.percent_met, decimals=self.framework.overall.decimals)
+
+    @property
+    def coverage_text(self) -> str:
+        return coverage_text(self.returned, self.asked)
+
+    def _like(self, which: str) -> Decimal | None:
+        found = [counts for column in self.columns if (counts := getattr(column, which)) is not None]
+        return percent(sum(c.met for c in found), sum(c.applicable for c in found),
+                       decimals=self.framework.overall.decimals, rounding=self.framework.overall.rounding)
+
+    @property
+    def compared(self) -> int:
+        """Answers compared with last year, like for like, across the framework's requirements."""
+        return sum(column.compared for column in self.columns)
+
+    @property
+    def better(self) -> int:
+        return sum(column.better for column in self.columns)
+
+    @property
+    def same(self) -> int:
+        return sum(column.same for column in self.columns)
+
+    @property
+    def worse(self) -> int:
+        return sum(column.worse for column in self.columns)
+
+    @property
+    def trend(self) -> str | None:
+        return trend_of(self.better, self.same, self.worse)
+
+    @property
+    def comparison_text(self) -> str:
+        """Against last year, like for like over the answers given in both years, in words."""
+        if not self.compared:
+            return "No comparison: no organisation answered this framework in both years."
+        decimals = self.framework.overall.decimals
+        return (f"Like for like, over the {self.compared} answers given in both years: "
+                f"{format_percent(self._like('previous'), decimals=decimals)} met last year, "
+                f"{format_percent(self._like('now'), decimals=decimals)} now; "
+                f"{self.better} better, {self.same} same, {self.worse} worse.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +262,21 @@ class Matrix:
     filters: dict[str, str | None] = field(default_factory=dict)  # sector, framework, status
     view: str = SELF_ASSESSED
     withdrawn: tuple[str, ...] = ()  # organisations whose withdrawn return is left out, by name
+    final: bool = False  # the cycle is closed: its figures are final, not provisional
+
+    @property
+    def standing(self) -> str:
+        """Provisional while the cycle is open (returns are still coming in); final once it is closed."""
+        return "Final" if self.final else "Provisional"
+
+    @property
+    def returned(self) -> int:
+        """Organisations shown whose return is in (signed and standing)."""
+        return sum(1 for row in self.rows if row.org.ratings is not None)
+
+    @property
+    def coverage_text(self) -> str:
+        return coverage_text(self.returned, len(self.rows))
 
     @property
     def validated(self) -> bool:
@@ -179,8 +302,10 @@ class Matrix:
 
 def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previous: Mapping[int, Ratings | None] | None,
                  *, sectors: Sectors, sector: str | None = None, framework_id: str | None = None,
-                 status: str | None = None, cycle: str = "", view: str = SELF_ASSESSED) -> Matrix:
+                 status: str | None = None, cycle: str = "", view: str = SELF_ASSESSED, final: bool = False
+                 ) -> Matrix:
     """The matrix for a cycle; previous maps organisation id -> last cycle's ratings (None: not submitted).
+    final: the cycle is closed, so the figures are final rather than provisional.
 
     Rows come by sector, in the order of the partnership's sectors (which also name them), then by name.
     view is SELF_ASSESSED or VALIDATED; the validated view has no trends, so previous is not used there.
@@ -195,15 +320,21 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
     before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
     matrix_rows = tuple(_row(shown_frameworks, row, sectors.name(row.sector), before.get(row.organisation_id), view)
                         for row in shown_rows)
-    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, [row.groups[g].cells[i] for row in matrix_rows], before,
-                                          previous is not None, view)
-                                  for i, r in enumerate(f.requirements)))
+    groups = tuple(Group(f, tuple(_column(f, r, shown_rows, [row.groups[g].cells[i] for row in matrix_rows], view)
+                                  for i, r in enumerate(f.requirements)),
+                         *_coverage(f, shown_rows))
                    for g, f in enumerate(shown_frameworks))
     return Matrix(cycle=cycle, groups=groups, rows=matrix_rows, has_previous=previous is not None,
                   frameworks=tuple(frameworks),
                   sectors=tuple(sorted({r.sector for r in rows}, key=lambda s: (sectors.position(s), s))),
                   filters={"sector": sector, "framework": framework_id, "status": status}, view=view,
-                  withdrawn=withdrawn)
+                  withdrawn=withdrawn, final=final)
+
+
+def _coverage(framework: Framework, rows: Sequence[OrgRow]) -> tuple[int, int]:
+    """(returned, asked): the organisations asked something of the framework, and how many of them returned."""
+    asked = [row for row in rows if framework.requirements_for(row.sector)]
+    return sum(1 for row in asked if row.ratings is not None), len(asked)
 
 
 def previous_ratings(rows: Sequence[OrgRow]) -> dict[int, Ratings | None]:
@@ -305,32 +436,22 @@ def _lower_first(text: str) -> str:
 
 
 def _column(framework: Framework, requirement: Requirement, rows: Sequence[OrgRow], cells: Sequence[Cell],
-            before: Mapping[int, _ById | None], compared: bool, view: str) -> Column:
+            view: str) -> Column:
     """One requirement's counts and trends; cells are the column's cells, one per row in order."""
-    asked = [r for r in rows if requirement.applies_to(r.sector)]
-    shown = [shown_ratings(r, view) for r in asked]
-    codes = [None if ratings is None else ratings.get((framework.key, requirement.id)) for ratings in shown]
+    asked = [(r, cell) for r, cell in zip(rows, cells) if cell.state != NOT_ASKED]
+    returned = [(r, cell) for r, cell in asked if r.ratings is not None]
+    codes = [(shown_ratings(r, view) or {}).get((framework.key, requirement.id)) for r, _ in returned]
     decimals = framework.overall.decimals
-    counts = requirement_counts(framework, requirement.id, codes, decimals=decimals)
+    counts = requirement_counts(framework, requirement.id, codes, not_returned=len(asked) - len(returned),
+                                decimals=decimals)
+    # like for like: the organisations that answered this requirement in both cycles
+    both = [cell for _, cell in returned if cell.code is not None and cell.previous_code is not None]
+    previous = now = None
+    if both:
+        previous = requirement_counts(framework, requirement.id, [c.previous_code for c in both], decimals=decimals)
+        now = requirement_counts(framework, requirement.id, [c.code for c in both], decimals=decimals)
     trends = [c.trend for c in cells]
-    previous_percent: Decimal | None = None
-    trend: str | None = None
-    if compared:
-        old_codes: list[str | None] = []
-        for r in asked:
-            if r.organisation_id in before:
-                old = _previous_level(framework, requirement, before[r.organisation_id])
-                old_codes.append(None if old is None else old.code)
-        if old_codes:
-            previous_percent = requirement_counts(framework, requirement.id, old_codes, decimals=decimals).percent_met
-        if previous_percent is not None and counts.percent_met is not None:
-            trend = _direction(previous_percent, counts.percent_met)
+    better, same, worse = trends.count("better"), trends.count("same"), trends.count("worse")
     return Column(framework, requirement, counts, format_percent(counts.percent_met, decimals=decimals),
-                  previous_percent, trend, trends.count("better"), trends.count("same"), trends.count("worse"),
+                  previous, now, trend_of(better, same, worse) if both else None, better, same, worse,
                   sum(c.disagrees for c in cells))
-
-
-def _direction(before: Decimal, after: Decimal) -> str:
-    if after > before:
-        return "better"
-    return "worse" if after < before else "same"

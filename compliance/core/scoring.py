@@ -7,7 +7,9 @@ Decisions a reader needs (see also the docstrings):
 - A percentage is computed from the exact fraction and rounded once, half-up, to the framework's decimals;
   thresholds are compared with that rounded figure, so 10 of 17 (58.82...) is 59% and meets a 59 threshold.
 - Not applicable (a grey level) is left out of every denominator.
-- Per requirement, an organisation that has not submitted stays in the denominator as not met.
+- Per requirement, % met is worked out over the organisations whose return is in (signed): one not yet returned
+  is counted apart, as not returned, and is in no denominator. A returned answer left blank (or, in the
+  validated view, not yet checked) counts as not met.
 - Per organisation, an unanswered mandatory requirement makes the overall "incomplete"; the percentage is
   still worked out, counting it as not met. An unanswered optional requirement is left out altogether.
 """
@@ -183,26 +185,42 @@ def _threshold(rule: OverallRule, value: Decimal) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Counts:
-    """How the organisations answered one requirement, and its % met."""
+    """How the organisations answered one requirement, and its % met over the returns that are in."""
 
     green: int
     amber: int
     red: int
     na: int
-    missing: int
+    missing: int  # returned, but this answer is blank (or, validated, not yet checked): counts as not met
     met: int
-    applicable: int  # organisations minus not applicable; missing ones stay in
+    applicable: int  # returned organisations minus not applicable; missing answers stay in
     percent_met: Decimal | None  # None when there is nothing applicable
+    not_returned: int = 0  # asked, but their return is not in yet: in no denominator
+
+    @property
+    def returned(self) -> int:
+        return self.green + self.amber + self.red + self.na + self.missing
+
+    @property
+    def asked(self) -> int:
+        return self.returned + self.not_returned
 
 
 def requirement_counts(
-    framework: Framework, requirement_id: str, codes: Iterable[str | None], *, decimals: int = 0
+    framework: Framework, requirement_id: str, codes: Iterable[str | None], *, not_returned: int = 0,
+    decimals: int = 0
 ) -> Counts:
-    """Counts per colour and % met = met / (organisations - N/A); missing returns count as not met."""
+    """Counts per colour and % met = met / (returned - N/A).
+
+    codes are the answers of the organisations whose return is in (None: left blank, counted as not met);
+    not_returned is how many more were asked and have not returned: counted, never as not met.
+    """
     try:
         framework.requirement(requirement_id)
     except KeyError:
         raise ValueError(f"{framework.key}: no requirement {requirement_id!r}") from None
+    if not_returned < 0:
+        raise ValueError(f"not_returned must be 0 or more, not {not_returned}")
     levels = [None if code is None else level_for(framework, code) for code in codes]
     colours = Counter(BLANK if level is None else level.rag for level in levels)
     met = sum(1 for level in levels if level is not None and level.counts_as_met)
@@ -216,7 +234,26 @@ def requirement_counts(
         met=met,
         applicable=applicable,
         percent_met=percent(met, applicable, decimals=decimals, rounding=framework.overall.rounding),
+        not_returned=not_returned,
     )
+
+
+def coverage_text(returned: int, asked: int) -> str:
+    """How many of the organisations asked have returned, in words: "9 of 13 organisations returned"."""
+    if returned < 0 or asked < returned:
+        raise ValueError(f"cannot have {returned} returned of {asked}")
+    return f"{returned} of {asked} organisation{'' if asked == 1 else 's'} returned"
+
+
+def trend_of(better: int, same: int, worse: int) -> str | None:
+    """A column's or framework's direction from its like-for-like answer changes: "better" when more answers rose
+    than fell, "worse" when more fell, "same" when as many rose as fell; None when no answer could be compared.
+    Worked out from the counts, so the arrow never disagrees with them."""
+    if better + same + worse == 0:
+        return None
+    if better > worse:
+        return "better"
+    return "worse" if worse > better else "same"
 
 
 def compare(framework: Framework, before: str | None, after: str | None) -> str | None:

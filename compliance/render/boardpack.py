@@ -143,18 +143,15 @@ def _left_out(matrix: Matrix) -> str:
             "during the cycle.")
 
 
-def framework_percent(group: Group) -> float | None:
-    """Requirements met over applicable answers across a framework's columns, as a percentage."""
-    met = sum(column.counts.met for column in group.columns)
-    applicable = sum(column.counts.applicable for column in group.columns)
-    return None if applicable == 0 else 100 * met / applicable
-
-
 def _summary(matrix: Matrix, statements: Sequence[Statement], partnership: str, cycle_name: str,
              styles: pdf.Styles) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(pdf.text(partnership), styles["small"]),
         Paragraph(f"Board pack: {pdf.text(cycle_name)}", styles["title"]),
+        Paragraph(f"<b>{matrix.standing} figures.</b> " + (
+            "The cycle is closed." if matrix.final else "The cycle is still open: these figures will change as "
+            "returns come in.") + f" {matrix.coverage_text}; % met is worked out over the returns that are in.",
+            styles["body"]),
         Paragraph(f"{len(matrix.rows)} organisations. {len(statements)} submitted statement"
                   f"{'s' if len(statements) != 1 else ''} follow the matrix.{_left_out(matrix)}", styles["body"]),
         Paragraph("Returns by status", styles["h2"]),
@@ -164,16 +161,17 @@ def _summary(matrix: Matrix, statements: Sequence[Statement], partnership: str, 
         story += [Paragraph("Requirements met, by framework", styles["h2"]), _chart(matrix.groups)]
     for group in matrix.groups:
         framework = group.framework
-        overall = framework_percent(group)
+        met = "nothing applicable" if group.percent_met is None else f"{group.percent_text} met"
         story += [Paragraph(pdf.text(f"{framework.title} (version {framework.version})"), styles["h3"]),
-                  Paragraph("Overall: " + ("nothing applicable" if overall is None else f"{overall:.0f}% met"),
+                  Paragraph(pdf.text(f"Overall: {met} ({matrix.standing.lower()}), {group.coverage_text}."
+                                     + (f" {group.comparison_text}" if matrix.has_previous else "")),
                             styles["small"])]
-        rows = [["Requirement", "% met", "Green", "Amber", "Red", "N/A", "Missing"]]
+        rows = [["Requirement", "% met", "Green", "Amber", "Red", "N/A", "Not answered", "Not returned"]]
         for column in group.columns:
             counts = column.counts
             rows.append([pdf.text(column.requirement.ref), column.percent_text, *map(str, (
-                counts.green, counts.amber, counts.red, counts.na, counts.missing))])
-        story += [_grid(rows, styles, [44 * mm] + [21 * mm] * 6), Spacer(1, 8)]
+                counts.green, counts.amber, counts.red, counts.na, counts.missing, counts.not_returned))])
+        story += [_grid(rows, styles, [38 * mm] + [19 * mm] * 7), Spacer(1, 8)]
     return story
 
 
@@ -193,7 +191,7 @@ def _chart(groups: Sequence[Group]) -> Drawing:
     chart = HorizontalBarChart()
     # The ignore: types-reportlab declares a chart's width an int, but ReportLab takes any number of points.
     chart.x, chart.y, chart.width, chart.height = 120, 30, pdf.frame_width() - 150, height - 36  # type: ignore[assignment]
-    chart.data = [[framework_percent(g) or 0 for g in groups]]
+    chart.data = [[float(g.percent_met or 0) for g in groups]]
     chart.categoryAxis.categoryNames = [g.framework.short_title or g.framework.title for g in groups]
     chart.categoryAxis.labels.fontName = pdf.REGULAR
     chart.categoryAxis.labels.fontSize = 8
@@ -216,7 +214,7 @@ def _chart(groups: Sequence[Group]) -> Drawing:
 def _matrix_pages(matrix: Matrix, cycle_name: str, styles: pdf.Styles) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(f"Partnership matrix: {pdf.text(cycle_name)}", styles["h2"]),
-        Paragraph("G green: met. A amber: partly met. R red: not met. N/A: not applicable. "
+        Paragraph("G green: met. A amber: partially met. R red: not met. N/A: not applicable. "
                   "– : not submitted or not answered. Shaded and empty: not asked of this sector.", styles["small"])]
     if not matrix.rows:
         return story + [Paragraph("No organisation has a return in this cycle.", styles["body"])]

@@ -17,10 +17,11 @@ from compliance.core.scoring import percent
 # (Counts attribute, words, fill, stroke): the colours of the matrix key; words are always shown with them.
 SEGMENTS = (
     ("green", "Green: met", "#0f7a52", None),
-    ("amber", "Amber: partly met", "#ffdd00", None),
+    ("amber", "Amber: partially met", "#ffdd00", None),
     ("red", "Red: not met", "#ca3535", None),
     ("na", "Not applicable", "#f3f3f3", "#858686"),
-    ("missing", "Not submitted or not answered", "#ffffff", "#505a5f"),
+    ("missing", "Returned, not answered", "#ffffff", "#505a5f"),
+    ("not_returned", "Not yet returned", "#ffffff", "#b1b4b6"),
 )
 BAR_WIDTH = 480  # the longest bar; the others are to the same scale
 LABEL_WIDTH = 60  # at least; wider for longer labels
@@ -66,7 +67,7 @@ def stacked_bars_svg(columns: Sequence[Column], *, chart_id: str = "bars",
     height = bars_top + ROW_HEIGHT * len(rows) + 10
     width = label_width + BAR_WIDTH + 60
     desc = (f"Stacked bars for {len(rows)} requirement{'s' if len(rows) != 1 else ''}: how many organisations "
-            "were green, amber, red, not applicable or missing. The same figures are in the table that follows.")
+            "were green, amber, red, not applicable, not answered or not yet returned. The same figures are in the table that follows.")
     out = _open(chart_id, width, height, title, desc)
     out += _legend(legend_top, width)
     for index, (label, requirement_title, counts) in enumerate(rows):
@@ -80,7 +81,7 @@ def stacked_bars_svg(columns: Sequence[Column], *, chart_id: str = "bars",
                 continue
             segment = count * unit
             outline = f' stroke="{stroke}" stroke-width="1"' if stroke else ""
-            if name == "missing":
+            if name in ("missing", "not_returned"):
                 outline += ' stroke-dasharray="4 2"'
             tip = f"{label} {requirement_title}: {words}, {count}"
             out.append(f'<rect data-segment="{name}" data-count="{count}" x="{_number(x)}" y="{y}"'
@@ -100,7 +101,7 @@ def _legend(top: int, width: int) -> list[str]:
         if index == 3:  # two lines, so the words are never squeezed
             x, top = 0, top + ROW_HEIGHT
         outline = f' stroke="{stroke or "#0b0c0c"}" stroke-width="1"'
-        if name == "missing":
+        if name in ("missing", "not_returned"):
             outline += ' stroke-dasharray="4 2"'
         out.append(f'<rect x="{x}" y="{top}" width="16" height="16" fill="{fill}"{outline}/>')
         out.append(f'<text x="{x + 22}" y="{top + 13}" font-size="13" fill="#0b0c0c">{escape(words)}</text>')
@@ -110,7 +111,8 @@ def _legend(top: int, width: int) -> list[str]:
 
 
 def partnership_percent(columns: Iterable[Column]) -> Decimal | None:
-    """% met over every requirement and organisation: all met over all applicable (missing counts as not met)."""
+    """% met over every requirement and returned organisation: all met over all applicable answers (a blank answer
+    in a signed return counts as not met; a return not yet in counts nowhere)."""
     met = applicable = 0
     for column in columns:
         met += column.counts.met

@@ -30,10 +30,11 @@ FONTS = {"green": "FFFFFFFF", "amber": "FF0B0C0C", "red": "FFFFFFFF", "grey": "F
          NOT_ASKED: "FF0B0C0C"}
 LEGEND = (
     ("green", "G", "Green: met"),
-    ("amber", "A", "Amber: partly met"),
+    ("amber", "A", "Amber: partially met"),
     ("red", "R", "Red: not met"),
     ("grey", "N/A", "Not applicable to this organisation's work; left out of % met"),
-    (BLANK, "Not submitted", "No signed return, or no answer: counts as not met"),
+    (BLANK, "Not submitted", "No signed return yet: counted as not returned, left out of % met"),
+    (BLANK, "Not answered", "A signed return left this answer blank: counts as not met"),
     (NOT_ASKED, "Not asked", "The requirement is not for this organisation's sector; left out of the counts"),
     (BLANK, "Not checked", "Validated sheet only: no auditor has checked this answer yet; counts as not met there"),
 )
@@ -138,8 +139,10 @@ def _matrix_sheet(sheet: Worksheet, matrix: Matrix, *, title: str = "Matrix") ->
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(matrix.rows) + 1)}"
 
 
-SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A", "Not submitted", "Met",
-                   "Applicable", "% met", "% met last year", "Trend", "Disagreements")
+SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A", "Not answered", "Met",
+                   "Applicable", "% met", "Returned", "Not yet returned", "Figures",
+                   "Compared with last year (organisations)", "% met last year (like for like)",
+                   "% met now (like for like)", "Better", "Same", "Worse", "Trend", "Disagreements")
 
 
 def _summary_sheet(sheet: Worksheet, matrix: Matrix) -> None:
@@ -147,9 +150,13 @@ def _summary_sheet(sheet: Worksheet, matrix: Matrix) -> None:
         _put(sheet, 1, number, header, bold=True)
     for row_number, column in enumerate(matrix.columns, start=2):
         c = column.counts
+        compared = matrix.has_previous and column.compared > 0
         values: list[str | int] = [column.framework.title, column.requirement.ref, column.requirement.title,
                                    c.green, c.amber, c.red, c.na, c.missing, c.met, c.applicable, column.percent_text,
-                                   column.previous_percent_text if matrix.has_previous else "", column.trend or "",
+                                   c.returned, c.not_returned, matrix.standing, column.compared,
+                                   column.previous_percent_text if compared else "",
+                                   column.like_percent_text if compared else "",
+                                   column.better, column.same, column.worse, column.trend or "",
                                    column.disagreements]
         for number, value in enumerate(values, start=1):
             _put(sheet, row_number, number, value)
@@ -169,6 +176,8 @@ def _legend_sheet(sheet: Worksheet) -> None:
     sheet.column_dimensions["C"].width = 80
     trend_row = len(LEGEND) + 3
     _put(sheet, trend_row, 1, "Trend", bold=True)
-    _put(sheet, trend_row, 3, "better, same or worse than the organisation's answer in the previous cycle")
+    _put(sheet, trend_row, 3, "better, same or worse than the organisation's answer in the previous cycle; a "
+                              "requirement's trend compares only the organisations that answered it in both cycles "
+                              "(like for like) and is better when more answers rose than fell")
     _put(sheet, trend_row + 1, 1, DIFFERS, bold=True)
     _put(sheet, trend_row + 1, 3, "the auditor's validated rating differs from the organisation's self-assessed one")

@@ -38,4 +38,5 @@ def cycle_matrix(db: Database, cycle: dict, *, sectors: Sectors, sector: str | N
         previous = previous_ratings(org_rows(store.matrix_returns(db, before["id"]),
                                              store.matrix_ratings(db, before["id"])))
     return build_matrix(cycle_frameworks(db, cycle["id"]), rows, previous, sectors=sectors, sector=sector,
-                        framework_id=framework_id, status=status, cycle=cycle["name"], view=view)
+                        framework_id=framework_id, status=status, cycle=cycle["name"], view=view,
+                        final=cycle["status"] == "closed")

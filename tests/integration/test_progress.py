@@ -42,10 +42,11 @@ def test_the_charts_show_the_same_figures_as_the_matrix(demo_app):
     for row, column in zip(rows, columns):
         c = column.counts
         assert row[0].endswith(column.requirement.ref)
-        assert row[2:7] == [str(c.green), str(c.amber), str(c.red), str(c.na), str(c.missing)]
-        assert row[7] == ("N/A" if c.percent_met is None else column.percent_text)
+        assert row[2:8] == [str(c.green), str(c.amber), str(c.red), str(c.na), str(c.missing), str(c.not_returned)]
+        assert row[8] == ("No figure" if c.percent_met is None else column.percent_text)
     trend = table_rows(html, "trend-figures")
-    assert [r[0] for r in trend] == [c["name"] for c in cycles]
+    assert [r[0] for r in trend] == [c["name"] + ("" if c["status"] == "closed" else " (provisional)") for c in cycles]
+    assert "Provisional" in html, "the open cycle's figures say they are provisional"
     assert all(r[1].endswith("%") or r[1] == "No figures" for r in trend)
 
 

@@ -10,15 +10,15 @@ from compliance.render.charts import partnership_percent, stacked_bars_svg, tren
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def column(ref, title, green=0, amber=0, red=0, na=0, missing=0, met=None, applicable=None):
-    counts = SimpleNamespace(green=green, amber=amber, red=red, na=na, missing=missing,
+def column(ref, title, green=0, amber=0, red=0, na=0, missing=0, met=None, applicable=None, not_returned=0):
+    counts = SimpleNamespace(green=green, amber=amber, red=red, na=na, missing=missing, not_returned=not_returned,
                              met=green if met is None else met,
                              applicable=green + amber + red + missing if applicable is None else applicable)
     return SimpleNamespace(requirement=SimpleNamespace(ref=ref, title=title),
                            framework=SimpleNamespace(short_title="WDVF"), counts=counts)
 
 
-COLUMNS = [column("1", "Policy", green=6, amber=2, red=1, na=1, missing=2),
+COLUMNS = [column("1", "Policy", green=6, amber=2, red=1, na=1, missing=2, not_returned=1),
            column("2", "Training", green=3, red=3, missing=6)]
 
 
@@ -36,7 +36,8 @@ def test_the_bars_are_well_formed_and_named_by_their_title_and_description():
     assert "table that follows" in root.find(f"{SVG}desc").text
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "WDVF 1" in texts and "WDVF 2" in texts
-    for words in ("Green: met", "Amber: partly met", "Red: not met", "Not applicable", "Not submitted or not answered"):
+    for words in ("Green: met", "Amber: partially met", "Red: not met", "Not applicable", "Returned, not answered",
+                  "Not yet returned"):
         assert words in texts, "the legend says each colour in words"
     assert "style=" not in stacked_bars_svg(COLUMNS), "the CSP forbids inline styles"
 
@@ -44,7 +45,8 @@ def test_the_bars_are_well_formed_and_named_by_their_title_and_description():
 def test_segment_widths_are_proportional_to_the_counts_on_one_scale():
     found = segments(stacked_bars_svg(COLUMNS))
     assert [(name, count) for name, count, _ in found] == [
-        ("green", 6), ("amber", 2), ("red", 1), ("na", 1), ("missing", 2), ("green", 3), ("red", 3), ("missing", 6)]
+        ("green", 6), ("amber", 2), ("red", 1), ("na", 1), ("missing", 2), ("not_returned", 1),
+        ("green", 3), ("red", 3), ("missing", 6)]
     per_organisation = {round(width / count, 2) for _, count, width in found}
     assert len(per_organisation) == 1
 
@@ -52,7 +54,7 @@ def test_segment_widths_are_proportional_to_the_counts_on_one_scale():
 def test_every_segment_has_a_title_in_words():
     root = ET.fromstring(stacked_bars_svg(COLUMNS))
     titles = [r.find(f"{SVG}title").text for r in root.iter(f"{SVG}rect") if r.get("data-segment")]
-    assert "WDVF 1 Policy: Amber: partly met, 2" in titles
+    assert "WDVF 1 Policy: Amber: partially met, 2" in titles
 
 
 def test_hostile_text_is_escaped():

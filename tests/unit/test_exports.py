@@ -68,10 +68,11 @@ def test_xlsx_opens_with_fills_frozen_headers_filters_and_neutralised_text():
         assert cell.data_type == "s", "text, never a formula"
     summary = book["Summary"]
     assert [c.value for c in summary[1]][:11] == ["Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A",
-                                                    "Not submitted", "Met", "Applicable", "% met"]
+                                                    "Not answered", "Met", "Applicable", "% met"]
     r1 = [c.value for c in summary[2]]
-    # r1 over 7 organisations: G Alpha Bravo HYPERLINK, A -2+3, R Charlie @SUM, Delta missing -> 3 of 7
-    assert r1[3:11] == [3, 1, 2, 0, 1, 3, 7, "43%"]
+    # r1 over the 6 organisations returned: G Alpha Bravo HYPERLINK, A -2+3, R Charlie @SUM -> 3 of 6;
+    # Delta has not returned, so it is in no denominator
+    assert r1[3:14] == [3, 1, 2, 0, 0, 3, 6, "50%", 6, 1, "Provisional"]
     legend = [row for row in book["Legend"].iter_rows(values_only=True)]
     assert ("G", "Green", "Green: met") in legend
     assert book["Legend"]["A2"].fill.fgColor.rgb == FILLS["green"]

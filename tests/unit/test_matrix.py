@@ -7,7 +7,7 @@ from decimal import Decimal
 from compliance.core import matrix as mx
 from compliance.core.matrix import OrgRow, build_matrix
 from compliance.core.sectors import parse_sectors
-from tests.builders import FW, OTHER, PREVIOUS, ROWS, SECTORS, ratings
+from tests.builders import FW, OLD, OTHER, PREVIOUS, ROWS, SECTORS, ratings
 
 
 def column(matrix, rid):
@@ -22,20 +22,49 @@ def cell(matrix, name, rid):
     return next(c for c in row(matrix, name).cells if c.requirement.id == rid)
 
 
-def test_counts_and_percent_met_leave_out_na_and_count_missing_as_not_met():
+def test_percent_met_is_over_the_returns_that_are_in_leaving_out_na_with_the_coverage_beside_it():
     matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS)
-    # r1: G Alpha, G Bravo, R Charlie, Delta missing -> 2 met of 4
+    # r1: G Alpha, G Bravo, R Charlie; Delta not returned, so in no denominator -> 2 met of 3
     c1 = column(matrix, "r1").counts
-    assert (c1.green, c1.amber, c1.red, c1.na, c1.missing, c1.met, c1.applicable) == (2, 0, 1, 0, 1, 2, 4)
-    assert column(matrix, "r1").percent_text == "50%"
-    # r2: A Alpha, G Bravo, N/A Charlie (left out), Delta missing -> 1 met of 3
+    assert (c1.green, c1.amber, c1.red, c1.na, c1.missing, c1.met, c1.applicable) == (2, 0, 1, 0, 0, 2, 3)
+    assert (c1.returned, c1.not_returned, c1.asked) == (3, 1, 4)
+    assert column(matrix, "r1").percent_text == "67%"
+    assert column(matrix, "r1").coverage_text == "3 of 4 organisations returned"
+    # r2: A Alpha, G Bravo, N/A Charlie (left out) -> 1 met of 2
     c2 = column(matrix, "r2").counts
-    assert (c2.green, c2.amber, c2.red, c2.na, c2.missing, c2.met, c2.applicable) == (1, 1, 0, 1, 1, 1, 3)
-    assert column(matrix, "r2").percent_text == "33%"
-    # r3: N/A Alpha, R Bravo, G Charlie, Delta missing -> 1 met of 3
+    assert (c2.green, c2.amber, c2.red, c2.na, c2.missing, c2.met, c2.applicable) == (1, 1, 0, 1, 0, 1, 2)
+    assert column(matrix, "r2").percent_text == "50%"
+    # r3: N/A Alpha, R Bravo, G Charlie -> 1 met of 2
     c3 = column(matrix, "r3").counts
-    assert (c3.green, c3.amber, c3.red, c3.na, c3.missing, c3.met, c3.applicable) == (1, 0, 1, 1, 1, 1, 3)
-    assert c3.percent_met == Decimal(33)
+    assert (c3.green, c3.amber, c3.red, c3.na, c3.missing, c3.met, c3.applicable) == (1, 0, 1, 1, 0, 1, 2)
+    assert c3.percent_met == Decimal(50)
+    # the framework: 4 met of 7 applicable answers, 3 of the 4 organisations returned
+    group = matrix.groups[0]
+    assert (group.met, group.applicable, group.percent_text) == (4, 7, "57%")
+    assert group.coverage_text == matrix.coverage_text == "3 of 4 organisations returned"
+
+
+def test_a_returned_answer_left_blank_counts_as_not_met_but_a_missing_return_does_not():
+    rows = [OrgRow(1, "Alpha Police", "police", 11, "accepted", ratings(r1="met"), 1),
+            OrgRow(2, "Bravo Police", "police", 12, "submitted", ratings(r1="met", r2="met"), 1),
+            OrgRow(3, "Echo Police", "police", 15, "not-started", None)]
+    c2 = column(build_matrix([FW], rows, None, sectors=SECTORS), "r2")
+    assert (c2.counts.missing, c2.counts.not_returned, c2.counts.met, c2.counts.applicable) == (1, 1, 1, 2)
+    assert c2.percent_text == "50%" and c2.coverage_text == "2 of 3 organisations returned"
+
+
+def test_figures_are_provisional_while_the_cycle_is_open_and_final_once_it_is_closed():
+    assert build_matrix([FW], ROWS, None, sectors=SECTORS).standing == "Provisional"
+    assert build_matrix([FW], ROWS, None, sectors=SECTORS, final=True).standing == "Final"
+
+
+def test_nothing_returned_yet_is_no_figure_rather_than_none_met():
+    rows = [OrgRow(4, "Delta Health", "health", 14, "in-progress", None)]
+    matrix = build_matrix([FW], rows, PREVIOUS, sectors=SECTORS)
+    c1 = column(matrix, "r1")
+    assert c1.counts.percent_met is None and c1.counts.not_returned == 1 and c1.trend is None
+    assert matrix.coverage_text == "0 of 1 organisation returned"
+    assert c1.comparison_text == "No comparison: no organisation answered this in both years."
 
 
 def test_cells_carry_letter_text_and_words_and_link_to_the_signed_answer():
@@ -61,13 +90,34 @@ def test_trends_per_cell_and_per_column_against_the_previous_cycle():
     assert cell(matrix, "Charlie Health", "r1").trend is None  # no return last year
     assert cell(matrix, "Alpha Police", "r3").trend is None  # N/A now, nothing before
     assert cell(matrix, "Bravo Police", "r1").previous_label == "Met"
+    # like for like: only Alpha and Bravo answered r1 in both years (Charlie had no return, Delta none now)
     r1 = column(matrix, "r1")
-    # last year over the organisations shown that had a return: Alpha amber, Bravo green, Delta green = 2 of 3
-    assert r1.previous_percent == Decimal(67) and r1.trend == "worse"  # 67% -> 50%
-    assert (r1.better, r1.same, r1.worse) == (1, 1, 0)
-    r2 = column(matrix, "r2")
-    assert r2.previous_percent == Decimal(0) and r2.trend == "better"  # 0 of 3 -> 33%
+    assert r1.compared == 2 and r1.previous_percent == Decimal(50) and r1.like_percent_text == "100%"
+    assert (r1.better, r1.same, r1.worse, r1.trend) == (1, 1, 0, "better")
+    assert r1.comparison_text == ("Like for like, the 2 organisations that answered in both years: 50% met last "
+                                  "year, 100% now; 1 better, 1 same, 0 worse.")
+    r2 = column(matrix, "r2")  # only Alpha: partially met both years
+    assert r2.compared == 1 and r2.previous_percent == Decimal(0) and r2.trend == "same"
+    assert r2.comparison_text.startswith("Like for like, the organisation that answered in both years: 0% met")
+    r3 = column(matrix, "r3")  # only Bravo: met -> not met; Alpha's N/A had nothing before
+    assert (r3.compared, r3.better, r3.worse, r3.trend) == (1, 0, 1, "worse")
+    group = matrix.groups[0]
+    assert (group.compared, group.better, group.same, group.worse, group.trend) == (4, 1, 2, 1, "same")
+    assert group.comparison_text == ("Like for like, over the 4 answers given in both years: 50% met last year, "
+                                     "50% now; 1 better, 2 same, 1 worse.")
     assert build_matrix([FW], ROWS, None, sectors=SECTORS).columns[0].trend is None
+
+
+def test_a_columns_arrow_always_agrees_with_its_counts():
+    """Whatever last year held, the arrow is "better" only with more better than worse, and so on."""
+    codes = ["met", "partially-met", "not-met", "n-a", None]
+    for first in codes:
+        for second in codes:
+            previous = {1: {(OLD, "r1"): first, (OLD, "r2"): second}, 2: {(OLD, "r1"): second}}
+            for c in build_matrix([FW], ROWS, previous, sectors=SECTORS).columns:
+                expected = (None if c.compared == 0 or c.better + c.same + c.worse == 0 else
+                            "better" if c.better > c.worse else "worse" if c.worse > c.better else "same")
+                assert c.trend == expected, (first, second, c.requirement.id)
 
 
 def test_overall_per_row_and_framework_by_the_frameworks_rule():
@@ -83,7 +133,7 @@ def test_filters_by_sector_status_and_framework():
     health = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, sector="health")
     assert [r.org.name for r in health.rows] == ["Charlie Health", "Delta Health"]
     c1 = column(health, "r1").counts
-    assert (c1.red, c1.missing, c1.met, c1.applicable, c1.percent_met) == (1, 1, 0, 2, Decimal(0))
+    assert (c1.red, c1.missing, c1.not_returned, c1.met, c1.applicable, c1.percent_met) == (1, 0, 1, 0, 1, Decimal(0))
     submitted = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, status="submitted")
     assert [r.org.name for r in submitted.rows] == ["Charlie Health", "Bravo Police"]  # by sector, then name
     only = build_matrix(both, ROWS, PREVIOUS, sectors=SECTORS, framework_id="other")
@@ -94,7 +144,7 @@ def test_filters_by_sector_status_and_framework():
 def test_a_requirement_not_for_a_sector_is_not_asked_and_left_out_of_its_counts():
     matrix = build_matrix([OTHER], ROWS, None, sectors=SECTORS)
     x2 = column(matrix, "x2").counts
-    assert x2.green + x2.amber + x2.red + x2.na + x2.missing == 2, "only the two police organisations"
+    assert x2.asked == 2, "only the two police organisations"
     asked = cell(matrix, "Charlie Health", "x2")
     assert asked.state == mx.NOT_ASKED and asked.link is None
     assert asked.description == "Charlie Health, requirement x2: not asked of health (nhs) organisations"

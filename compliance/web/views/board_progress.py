@@ -89,17 +89,23 @@ def _columns(database, cycle: dict):
     return matrix_service.cycle_matrix(database, cycle, sectors=sectors()).columns
 
 
+def _trend_name(cycle: dict) -> str:
+    return cycle["name"] if cycle["status"] == "closed" else f"{cycle['name']} (provisional)"
+
+
 @bp.get("/cycles/<int:cycle_id>/charts", endpoint="charts")
 @requires("view_partnership")
 def charts_page(cycle_id: int):
     database = get_db()
     cycle = _cycle(cycle_id)
-    columns = _columns(database, cycle)
-    trend = [(c["name"], charts.partnership_percent(_columns(database, c)))
+    found = matrix_service.cycle_matrix(database, cycle, sectors=sectors())
+    columns = found.columns
+    trend = [(_trend_name(c), charts.partnership_percent(_columns(database, c)))
              for c in reversed(store.cycles(database)) if c["status"] != "draft"]
     bars = charts.stacked_bars_svg(columns, title=f"Ratings per requirement, {cycle['name']}")
     # Safe to mark: the chart module escapes every piece of text it puts in the SVG.
-    return render_template("board/charts.html", cycle=cycle, columns=columns, trend=trend,
+    return render_template("board/charts.html", cycle=cycle, columns=columns, trend=trend, final=found.final,
+                           coverage=found.coverage_text,
                            # bandit B704: charts escapes every text
                            format_percent=format_percent, bars_svg=Markup(bars),  # nosec B704
                            # bandit B704: charts escapes every text

@@ -468,6 +468,23 @@ def load_file(path: str | Path, *, sectors: Collection[str]) -> Framework:
     return parse(data, name=str(path), sectors=sectors)
 
 
+def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A version's place among its framework's versions: "2" after "1.1" after "1", "10" after "9", numbers
+    before words ("1" before "1-rc1" is not assumed: parts compare number to number, else as text)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", version))
+
+
+def newest_versions(rows: Iterable[Any]) -> list[Any]:
+    """Of rows (dicts with "id" and "version", such as stored framework rows), the highest version of each
+    framework id, in the order each id first appears."""
+    newest: dict[str, Any] = {}
+    for row in rows:
+        held = newest.get(row["id"])
+        if held is None or version_order(row["version"]) > version_order(held["version"]):
+            newest[row["id"]] = row
+    return list(newest.values())
+
+
 def framework_files(folder: str | Path) -> list[Path]:
     """The *.toml files in folder, sorted by name."""
     return sorted((path for path in Path(folder).glob("*.toml") if path.is_file()), key=lambda path: path.name)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlite_utils import Database
 
 from compliance import store
-from compliance.core.frameworks import Framework, Level
+from compliance.core.frameworks import Framework, Level, newest_versions
 from compliance.core.returns import ReturnRow, financial_year
 from compliance.services import returns as return_service
 from compliance.store import Actor
@@ -59,8 +59,9 @@ def load_demo_cycles(db: Database, *, password_hash: str, today: date, now: date
         return
     admin = store.user_by_email(db, "coordinator@demo.example")
     actor = Actor(admin["id"], admin["email"])
-    # Draft frameworks have no wording yet, so the demo does not ask anyone to rate against them.
-    keys = [row["key"] for row in store.framework_rows(db) if row["status"] == "published"]
+    # Draft frameworks have no wording yet, so the demo does not ask anyone to rate against them; of a
+    # framework with several published versions, a cycle takes one: the newest.
+    keys = [row["key"] for row in newest_versions(r for r in store.framework_rows(db) if r["status"] == "published")]
     declaration = ("I confirm that, to the best of my knowledge, this return is a true and complete account of how "
                    "my organisation meets the requirements listed.")
     earlier = store.create_cycle(db, name=previous, open_date=(today - timedelta(days=420)).isoformat(),
@@ -114,7 +115,7 @@ def _fill(db: Database, return_id: int, year: str, *, actor: Actor, now: datetim
             store.save_action(db, answer["id"], {"what": f"Put {topic} in place across every team", "owner":
                                                  "Safeguarding lead", "due_date": f"{int(year[:4]) + 1}-03-31",
                                                  "status": "in-progress"}, actor=actor, now=now)
-        if level.counts_as_met:
+        if level.counts_as_met or level.needs_evidence:
             store.add_evidence(db, context.ret.organisation_id, {
                 "kind": "link", "title": f"{requirement.title} ({year})", "url": "https://intranet.example/policies",
                 "effective_date": f"{year[:4]}-04-01", "valid_until": f"{int(year[:4]) + 2}-03-31"},

@@ -67,7 +67,8 @@ def stacked_bars_svg(columns: Sequence[Column], *, chart_id: str = "bars",
     height = bars_top + ROW_HEIGHT * len(rows) + 10
     width = label_width + BAR_WIDTH + 60
     desc = (f"Stacked bars for {len(rows)} requirement{'s' if len(rows) != 1 else ''}: how many organisations "
-            "were green, amber, red, not applicable, not answered or not yet returned. The same figures are in the table that follows.")
+            "were green, amber, red, not applicable, not answered or not yet returned. The same figures are in "
+            "the table that follows.")
     out = _open(chart_id, width, height, title, desc)
     out += _legend(legend_top, width)
     for index, (label, requirement_title, counts) in enumerate(rows):

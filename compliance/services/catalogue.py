@@ -44,12 +44,8 @@ def framework(db: Database, key: str, sha256: str) -> fw.Framework:
 
 
 def latest_frameworks(db: Database) -> list[fw.Framework]:
-    """The most recently loaded version of each framework, by framework title."""
-    newest: dict[str, dict] = {}
-    for row in store.framework_rows(db):
-        if row["id"] not in newest or row["loaded_at"] >= newest[row["id"]]["loaded_at"]:
-            newest[row["id"]] = row
-    loaded = [framework(db, row["key"], row["sha256"]) for row in newest.values()]
+    """The newest version of each framework (by version number), by framework title."""
+    loaded = [framework(db, row["key"], row["sha256"]) for row in fw.newest_versions(store.framework_rows(db))]
     return sorted(loaded, key=lambda f: f.title)
 
 

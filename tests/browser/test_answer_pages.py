@@ -16,7 +16,7 @@ from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.builders import minimal_pdf
+from tests.builders import first_versions, minimal_pdf
 
 pytestmark = pytest.mark.browser
 PASSWORD = "harbour-violet-compass-17"
@@ -39,7 +39,7 @@ def ret(live_app):
                               password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         cycle_id = store.create_cycle(db, name="2031/32", open_date="2031-04-01", due_date="2032-03-31",
                                       declaration="I confirm.", actor=actor, now=NOW,
-                                      framework_keys=[row["key"] for row in store.framework_rows(db)])
+                                      framework_keys=first_versions(db))
         store.open_cycle(db, cycle_id, [store.organisation(db, organisation_id)], actor=actor, now=NOW)
         found = next(r for r in store.returns_for_cycle(db, cycle_id) if r["organisation_id"] == organisation_id)
         context = return_service.load_return(db, found["id"])

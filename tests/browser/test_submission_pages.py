@@ -17,6 +17,7 @@ from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
+from tests.builders import first_versions
 
 pytestmark = pytest.mark.browser
 PASSWORD = "quarry-lantern-thimble-42"
@@ -43,7 +44,7 @@ def ret(live_app):
             db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31", actor=actor, now=NOW,
             declaration="I confirm that this return is a true and complete account.\n"
                         "It is signed on behalf of the trust.",
-            framework_keys=[row["key"] for row in store.framework_rows(db)])
+            framework_keys=first_versions(db))
         # Only this organisation: other browser tests see no new returns for the demo organisations.
         store.open_cycle(db, cycle_id, [store.organisation(db, organisation_id)], actor=actor, now=NOW)
         found = next(r for r in store.returns_for_cycle(db, cycle_id) if r["organisation_id"] == organisation_id)

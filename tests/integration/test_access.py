@@ -16,7 +16,7 @@ from compliance.services import boardpack_jobs as jobs
 from compliance.services import returns as return_service
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.builders import ACCESS, EVERYONE, PASSWORD, SECTORS, make_app, password_hash
+from tests.builders import ACCESS, EVERYONE, PASSWORD, SECTORS, first_versions, make_app, password_hash
 
 NOW = datetime.now(timezone.utc)
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
@@ -52,7 +52,7 @@ def world(tmp_path_factory):
 
 def _submitted_return(app, db, signatory_id):
     """Organisation A's return with an answer, an action, a file and a signed version 1."""
-    keys = [row["key"] for row in store.framework_rows(db) if row["id"] == "wdvf-overarching-protocol-2018"]
+    keys = first_versions(db, "wdvf-overarching-protocol-2018")
     cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2030-06-30",
                                   declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
     return_service.open_cycle(db, cycle_id, actor=store.SYSTEM, now=NOW)

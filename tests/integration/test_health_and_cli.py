@@ -33,19 +33,21 @@ def test_healthz_is_503_when_the_database_cannot_be_opened(tmp_path):
     assert response.get_json()["status"] == "error"
 
 
-def test_frameworks_list_shows_the_three_frameworks(app):
+def test_frameworks_list_shows_every_shipped_version(app):
     result = app.test_cli_runner().invoke(args=["frameworks", "list"])
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
-    assert lines["wdvf-overarching-protocol-2018"][1:4] == ["1", "published", "16"]
-    assert lines["west-midlands-dv-standards-2014"][1:4] == ["1", "draft", "11"]
-    assert lines["bvpi-225"][1:4] == ["1", "published", "11"]
+    lines = {tuple(line.split()[:2]): line.split() for line in result.output.splitlines()[1:]}
+    assert lines[("wdvf-overarching-protocol-2018", "1")][1:4] == ["1", "published", "16"]
+    assert lines[("wdvf-overarching-protocol-2018", "2")][1:4] == ["2", "published", "16"]
+    assert lines[("west-midlands-dv-standards-2014", "1")][1:4] == ["1", "draft", "11"]
+    assert lines[("bvpi-225", "1")][1:4] == ["1", "published", "11"]
+    assert len(lines) == 4
 
 
 def test_frameworks_check_passes_on_the_shipped_files(app):
     result = app.test_cli_runner().invoke(args=["frameworks", "check"])
     assert result.exit_code == 0, result.output
-    assert "3 file(s) checked, 3 valid, 0 error(s)" in result.output
+    assert "4 file(s) checked, 4 valid, 0 error(s)" in result.output
 
 
 BROKEN = {
@@ -88,7 +90,7 @@ def test_a_broken_file_at_start_up_is_reported_and_nothing_of_it_loaded(tmp_path
     database = db.connect(app.config["DATABASE"])
     keys = [row["key"] for row in store.framework_rows(database)]
     assert "wdvf-overarching-protocol-2018@99" not in keys
-    assert len(keys) == 3
+    assert len(keys) == 4
 
 
 def test_a_changed_version_is_refused_ids_are_forever(tmp_path):

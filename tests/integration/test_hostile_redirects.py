@@ -18,7 +18,7 @@ from compliance import store
 from compliance.services import returns as return_service
 from compliance.web.access import safe_next
 from compliance.web.requests import get_db
-from tests.builders import PASSWORD, make_app, password_hash
+from tests.builders import PASSWORD, first_versions, make_app, password_hash
 from tests.mailserver import MailServer
 
 NOW = datetime.now(timezone.utc)
@@ -148,7 +148,7 @@ def hostile_names(app):
     """Cycles and organisations named with line breaks and quotes, as only the database (not a form) allows."""
     with app.app_context():
         database = get_db()
-        keys = [row["key"] for row in store.framework_rows(database) if row["id"] == PROTOCOL]
+        keys = first_versions(database, PROTOCOL)
         found = {}
         for index, name in enumerate(HEADER_BREAKERS):
             organisation = store.upsert_organisation(database, name=f"{name} {index}", sector="police", now=NOW)
@@ -214,7 +214,7 @@ def _open_cycle_for(app, organisation_id: int) -> int:
         database = get_db()
         store.create_user(database, email=f"editor{organisation_id}@org.example", name="Editor", role="editor",
                           organisation_id=organisation_id, actor=store.SYSTEM, now=NOW)
-        keys = [row["key"] for row in store.framework_rows(database) if row["id"] == PROTOCOL]
+        keys = first_versions(database, PROTOCOL)
         cycle = store.create_cycle(database, name="2040/41", open_date="2040-04-01", due_date="2099-06-30",
                                    declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
         return_service.open_cycle(database, cycle, actor=store.SYSTEM, now=NOW)

@@ -42,7 +42,8 @@ def audited(app, about: str) -> list[dict]:
 
 
 def fill(app, return_id: int, editor_email: str) -> None:
-    """Answer every requirement with the best rating that needs nothing more, as the editor."""
+    """Answer every requirement with the best rating that needs no action or reason, with evidence where it needs it,
+    as the editor."""
     with app.app_context():
         db = get_db()
         editor = store.user_by_email(db, editor_email)
@@ -51,10 +52,15 @@ def fill(app, return_id: int, editor_email: str) -> None:
             level = next(lv for lv in framework.scale if lv.counts_as_met and not lv.needs_action
                          and not lv.needs_reason)
             current = store.answer(db, return_id, framework.key, requirement.id)
+            actor = store.Actor(editor["id"], editor["email"])
             store.save_answer(db, return_id, framework.key, requirement.id,
                               {"rating": level.code, "narrative": "In place.", "reason": "", "carried_forward": 0},
-                              revision=current["revision"] if current else 0,
-                              actor=store.Actor(editor["id"], editor["email"]), now=NOW)
+                              revision=current["revision"] if current else 0, actor=actor, now=NOW)
+            answer = store.answer(db, return_id, framework.key, requirement.id)
+            if level.needs_evidence and not store.evidence_for_answer(db, answer["id"]):
+                store.add_evidence(db, context.ret.organisation_id, {
+                    "kind": "link", "title": f"{requirement.title} policy", "url": "https://intranet.example/policy",
+                    "effective_date": "2026-04-01", "valid_until": None}, answer_id=answer["id"], actor=actor, now=NOW)
 
 
 def test_ready_to_sign_then_submitted_tells_the_signatories_then_the_coordinators(world, mail_server):

@@ -15,7 +15,7 @@ from compliance import demo, store
 from compliance.core.returns import digest, reference
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import SECTORS, make_app, page_text, sign_in, token_from
+from tests.builders import SECTORS, first_versions, make_app, page_text, sign_in, token_from
 
 NOW = datetime.now(timezone.utc)
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -35,7 +35,7 @@ def world(tmp_path):
         actor = store.Actor(admin["id"], admin["email"])
         cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31",
                                       declaration=DECLARATION, actor=actor, now=NOW,
-                                      framework_keys=[row["key"] for row in store.framework_rows(db)])
+                                      framework_keys=first_versions(db))
         return_service.open_cycle(db, cycle_id, actor=actor, now=NOW)
         police = next(r for r in store.returns_for_cycle(db, cycle_id)
                       if r["organisation_name"] == "Brackenford Police")

@@ -495,3 +495,11 @@ def test_a_level_can_need_evidence_and_an_answer_at_it_is_incomplete_without_any
     assert answer_state(framework, requirement, answer, actions=0, evidence=0) == "in-progress"
     assert answer_problems(framework, requirement, answer, actions=0, evidence=1) == []
     assert answer_state(framework, requirement, answer, actions=0, evidence=1) == "completed"
+
+
+def test_the_newest_version_of_each_framework_is_by_version_number_not_by_text():
+    from compliance.core.frameworks import newest_versions, version_order
+    assert version_order("10") > version_order("9") > version_order("1.1") > version_order("1")
+    rows = [{"id": "a", "version": "9"}, {"id": "b", "version": "1"}, {"id": "a", "version": "10"},
+            {"id": "a", "version": "2"}]
+    assert newest_versions(rows) == [{"id": "a", "version": "10"}, {"id": "b", "version": "1"}]

@@ -4,13 +4,14 @@ The source documents live in shared/seeds/, beside the repository (also in CI).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from compliance.core.frameworks import framework_files, load_all
+from compliance.core.frameworks import framework_files, load_all, newest_versions
 from tests.builders import SECTORS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +44,8 @@ def flatten(text: str) -> str:
 def shipped():
     result = load_all(framework_files(REPO / "questionnaires"), sectors=SECTORS)
     assert result.errors == ()
-    return {framework.id: framework for framework in result.frameworks}
+    newest = newest_versions({"id": f.id, "version": f.version, "framework": f} for f in result.frameworks)
+    return {row["id"]: row["framework"] for row in newest}
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +72,18 @@ def bvpi_seed() -> tuple[list[str], list[str]]:
 
 def test_exactly_the_three_frameworks_ship(shipped):
     assert sorted(shipped) == sorted([WDVF, WM, BVPI])
-    assert [framework.version for framework in shipped.values()] == ["1", "1", "1"]
+    assert {framework.id: framework.version for framework in shipped.values()} == {WDVF: "2", WM: "1", BVPI: "1"}
     files = sorted(path.name for path in framework_files(REPO / "questionnaires"))
-    assert files == sorted(f"{name}--1.toml" for name in (WDVF, WM, BVPI))
+    assert files == sorted([*(f"{name}--1.toml" for name in (WDVF, WM, BVPI)), f"{WDVF}--2.toml"])
+
+
+def test_the_protocols_second_version_asks_for_evidence_with_met_and_partially_met_and_changes_nothing_else():
+    first, second = (load_all([REPO / "questionnaires" / f"{WDVF}--{n}.toml"], sectors=SECTORS).frameworks[0]
+                     for n in (1, 2))
+    assert [level.code for level in second.scale if level.needs_evidence] == ["met", "partially-met"]
+    assert not any(level.needs_evidence for level in first.scale)
+    assert second.requirements == first.requirements and second.overall == first.overall
+    assert [dataclasses.replace(level, needs_evidence=False) for level in second.scale] == list(first.scale)
 
 
 def test_requirement_counts(shipped):

@@ -111,6 +111,23 @@ def confirm_if_carried_forward(page):
         box.check()
 
 
+POLICY = "Domestic abuse policy – Zoë’s team"  # the file uploaded at the first requirement
+
+
+def back_with_evidence(page):
+    """Met and Partially met need evidence (the protocol's version 2): an answer with none carried forward uses
+    the policy uploaded at the first requirement, through "Use evidence you have already added"."""
+    if page.locator('button[name="then"][value^="unlink-"]').count():
+        return
+    requirement = here(page)
+    page.get_by_role("button", name="Use evidence you have already added").click()  # saves the answer first
+    page.wait_for_url(lambda url: here_of(url) == requirement + "/evidence/attach")
+    page.get_by_label(POLICY).check()
+    page.get_by_role("button", name="Use this evidence").click()
+    page.wait_for_url(requirement + "#evidence")
+    assert page.locator('button[name="then"][value^="unlink-"]').count() >= 1
+
+
 # The journey ------------------------------------------------------------------------------------
 
 
@@ -186,12 +203,12 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             program = tmp_path / "policy.pdf"
             program.write_bytes(b"MZ\x90\x00" + b"\x00" * 500)
             page.get_by_label("File", exact=True).set_input_files(str(program))
-            page.get_by_label("Title").fill("Domestic abuse policy – Zoë’s team")
+            page.get_by_label("Title").fill(POLICY)
             page.get_by_role("button", name="Upload file").click()
             summary = error_summary(page)
             assert "The selected file is a program, not a PDF: choose the right file" in summary
             assert "Enter the date it took effect" in summary
-            assert page.get_by_label("Title").input_value() == "Domestic abuse policy – Zoë’s team"
+            assert page.get_by_label("Title").input_value() == POLICY
             shot("upload-error")
 
             real = tmp_path / "domestic-abuse-policy.pdf"
@@ -203,7 +220,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             page.get_by_role("button", name="Upload file").click()
             page.wait_for_url(first_requirement + "#evidence")
             assert banner(page).endswith("(domestic-abuse-policy.pdf) has been uploaded")
-            card = page.locator(".govuk-summary-card", has_text="Domestic abuse policy – Zoë’s team")
+            card = page.locator(".govuk-summary-card", has_text=POLICY)
             assert "PDF, 1 KB" in card.inner_text() and f"1 April {cycle[:4]}" in card.inner_text()
             download_link = card.get_by_role("link", name="domestic-abuse-policy.pdf (download)")
             assert re.fullmatch(r"/evidence/\d+/download", download_link.get_attribute("href"))
@@ -245,6 +262,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             cards = page.locator("#actions ~ .govuk-summary-card", has_text=ACTION)
             assert cards.count() == 1 and "Refuge manager" in cards.inner_text()
             assert page.get_by_label("Partially met").is_checked()
+            back_with_evidence(page)
             shot("requirement-with-action")
 
         elif position == 2:
@@ -269,6 +287,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             assert page.get_by_label("I have checked this answer and it is still right").is_checked()
             shot("requirement-narrative-too-long")
             page.get_by_label("Explain your rating").fill(too_long[:4990])
+            back_with_evidence(page)
 
         elif position == 4:
             # With the keyboard alone: Space chooses "Met" and ticks the box, Enter on the button saves.
@@ -279,6 +298,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             page.keyboard.type("Zoë’s team — £0 cost, typed with the keyboard.")
             page.get_by_label("I have checked this answer and it is still right").focus()
             page.keyboard.press("Space")
+            back_with_evidence(page)
             page.get_by_role("button", name="Save and continue").focus()
             page.keyboard.press("Enter")
             page.wait_for_url(lambda url: here_of(url) != visited[-1])
@@ -289,6 +309,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
             page.get_by_label("Explain your rating").fill(f"Zoë’s team — £0 cost. Requirement {position + 1} "
                                                           "is in place and audited every year.")
             confirm_if_carried_forward(page)
+            back_with_evidence(page)
 
         page.get_by_role("button", name="Save and continue").click()
         page.wait_for_url(lambda url: here_of(url) != visited[-1])
@@ -433,7 +454,7 @@ def test_the_whole_journey_of_a_return(page, base_url, live_app, tmp_path):
     assert "Our policy is reviewed every year." in main and "Amended after the coordinator’s comment" not in main
     assert page.locator("main").get_by_text("<script>alert(1)</script> & <b> stays text").count() == 1
     assert page.locator("main b").count() == 0 and page.locator("main script").count() == 0
-    assert ACTION in main and "Domestic abuse policy – Zoë’s team" in main
+    assert ACTION in main and POLICY in main
     assert f"SHA-256 {hashlib.sha256(pdf).hexdigest()[:12]}" in main
     assert dialogs == []
     shot("version-1")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from compliance.core.frameworks import Framework, Requirement
 from compliance.core.scoring import BLANK, rag_letter
 
-RATED, NOT_SUBMITTED, WITHDRAWN, NOT_ASKED, UNANSWERED = "rated", "not-submitted", "withdrawn", "not-asked", "unanswered"
+RATED, NOT_SUBMITTED, WITHDRAWN = "rated", "not-submitted", "withdrawn"
+NOT_ASKED, UNANSWERED = "not-asked", "unanswered"
 _WORDS = {NOT_SUBMITTED: "Not submitted", WITHDRAWN: "Withdrawn", NOT_ASKED: "Not asked", UNANSWERED: "Not answered"}
 
 

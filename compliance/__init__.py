@@ -22,6 +22,7 @@ from compliance.web import access as auth
 from compliance.web.requests import get_db
 from compliance.web.views import (
     account,
+    actions,
     admin,
     audit_trail,
     board,
@@ -71,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
-                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp):
+                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

@@ -21,6 +21,7 @@ NAVIGATION = (
     Item("Home", "account.home", None, ("account.home",)),
     # A cycle's matrix, charts, progress and board pack are pages of that cycle.
     Item("Cycles", "cycles.cycles", "view_partnership", ("cycles.", "board.", "boardpack.")),
+    Item("Action plan", "actions.current", "view_partnership", ("actions.",)),
     Item("Organisations", "admin.organisations", "view_partnership",
          ("admin.organisations", "admin.organisation", "admin.new_organisation", "admin.edit_organisation",
           "admin.import_organisations")),

@@ -11,10 +11,10 @@ from compliance.web.requests import get_db
 from tests.builders import DEMO_PASSWORD, signed_in
 
 EXPECTED = {
-    "coordinator@demo.example": ["Home", "Cycles", "Organisations", "Frameworks", "People", "Evidence", "Audit trail",
-                                 "Outbox"],
-    "board@demo.example": ["Home", "Cycles", "Organisations", "Frameworks"],
-    "auditor@demo.example": ["Home", "Cycles", "Organisations", "Frameworks", "Evidence", "Audit trail"],
+    "coordinator@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks", "People", "Evidence",
+                                 "Audit trail", "Outbox"],
+    "board@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks"],
+    "auditor@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks", "Evidence", "Audit trail"],
     "editor.police@demo.example": ["Home"],
     "signatory.police@demo.example": ["Home"],
 }

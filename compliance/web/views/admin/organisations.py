@@ -6,12 +6,14 @@ from flask_login import current_user
 
 from compliance import store
 from compliance.core import csv_import
-from compliance.core.membership import Outcome, joined_text, shown
+from compliance.core.membership import Outcome, joined_text
 from compliance.services import membership
+from compliance.services import organisation_record as record
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ImportForm, OrganisationForm
 from compliance.web.requests import actor, get_db, now, sectors, today
 from compliance.web.views.admin import bp, valid_submission
+from compliance.web.views.returns.submission import RAG_TAGS
 
 # The list's filter: what ?status= may be, and the `active` value each one asks the store for.
 STATUSES = {"active": True, "archived": False, "all": None}
@@ -33,8 +35,9 @@ def organisation(organisation_id: int):
     database = get_db()
     found = store.organisation(database, organisation_id) or abort(404)
     people = store.users(database, organisation_id=organisation_id)
-    returns = [shown(r) for r in store.returns_for_organisation(database, organisation_id)]
-    return render_template("admin/organisation.html", organisation=found, people=people, returns=returns)
+    return render_template("admin/organisation.html", organisation=found, people=people,
+                           returns=record.organisation_returns(database, organisation_id),
+                           history=record.organisation_history(database, organisation_id), RAG_TAGS=RAG_TAGS)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

@@ -192,6 +192,29 @@ def test_upload_page_empty_and_with_an_upload_error(page, base_url, ret, tmp_pat
     check(page, "evidence-remove")
 
 
+def test_a_file_over_the_limit_is_refused_before_sending_and_what_was_typed_stays(page, base_url, ret, live_app,
+                                                                                 tmp_path):
+    """The server could only refuse the whole request, and everything typed with it: the browser stops it first."""
+    sign_in(page, base_url)
+    page.goto(url(base_url, ret, 5, "/evidence/upload"))
+    limit = live_app.config["MAX_UPLOAD_MB"]
+    big = tmp_path / "scanned minutes.pdf"
+    big.write_bytes(minimal_pdf() + b"\0" * (limit * 1024 * 1024))
+    page.get_by_label("File", exact=True).set_input_files(str(big))
+    page.get_by_label("Title").fill("Board minutes, March")
+    page.get_by_role("button", name="Upload file").click()
+    error = page.locator("#file-size-error")
+    assert " ".join(error.text_content().split()) == f"Error: The selected file must be smaller than {limit} MB"
+    assert page.url == url(base_url, ret, 5, "/evidence/upload"), "nothing was sent"
+    assert page.get_by_label("Title").input_value() == "Board minutes, March"
+    assert page.evaluate("document.activeElement.id") == "file" and page.title().startswith("Error: ")
+    check(page, "upload-file-too-large")
+    small = tmp_path / "minutes.pdf"
+    small.write_bytes(minimal_pdf())
+    page.get_by_label("File", exact=True).set_input_files(str(small))
+    assert error.count() == 0, "choosing another file clears the message"
+
+
 def test_link_page_empty_and_with_an_error(page, base_url, ret):
     sign_in(page, base_url)
     page.goto(url(base_url, ret, 6, "/evidence/link"))

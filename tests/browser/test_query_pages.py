@@ -79,9 +79,17 @@ def _reply_as_the_organisation(organisation, own_url: str, return_id: int, query
     assert organisation.url == query_url
     check(organisation, "query-reply-empty")
     submit_with_errors(organisation, "Send your reply", "query-reply-error")
+    # A file over the limit is stopped in the browser, so the reply typed with it is not lost.
+    big = tmp_path / "board-minutes-scanned.pdf"
+    big.write_bytes(minimal_pdf("Board minutes") + b"\0" * (20 * 1024 * 1024))
+    organisation.get_by_label("Your reply").fill("Approved on 12 March: the minutes are attached.")
+    organisation.get_by_label("Add a file (optional)").set_input_files(str(big))
+    organisation.get_by_role("button", name="Send your reply").click()
+    assert "must be smaller than 20 MB" in organisation.locator("#file-size-error").inner_text()
+    assert organisation.get_by_label("Your reply").input_value() == "Approved on 12 March: the minutes are attached."
+    check(organisation, "query-reply-file-too-large")
     pdf = tmp_path / "board-minutes.pdf"
     pdf.write_bytes(minimal_pdf("Board minutes"))
-    organisation.get_by_label("Your reply").fill("Approved on 12 March: the minutes are attached.")
     organisation.get_by_label("Add a file (optional)").set_input_files(str(pdf))
     organisation.get_by_role("button", name="Send your reply").click()
     organisation.wait_for_load_state()

@@ -10,15 +10,18 @@ import errno
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.actions import ActionItem, action_items
+from compliance.core.board_paper import BoardPaper, board_paper
 from compliance.core.returns import digest
 from compliance.core.sectors import Sectors
 from compliance.core.statements import Statement, build_statement
+from compliance.core.text import london
 from compliance.render.boardpack import render_board_pack
 from compliance.services import matrix as matrix_service
 from compliance.services.returns import cycle_frameworks
@@ -63,6 +66,20 @@ def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]
     return found
 
 
+def cycle_actions(database: Database, cycle: dict, *, today: date) -> list[ActionItem]:
+    """Every improvement action in the cycle's standing signed versions; overdue as of today (a London day)."""
+    names = {f.key: f.short_title or f.title for f in cycle_frameworks(database, cycle["id"])}
+    return action_items(store.standing_actions(database, cycle["id"]), names, today=today)
+
+
+def cycle_board_paper(database: Database, cycle: dict, *, sectors: Sectors, partnership: str, prepared: datetime
+                      ) -> BoardPaper:
+    """The board paper of a cycle as at a moment: what the board pack's own pages say, for its web page."""
+    matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
+    actions = cycle_actions(database, cycle, today=london(prepared).date())
+    return board_paper(matrix, actions, partnership=partnership, cycle_name=cycle["name"], prepared=prepared)
+
+
 OUT_OF_STORAGE = ("The service has run out of storage space, so the board pack could not be saved. Try again "
                   "later, or tell the partnership coordinator")
 
@@ -75,8 +92,11 @@ def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, se
         cycle = store.cycle(database, job["cycle_id"])
         matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
         statements = cycle_statements(database, cycle, matrix)
+        prepared = datetime.fromisoformat(job["created_at"])
+        actions = cycle_actions(database, cycle, today=london(prepared).date())
         store.start_job(database, job_id, total=len(statements))
         data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],
+                                 prepared=prepared, actions=actions,
                                  progress=lambda done, total: store.update_progress(database, job_id, done, total))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{job_id}.pdf"

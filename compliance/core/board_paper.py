@@ -22,6 +22,20 @@ NAMED = 15  # how many organisations not yet returned it names
 
 
 @dataclass(frozen=True, slots=True)
+class RequirementFigure:
+    """A requirement's % met and how the organisations answered it."""
+
+    label: str  # "3. Routine question"
+    percent_text: str
+    green: int
+    amber: int
+    red: int
+    na: int
+    not_answered: int
+    not_returned: int
+
+
+@dataclass(frozen=True, slots=True)
 class FrameworkFigure:
     """A framework's % met with its coverage and its like-for-like change from last year."""
 
@@ -32,6 +46,12 @@ class FrameworkFigure:
     coverage_text: str  # "9 of 13 organisations returned"
     change: str  # "↑ better than last year", "" without a comparison
     comparison_text: str  # the like-for-like sentence, "" when there is no previous cycle
+    requirements: tuple[RequirementFigure, ...] = ()
+
+    def overall_text(self, standing: str) -> str:
+        """ "Overall: 62% met (provisional), 9 of 13 organisations returned. Like for like, ..." """
+        return (f"Overall: {self.percent_text} met ({standing.lower()}), {self.coverage_text}."
+                + (f" {self.comparison_text}" if self.comparison_text else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +213,12 @@ def _figure(matrix: Matrix, group: Group) -> FrameworkFigure:
     framework = group.framework
     percent = "nothing applicable" if group.percent_met is None else group.percent_text
     trend = group.trend if matrix.has_previous and group.compared else None
+    rows = tuple(RequirementFigure(requirement_label("", c.requirement.ref, c.requirement.title), c.percent_text,
+                                   c.counts.green, c.counts.amber, c.counts.red, c.counts.na, c.counts.missing,
+                                   c.counts.not_returned) for c in group.columns)
     return FrameworkFigure(framework.title, framework.short_title or framework.title, framework.version, percent,
                            group.coverage_text, " ".join(TRENDS[trend]) if trend else "",
-                           group.comparison_text if matrix.has_previous else "")
+                           group.comparison_text if matrix.has_previous else "", rows)
 
 
 def _reds(row: MatrixRow) -> tuple[int, int]:

@@ -16,7 +16,6 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from compliance.core.actions import ActionItem
 from compliance.core.board_paper import BoardPaper, OrganisationSummary, Rating
-from compliance.core.matrix import Group, Matrix
 from compliance.core.text import plural
 from compliance.render import pdf
 
@@ -91,31 +90,20 @@ def executive_summary(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
     return story
 
 
-def figures_by_requirement(matrix: Matrix, paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
+def figures_by_requirement(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
     """Each framework's overall sentence and a row per requirement, with its title."""
     story: list[Flowable] = [Paragraph("Figures by requirement", styles["h2"]),
                              Paragraph(f"{paper.standing} figures. {pdf.text(paper.coverage_text)}; % met is worked "
                                        "out over the returns that are in, and an organisation not yet returned is "
                                        "counted as such, never as not met.", styles["body"])]
-    for group, figure in zip(matrix.groups, paper.frameworks):
+    for figure in paper.frameworks:
+        rows = [["Requirement", "% met", "Green", "Amber", "Red", "N/A", "Not answered", "Not returned"],
+                *[[r.label, r.percent_text, *map(str, (r.green, r.amber, r.red, r.na, r.not_answered,
+                                                       r.not_returned))] for r in figure.requirements]]
         story += [Paragraph(pdf.text(f"{figure.title} (version {figure.version})"), styles["h3"]),
-                  Paragraph(pdf.text(f"Overall: {figure.percent_text} met ({paper.standing.lower()}), "
-                                     f"{figure.coverage_text}." + (f" {figure.comparison_text}"
-                                                                   if figure.comparison_text else "")),
-                            styles["small"]),
-                  _requirement_grid(group, styles), Spacer(1, 8)]
+                  Paragraph(pdf.text(figure.overall_text(paper.standing)), styles["small"]),
+                  grid(rows, styles, [54 * mm, 15 * mm] + [14 * mm] * 4 + [24 * mm] * 2, small=True), Spacer(1, 8)]
     return story
-
-
-def _requirement_grid(group: Group, styles: pdf.Styles) -> Table:
-    rows = [["Requirement", "% met", "Green", "Amber", "Red", "N/A", "Not answered", "Not returned"]]
-    for column in group.columns:
-        counts = column.counts
-        title = column.requirement.title
-        name = column.requirement.ref if title in ("", column.requirement.ref) else f"{column.requirement.ref}. {title}"
-        rows.append([name, column.percent_text, *map(str, (counts.green, counts.amber, counts.red, counts.na,
-                                                            counts.missing, counts.not_returned))])
-    return grid(rows, styles, [54 * mm, 15 * mm] + [14 * mm] * 4 + [24 * mm] * 2, small=True)
 
 
 def organisation_page(summary: OrganisationSummary, styles: pdf.Styles) -> list[Flowable]:

@@ -70,7 +70,7 @@ def render_board_pack(matrix: Matrix, statements: Sequence[Statement], *, partne
     doc.addPageTemplates([_template("portrait", A4, footer), _template("landscape", landscape(A4), footer)])
     total = len(statements)
     head = [*paper_pages.cover(paper, styles), *paper_pages.executive_summary(paper, styles), PageBreak(),
-            *paper_pages.figures_by_requirement(matrix, paper, styles), NextPageTemplate("landscape"),
+            *paper_pages.figures_by_requirement(paper, styles), NextPageTemplate("landscape"),
             PageBreak(), *_matrix_pages(matrix, cycle_name, styles), NextPageTemplate("portrait")]
     if not statements:
         head += [PageBreak(), Paragraph("Statements", styles["h2"]),

@@ -191,7 +191,8 @@ def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnersh
         frameworks=tuple(_figure(matrix, g) for g in matrix.groups), requirements=tuple(concerns[:TOP]),
         organisations_most_red=tuple(most_red[:TOP]), disagreements=matrix.disagreements,
         disagreeing_requirements=tuple(disagreeing[:TOP]), actions=len(actions), overdue=overdue,
-        organisations=tuple(_organisation(row, late.get(row.org.name, ())) for row in matrix.rows if row.org.ratings is not None),
+        organisations=tuple(_organisation(row, late.get(row.org.name, ())) for row in matrix.rows
+                            if row.org.ratings is not None),
         withdrawn=matrix.withdrawn,
         not_returned=tuple((row.org.name, row.status_label) for row in matrix.rows if row.org.ratings is None))
 
@@ -227,7 +228,9 @@ def _reds(row: MatrixRow) -> tuple[int, int]:
 
 
 def _organisation(row: MatrixRow, overdue: Sequence[ActionItem]) -> OrganisationSummary:
-    red, amber, differ = [], [], []
+    red: list[Rating] = []
+    amber: list[Rating] = []
+    differ: list[Rating] = []
     for group in row.groups:
         short = group.framework.short_title or group.framework.title
         for cell in group.cells:

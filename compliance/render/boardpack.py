@@ -10,8 +10,8 @@ flowables as their own PDF (compliance.pdf), so the pack and a single statement 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from io import BytesIO
 from datetime import datetime
+from io import BytesIO
 from typing import SupportsIndex
 
 # bandit B406: escape() writes markup for ReportLab; nothing is parsed

@@ -7,7 +7,7 @@ import re
 from compliance import store
 from compliance.services import boardpack_jobs as jobs
 from compliance.web.requests import get_db
-from tests.builders import SECTORS, NOW, signed_in
+from tests.builders import NOW, SECTORS, signed_in
 
 
 def test_the_accessibility_statement_says_the_pdfs_are_not_tagged_and_where_their_web_pages_are(demo_app):

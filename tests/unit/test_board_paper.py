@@ -69,7 +69,8 @@ def test_each_returned_organisation_has_a_summary_of_its_reds_ambers_actions_and
 def test_a_closed_cycle_is_final_and_a_quiet_one_says_nothing_is_wrong():
     calm = [replace(r, ratings=ratings(r1="met", r2="met", r3="met")) for r in ROWS[:3]]
     paper = _paper(calm, final=True)
-    assert paper.standing == "Final" and paper.summary[0] == "Final figures: the cycle is closed. 3 of 3 organisations returned."
+    assert paper.standing == "Final"
+    assert paper.summary[0] == "Final figures: the cycle is closed. 3 of 3 organisations returned."
     assert "No requirement has a red or amber answer." in paper.summary
     assert "No organisation has a red answer." in paper.summary
     assert paper.summary[-1] == "No improvement action is overdue."

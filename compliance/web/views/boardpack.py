@@ -32,8 +32,8 @@ def paper(cycle_id: int):
     """The board pack's own pages as a web page: the same BoardPaper the PDF is drawn from, as of now."""
     database = get_db()
     cycle = store.cycle(database, cycle_id) or abort(404)
-    found = jobs.cycle_board_paper(database, cycle, sectors=sectors(), partnership=current_app.config["PARTNERSHIP_NAME"],
-                                   prepared=now())
+    found = jobs.cycle_board_paper(database, cycle, sectors=sectors(),
+                                   partnership=current_app.config["PARTNERSHIP_NAME"], prepared=now())
     return render_template("boardpack/paper.html", cycle=cycle, paper=found)
 
 

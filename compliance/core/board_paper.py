@@ -110,6 +110,7 @@ class BoardPaper:
     organisations: tuple[OrganisationSummary, ...]  # every organisation whose return is in, in the matrix's order
     withdrawn: tuple[str, ...]
     not_returned: tuple[tuple[str, str], ...] = ()  # (organisation, its return's status), in the matrix's order
+    tied: tuple[int, int] = (0, 0)  # how many other requirements, and organisations, have as many as the first
 
     @property
     def not_returned_text(self) -> str:
@@ -146,13 +147,13 @@ class BoardPaper:
             return "No requirement has a red or amber answer."
         top = self.requirements[0]
         return (f"Most red and amber: {top.label}, {top.red} red and {top.amber} amber "
-                f"({top.returned_text}).")
+                f"({top.returned_text}){_as_many(self.tied[0], 'requirement')}.")
 
     def _red_sentence(self) -> str:
         if not self.organisations_most_red:
             return "No organisation has a red answer."
         name, red, _ = self.organisations_most_red[0]
-        return f"Most red: {name}, {plural(red, 'red answer')}."
+        return f"Most red: {name}, {plural(red, 'red answer')}{_as_many(self.tied[1], 'organisation')}."
 
     def _disagreement_sentence(self) -> str:
         if not self.disagreements:
@@ -168,6 +169,10 @@ class BoardPaper:
         where = len({a.organisation for a in self.overdue})
         return (f"{plural(len(self.overdue), 'improvement action')} of {self.actions} "
                 f"{'is' if len(self.overdue) == 1 else 'are'} overdue, in {plural(where, 'organisation')}.")
+
+
+def _as_many(others: int, noun: str) -> str:
+    return f"; {plural(others, f'other {noun}')} {'has' if others == 1 else 'have'} as many" if others else ""
 
 
 def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnership: str, cycle_name: str,
@@ -194,6 +199,8 @@ def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnersh
         organisations=tuple(_organisation(row, late.get(row.org.name, ())) for row in matrix.rows
                             if row.org.ratings is not None),
         withdrawn=matrix.withdrawn,
+        tied=(sum((c.red, c.amber) == (concerns[0].red, concerns[0].amber) for c in concerns[1:]),
+              sum(r[1] == most_red[0][1] for r in most_red[1:])),
         not_returned=tuple((row.org.name, row.status_label) for row in matrix.rows if row.org.ratings is None))
 
 

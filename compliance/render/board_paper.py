@@ -16,7 +16,6 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from compliance.core.actions import ActionItem
 from compliance.core.board_paper import BoardPaper, OrganisationSummary, Rating
-from compliance.core.text import plural
 from compliance.render import pdf
 
 OVERDUE_SHOWN = 10  # overdue actions listed in the summary; every one is on its organisation's page
@@ -82,7 +81,7 @@ def executive_summary(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
         story += [_heading("Improvement actions overdue", styles), _actions(paper.overdue[:OVERDUE_SHOWN], styles,
                                                                             organisation=True)]
         if len(paper.overdue) > OVERDUE_SHOWN:
-            story.append(Paragraph(f"And {plural(len(paper.overdue) - OVERDUE_SHOWN, 'more')}: each organisation's "
+            story.append(Paragraph(f"And {len(paper.overdue) - OVERDUE_SHOWN:,} more: each organisation's "
                                    "summary lists all of its own.", styles["small"]))
     story.append(Paragraph("What follows: the figures for every requirement, the partnership matrix, then for each "
                            "organisation whose return is in, a one-page summary before its statement.",

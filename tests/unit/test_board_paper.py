@@ -29,9 +29,9 @@ def test_the_summary_says_in_words_what_a_board_member_should_look_at():
     assert paper.summary[0] == ("Provisional figures: the cycle is still open, so these will change as returns come "
                                 "in. 3 of 4 organisations returned (not yet returned: 1 in progress).")
     assert "proto: 57% met (provisional), 3 of 4 organisations returned." in paper.summary
-    assert ("Most red and amber: proto, r1. Title r1, 1 red and 0 amber (3 of 4 organisations returned)."
-            in paper.summary)
-    assert "Most red: Bravo Police, 1 red answer." in paper.summary
+    assert ("Most red and amber: proto, r1. Title r1, 1 red and 0 amber (3 of 4 organisations returned); 1 other "
+            "requirement has as many." in paper.summary)
+    assert "Most red: Bravo Police, 1 red answer; 1 other organisation has as many." in paper.summary
     assert "Auditors have not disagreed with any self-assessed rating." in paper.summary
     assert paper.summary[-1] == "1 improvement action of 2 is overdue, in 1 organisation."
     assert paper.not_returned_text == "Not yet returned: Delta Health (in progress)."

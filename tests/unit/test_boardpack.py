@@ -99,7 +99,7 @@ def test_the_pack_opens_as_a_board_paper_and_puts_each_organisations_summary_bef
     for expected in ["Board pack: 2025/26", "PROVISIONAL", "Prepared 1 July 2026 at 2:07pm (London time)",
                      "Executive summary", "3 of 4 organisations returned (not yet returned: 1 in progress).",
                      "Most red and amber: proto, r1. Title r1, 1 red and 0 amber",
-                     "Most red: Bravo Police, 1 red answer.",
+                     "Most red: Bravo Police, 1 red answer;",
                      "1 improvement action of 1 is overdue, in 1 organisation.",
                      "Requirements with the most red and amber", "proto, r3. Title r3",
                      "Organisations with the most red", "Improvement actions overdue", "Write <the> policy & train"]:

@@ -126,7 +126,7 @@ def _statement_part(statement: Statement, summary: OrganisationSummary | None, s
         story += [*paper_pages.organisation_page(summary, styles), PageBreak()]
     story += pdf.front_matter(statement, styles)
     for section in statement.sections:
-        story += pdf.section_flowables(section, styles)
+        story += pdf.section_flowables(section, styles, show_check=statement.submitted)
     return [*story, *pdf.attestation(statement, styles), reached]
 
 

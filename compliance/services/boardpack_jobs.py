@@ -52,8 +52,9 @@ def board_pack_folder(app) -> Path:
     return Path(app.instance_path) / "boardpacks"
 
 
-def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]:
-    """The statement of every return in the matrix whose signed version stands, in the matrix's order."""
+def cycle_statements(database: Database, cycle: dict, matrix, *, today: date | None = None) -> list[Statement]:
+    """The statement of every return in the matrix whose signed version stands, in the matrix's order, with the
+    auditors' checks as its own page shows them (today, a London day, flags expiring evidence)."""
     frameworks = {f.key: f for f in cycle_frameworks(database, cycle["id"])}
     found = []
     for row in matrix.rows:
@@ -62,7 +63,8 @@ def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]
         version = store.return_version(database, row.org.return_id, row.org.version)
         found.append(build_statement(json.loads(version["canonical"]), frameworks, submitted=True,
                                      sha256=version["sha256"], version=row.org.version,
-                                     intact=digest(version["canonical"]) == version["sha256"]))
+                                     intact=digest(version["canonical"]) == version["sha256"], today=today,
+                                     verifications=store.verifications_for_return(database, row.org.return_id)))
     return found
 
 
@@ -91,8 +93,8 @@ def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, se
         job = store.job(database, job_id)
         cycle = store.cycle(database, job["cycle_id"])
         matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
-        statements = cycle_statements(database, cycle, matrix)
         prepared = datetime.fromisoformat(job["created_at"])
+        statements = cycle_statements(database, cycle, matrix, today=london(prepared).date())
         actions = cycle_actions(database, cycle, today=london(prepared).date())
         store.start_job(database, job_id, total=len(statements))
         data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],

@@ -104,3 +104,11 @@ def test_the_board_paper_page_says_what_the_pdf_says(demo_app, tmp_path):
     for heading in re.findall(r'<h3 class="govuk-heading-m" id="organisation-\d+">(.*?)</h3>', markup):
         assert html.unescape(heading) in pdf
     assert "statement of compliance" in page and f"/cycles/{cycle['id']}/matrix" in markup
+
+
+def test_the_packs_statements_carry_the_auditors_checks_as_their_own_pages_do(demo_app, tmp_path):
+    with demo_app.app_context():
+        closed = next(c for c in store.cycles(get_db()) if c["status"] == "closed")
+    text = _pack_text(demo_app, closed, tmp_path, prepared=datetime.now(timezone.utc))
+    assert "Auditor's check" in text and "Checked by " in text
+    assert re.search(r"[1-9]\d* of \d+ answered requirements checked by an auditor", text)

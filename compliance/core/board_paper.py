@@ -19,6 +19,7 @@ from compliance.core.text import plural, when
 
 TOP = 5  # how many requirements and organisations the summary names
 NAMED = 15  # how many organisations not yet returned it names
+NO_FIGURE = "None yet"  # a framework's % met when nothing applicable has been returned
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +43,20 @@ class FrameworkFigure:
     title: str
     short_title: str
     version: str
-    percent_text: str  # "62%", or "None applicable"
+    percent_text: str  # "62%"; "None yet" when nothing applicable has been returned
     coverage_text: str  # "9 of 13 organisations returned"
     change: str  # "↑ better than last year", "" without a comparison
     comparison_text: str  # the like-for-like sentence, "" when there is no previous cycle
     requirements: tuple[RequirementFigure, ...] = ()
 
+    @property
+    def met_text(self) -> str:
+        """ "62% met", or "no % met yet" when nothing applicable has been returned."""
+        return "no % met yet" if self.percent_text == NO_FIGURE else f"{self.percent_text} met"
+
     def overall_text(self, standing: str) -> str:
         """ "Overall: 62% met (provisional), 9 of 13 organisations returned. Like for like, ..." """
-        return (f"Overall: {self.percent_text} met ({standing.lower()}), {self.coverage_text}."
+        return (f"Overall: {self.met_text} ({standing.lower()}), {self.coverage_text}."
                 + (f" {self.comparison_text}" if self.comparison_text else ""))
 
 
@@ -139,7 +145,7 @@ class BoardPaper:
                 f"{self.coverage_text}" + (f" (not yet returned: {still})." if still else "."))
 
     def _framework_sentences(self) -> list[str]:
-        return [f"{f.short_title}: {f.percent_text} met ({self.standing.lower()}), {f.coverage_text}."
+        return [f"{f.short_title}: {f.met_text} ({self.standing.lower()}), {f.coverage_text}."
                 + (f" {f.comparison_text}" if f.comparison_text else "") for f in self.frameworks]
 
     def _concern_sentence(self) -> str:
@@ -164,7 +170,7 @@ class BoardPaper:
 
     def _overdue_sentence(self) -> str:
         if not self.overdue:
-            return (f"No improvement action is overdue (of {self.actions})." if self.actions
+            return (f"None of the {plural(self.actions, 'improvement action')} is overdue." if self.actions > 1
                     else "No improvement action is overdue.")
         where = len({a.organisation for a in self.overdue})
         return (f"{plural(len(self.overdue), 'improvement action')} of {self.actions} "
@@ -219,7 +225,7 @@ def _concern(column: Column) -> RequirementConcern:
 
 def _figure(matrix: Matrix, group: Group) -> FrameworkFigure:
     framework = group.framework
-    percent = "nothing applicable" if group.percent_met is None else group.percent_text
+    percent = NO_FIGURE if group.percent_met is None else group.percent_text
     trend = group.trend if matrix.has_previous and group.compared else None
     rows = tuple(RequirementFigure(requirement_label("", c.requirement.ref, c.requirement.title), c.percent_text,
                                    c.counts.green, c.counts.amber, c.counts.red, c.counts.na, c.counts.missing,

@@ -85,3 +85,11 @@ def test_actions_are_overdue_by_the_sign_pages_rule_and_read_with_names():
     assert [a.overdue for a in found] == [True, False, False, False], "due before today and not done"
     assert found[0].requirement == "WDVF protocol 2018, r1. Title r1"
     assert (found[0].due_date, found[0].status, found[2].status) == ("30 June 2026", "In progress", "Not started")
+
+
+def test_before_any_return_is_in_there_is_no_percentage_and_it_says_so():
+    waiting = [replace(r, ratings=None, version=None, status="in-progress") for r in ROWS]
+    paper = _paper(waiting, actions=[ON_TIME, replace(LATE, overdue=False)])
+    assert "proto: no % met yet (provisional), 0 of 4 organisations returned." in paper.summary
+    assert paper.frameworks[0].percent_text == "None yet" and paper.organisations == ()
+    assert paper.summary[-1] == "None of the 2 improvement actions is overdue."

@@ -601,6 +601,7 @@ ACCESS: dict[str, set[str]] = {
     "board.send_reminders": ADMIN,
     "board.reminder_schedule": ADMIN,
     "boardpack.start": PARTNERSHIP,
+    "boardpack.paper": PARTNERSHIP,
     "boardpack.job": PARTNERSHIP,
     "boardpack.download": PARTNERSHIP,
     "audit.trail": {"admin", "auditor"},

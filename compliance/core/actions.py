@@ -19,7 +19,7 @@ from typing import Any
 
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ACTION_STATUSES, action_overdue
-from compliance.core.text import plural
+from compliance.core.text import long_date, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +148,36 @@ def action_plan(actions: Sequence[PlanAction], *, cycle: str, filters: ActionFil
     return ActionPlan(cycle, tuple(a for a in actions if filters.keeps(a)), len(actions),
                       sum(a.overdue for a in actions), filters, signed_returns, returns, tuple(frameworks),
                       tuple(organisations))
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """One improvement action of a signed return, with names (never ids) and its due date as people read it."""
+
+    organisation: str
+    requirement: str  # the requirement as people know it: "WDVF protocol 2018, 3. Routine question"
+    what: str
+    owner: str
+    due_date: str  # "31 January 2027"; empty when none was given
+    status: str  # "Not started", "In progress" or "Done"
+    overdue: bool
+
+
+def requirement_label(framework: str, ref: str, title: str) -> str:
+    """ "WDVF protocol 2018, 3. Routine question": the framework's short title, the requirement's ref and title."""
+    own = ref if not title or title == ref else f"{ref}. {title}"
+    return f"{framework}, {own}" if framework else own
+
+
+def action_items(rows: Iterable[Mapping[str, Any]], frameworks: Mapping[str, str], *, today: date
+                 ) -> list[ActionItem]:
+    """ActionItems from rows of a signed version's actions (organisation, framework key, ref, title, what, owner,
+    due_date, status); frameworks maps a framework key to the name shown; today is the London day that decides
+    what is overdue."""
+    return [ActionItem(organisation=row["organisation"],
+                       requirement=requirement_label(frameworks.get(row["framework"], ""), row["ref"] or "",
+                                                     row["title"] or ""),
+                       what=row["what"] or "", owner=row["owner"] or "", due_date=long_date(row["due_date"]),
+                       status=ACTION_STATUSES.get(row["status"] or "", (row["status"] or "").capitalize()),
+                       overdue=action_overdue(row, today))
+            for row in rows]

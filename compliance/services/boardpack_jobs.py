@@ -10,15 +10,18 @@ import errno
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.actions import ActionItem, action_items
+from compliance.core.board_paper import BoardPaper, board_paper
 from compliance.core.returns import digest
 from compliance.core.sectors import Sectors
 from compliance.core.statements import Statement, build_statement
+from compliance.core.text import london
 from compliance.render.boardpack import render_board_pack
 from compliance.services import matrix as matrix_service
 from compliance.services.returns import cycle_frameworks
@@ -49,8 +52,9 @@ def board_pack_folder(app) -> Path:
     return Path(app.instance_path) / "boardpacks"
 
 
-def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]:
-    """The statement of every return in the matrix whose signed version stands, in the matrix's order."""
+def cycle_statements(database: Database, cycle: dict, matrix, *, today: date | None = None) -> list[Statement]:
+    """The statement of every return in the matrix whose signed version stands, in the matrix's order, with the
+    auditors' checks as its own page shows them (today, a London day, flags expiring evidence)."""
     frameworks = {f.key: f for f in cycle_frameworks(database, cycle["id"])}
     found = []
     for row in matrix.rows:
@@ -59,8 +63,23 @@ def cycle_statements(database: Database, cycle: dict, matrix) -> list[Statement]
         version = store.return_version(database, row.org.return_id, row.org.version)
         found.append(build_statement(json.loads(version["canonical"]), frameworks, submitted=True,
                                      sha256=version["sha256"], version=row.org.version,
-                                     intact=digest(version["canonical"]) == version["sha256"]))
+                                     intact=digest(version["canonical"]) == version["sha256"], today=today,
+                                     verifications=store.verifications_for_return(database, row.org.return_id)))
     return found
+
+
+def cycle_actions(database: Database, cycle: dict, *, today: date) -> list[ActionItem]:
+    """Every improvement action in the cycle's standing signed versions; overdue as of today (a London day)."""
+    names = {f.key: f.short_title or f.title for f in cycle_frameworks(database, cycle["id"])}
+    return action_items(store.standing_actions(database, cycle["id"]), names, today=today)
+
+
+def cycle_board_paper(database: Database, cycle: dict, *, sectors: Sectors, partnership: str, prepared: datetime
+                      ) -> BoardPaper:
+    """The board paper of a cycle as at a moment: what the board pack's own pages say, for its web page."""
+    matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
+    actions = cycle_actions(database, cycle, today=london(prepared).date())
+    return board_paper(matrix, actions, partnership=partnership, cycle_name=cycle["name"], prepared=prepared)
 
 
 OUT_OF_STORAGE = ("The service has run out of storage space, so the board pack could not be saved. Try again "
@@ -74,9 +93,12 @@ def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, se
         job = store.job(database, job_id)
         cycle = store.cycle(database, job["cycle_id"])
         matrix = matrix_service.cycle_matrix(database, cycle, sectors=sectors)
-        statements = cycle_statements(database, cycle, matrix)
+        prepared = datetime.fromisoformat(job["created_at"])
+        statements = cycle_statements(database, cycle, matrix, today=london(prepared).date())
+        actions = cycle_actions(database, cycle, today=london(prepared).date())
         store.start_job(database, job_id, total=len(statements))
         data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],
+                                 prepared=prepared, actions=actions,
                                  progress=lambda done, total: store.update_progress(database, job_id, done, total))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{job_id}.pdf"

@@ -37,3 +37,16 @@ def test_the_board_prepares_the_board_pack_and_downloads_it(page, base_url, live
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.startswith("board-pack-")
+
+
+def test_the_board_paper_page_reads_as_the_pack_and_offers_the_pdf(page, base_url, live_app):
+    sign_in(page, base_url, "board@demo.example")
+    page.goto(f"{base_url}/cycles/{open_cycle_id(live_app)}/matrix")
+    page.get_by_role("link", name="Read the board pack as a web page").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Board pack: ")
+    assert page.get_by_text("PROVISIONAL", exact=True).is_visible()
+    assert page.get_by_role("heading", name="Executive summary").is_visible()
+    assert page.get_by_role("table", name="Requirements with the most red and amber").is_visible()
+    assert page.get_by_role("button", name="Prepare the board pack (PDF)").is_visible()
+    check(page, "board-paper")

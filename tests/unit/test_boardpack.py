@@ -5,7 +5,9 @@ import importlib
 import re
 import subprocess
 from dataclasses import replace
+from datetime import datetime, timezone
 
+from compliance.core.actions import ActionItem
 from compliance.core.matrix import build_matrix
 from compliance.render.boardpack import render_board_pack
 from tests.builders import FW, OTHER, ROWS, SECTORS, signed
@@ -76,3 +78,38 @@ def test_the_story_makes_each_statements_flowables_only_as_the_document_reaches_
         del story[0]
     assert pulled == list(range(50))
     assert drawn == ["head"] + [f"statement {n}, flowable {k}" for n in range(50) for k in range(10)]
+
+
+def test_the_pack_opens_as_a_board_paper_and_puts_each_organisations_summary_before_its_statement(tmp_path):
+    """Cover, executive summary in words, the most red and amber with titles, and a summary page per organisation;
+    people's text prints as typed."""
+    hostile = "<b>Alpha</b> & Co"
+    rows = [replace(ROWS[0], name=hostile), *ROWS[1:]]
+    matrix = build_matrix([FW, OTHER], rows, None, sectors=SECTORS, cycle="2025/26")
+    late = ActionItem("Bravo Police", "proto, r3. Title r3", "Write <the> policy & train", "Head of safeguarding",
+                      "31 May 2026", "In progress", overdue=True)
+    statement = replace(signed(), organisation="Bravo Police")
+    data = render_board_pack(matrix, [statement], partnership="Wolverhampton Domestic Violence Forum",
+                             cycle_name="2025/26", prepared=datetime(2026, 7, 1, 13, 7, tzinfo=timezone.utc),
+                             actions=[late])
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(data)
+    pages = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    first = " ".join(" ".join(pages[:2]).split())
+    for expected in ["Board pack: 2025/26", "PROVISIONAL", "Prepared 1 July 2026 at 2:07pm (London time)",
+                     "Executive summary", "3 of 4 organisations returned (not yet returned: 1 in progress).",
+                     "Most red and amber: proto, r1. Title r1, 1 red and 0 amber",
+                     "Most red: Bravo Police, 1 red answer;",
+                     "1 improvement action of 1 is overdue, in 1 organisation.",
+                     "Requirements with the most red and amber", "proto, r3. Title r3",
+                     "Organisations with the most red", "Improvement actions overdue", "Write <the> policy & train"]:
+        assert expected in first, expected
+    text = " ".join(" ".join(pages).split())
+    assert "Key: r1 Title r1 r2 Title r2 r3 Title r3" in text, "the matrix has a key of requirement titles"
+    assert hostile in text, "an organisation's name prints as typed, markup and all"
+    summary = text.index("Bravo Police: summary")
+    assert summary < text.index("Annual statement of compliance", summary), "the summary comes before the statement"
+    bravo = text[summary:text.index("Annual statement of compliance", summary)]
+    for expected in ["Red: not met (1)", "proto, r3. Title r3 Not met", "Write <the> policy & train",
+                     "Where auditors disagree with the self-assessed rating"]:
+        assert expected in bravo, expected

@@ -12,7 +12,7 @@ from compliance import store
 from compliance.core.text import file_size
 from compliance.services import boardpack_jobs as jobs
 from compliance.web.access import requires
-from compliance.web.requests import get_db
+from compliance.web.requests import get_db, now, sectors
 
 bp = Blueprint("boardpack", __name__)
 
@@ -24,6 +24,17 @@ def start(cycle_id: int):
     job_id = jobs.start_board_pack(current_app._get_current_object(), get_db(), cycle_id, user_id=current_user.id,
                                    now=datetime.now(timezone.utc))
     return redirect(url_for(".job", job_id=job_id))
+
+
+@bp.get("/cycles/<int:cycle_id>/board-paper")
+@requires("view_partnership")
+def paper(cycle_id: int):
+    """The board pack's own pages as a web page: the same BoardPaper the PDF is drawn from, as of now."""
+    database = get_db()
+    cycle = store.cycle(database, cycle_id) or abort(404)
+    found = jobs.cycle_board_paper(database, cycle, sectors=sectors(),
+                                   partnership=current_app.config["PARTNERSHIP_NAME"], prepared=now())
+    return render_template("boardpack/paper.html", cycle=cycle, paper=found)
 
 
 @bp.get("/board-pack/jobs/<int:job_id>")

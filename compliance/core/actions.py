@@ -43,8 +43,8 @@ class PlanAction:
 
     @property
     def requirement(self) -> str:
-        """The requirement as a line names it: WDVF protocol 2018 3: Routine question."""
-        return f"{self.framework} {self.ref}: {self.title}"
+        """The requirement as a line names it: WDVF protocol 2018, 3. Routine question."""
+        return requirement_label(self.framework, self.ref, self.title)
 
     @property
     def status_label(self) -> str:
@@ -169,15 +169,9 @@ def requirement_label(framework: str, ref: str, title: str) -> str:
     return f"{framework}, {own}" if framework else own
 
 
-def action_items(rows: Iterable[Mapping[str, Any]], frameworks: Mapping[str, str], *, today: date
-                 ) -> list[ActionItem]:
-    """ActionItems from rows of a signed version's actions (organisation, framework key, ref, title, what, owner,
-    due_date, status); frameworks maps a framework key to the name shown; today is the London day that decides
-    what is overdue."""
-    return [ActionItem(organisation=row["organisation"],
-                       requirement=requirement_label(frameworks.get(row["framework"], ""), row["ref"] or "",
-                                                     row["title"] or ""),
-                       what=row["what"] or "", owner=row["owner"] or "", due_date=long_date(row["due_date"]),
-                       status=ACTION_STATUSES.get(row["status"] or "", (row["status"] or "").capitalize()),
-                       overdue=action_overdue(row, today))
-            for row in rows]
+def action_item(action: PlanAction) -> ActionItem:
+    """An action of the plan as the board paper prints it: names, the due date in words, the status's label."""
+    return ActionItem(organisation=action.organisation,
+                      requirement=requirement_label(action.framework, action.ref, action.title), what=action.what,
+                      owner=action.owner, due_date=long_date(action.due_date), status=action.status_label,
+                      overdue=action.overdue)

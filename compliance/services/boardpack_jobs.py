@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from compliance import store
-from compliance.core.actions import ActionItem, action_items
+from compliance.core.actions import ActionItem, action_item
 from compliance.core.board_paper import BoardPaper, board_paper
 from compliance.core.returns import digest
 from compliance.core.sectors import Sectors
@@ -24,6 +24,7 @@ from compliance.core.statements import Statement, build_statement
 from compliance.core.text import london
 from compliance.render.boardpack import render_board_pack
 from compliance.services import matrix as matrix_service
+from compliance.services.actions import partnership_actions
 from compliance.services.returns import cycle_frameworks
 from compliance.store import db as dbm
 from compliance.store import files
@@ -69,9 +70,9 @@ def cycle_statements(database: Database, cycle: dict, matrix, *, today: date | N
 
 
 def cycle_actions(database: Database, cycle: dict, *, today: date) -> list[ActionItem]:
-    """Every improvement action in the cycle's standing signed versions; overdue as of today (a London day)."""
-    names = {f.key: f.short_title or f.title for f in cycle_frameworks(database, cycle["id"])}
-    return action_items(store.standing_actions(database, cycle["id"]), names, today=today)
+    """Every improvement action in the cycle's standing signed versions (the action plan's), overdue as of today
+    (a London day)."""
+    return [action_item(action) for action in partnership_actions(database, cycle, today=today).actions]
 
 
 def cycle_board_paper(database: Database, cycle: dict, *, sectors: Sectors, partnership: str, prepared: datetime

@@ -6,7 +6,7 @@ from sqlite_utils import Database
 from compliance.core.returns import SIGNED, sql_list
 from compliance.store._common import rows
 
-__all__ = ["matrix_returns", "matrix_ratings", "standing_actions"]
+__all__ = ["matrix_returns", "matrix_ratings"]
 
 # Each return of a cycle with its organisation, and its latest signed version that stands (submitted and
 # waiting, or accepted); version is NULL when nothing submitted stands. Withdrawn returns come too, marked by
@@ -43,20 +43,3 @@ def matrix_ratings(db: Database, cycle_id: int) -> dict[int, dict[tuple[str, str
     for return_id, framework_key, requirement_id, rating in cursor:
         found.setdefault(return_id, {})[(framework_key, requirement_id)] = rating
     return found
-
-
-def standing_actions(db: Database, cycle_id: int) -> list[dict]:
-    """Every improvement action in the signed versions that stand in a cycle (withdrawn returns left out), by
-    organisation and then in the order signed: organisation (its name), framework (key), ref, title, what, owner,
-    due_date and status, read from the canonical text with SQLite's JSON functions."""
-    # bandit B608: _STANDING is this module's own SQL; the cycle id is a bound parameter.
-    return rows(db, f"""
-        WITH standing AS ({_STANDING})
-        SELECT s.organisation_name AS organisation, json_extract(a.value, '$.framework') AS framework,
-               json_extract(a.value, '$.ref') AS ref, json_extract(a.value, '$.title') AS title,
-               json_extract(x.value, '$.what') AS what, json_extract(x.value, '$.owner') AS owner,
-               json_extract(x.value, '$.due_date') AS due_date, json_extract(x.value, '$.status') AS status
-        FROM standing s JOIN return_versions v ON v.id = s.version_id, json_each(v.canonical, '$.answers') a,
-             json_each(a.value, '$.actions') x
-        WHERE s.withdrawn_at IS NULL
-        ORDER BY s.organisation_name COLLATE NOCASE, s.return_id, a.key, x.key""", [cycle_id])  # nosec B608

@@ -43,7 +43,7 @@ def test_actions_are_named_from_the_cycles_framework_and_ordered_by_organisation
             row("Alpha", "x1", key=OTHER.key, what="A x1")]
     found = plan_actions(rows, [PROTO_V2, OTHER], today=TODAY)
     assert [a.what for a in found] == ["A r2", "A r1 soon", "A r1 late", "A x1", "B r1"]
-    assert found[0].requirement == "proto r2: Title r2" and found[0].framework_id == "proto"
+    assert found[0].requirement == "proto, r2. Title r2" and found[0].framework_id == "proto"
     assert found[0].status_label == "In progress"
 
 

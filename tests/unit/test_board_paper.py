@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timezone
 
-from compliance.core.actions import ActionItem, action_items
+from compliance.core.actions import ActionItem, action_item, plan_actions
 from compliance.core.board_paper import board_paper
 from compliance.core.matrix import build_matrix
 from tests.builders import FW, OTHER, ROWS, SECTORS, ratings
@@ -77,13 +77,14 @@ def test_a_closed_cycle_is_final_and_a_quiet_one_says_nothing_is_wrong():
 
 
 def test_actions_are_overdue_by_the_sign_pages_rule_and_read_with_names():
-    rows = [{"organisation": "Alpha Police", "framework": FW.key, "ref": "r1", "title": "Title r1", "what": "Train",
+    rows = [{"organisation_id": 1, "organisation_name": "Alpha Police", "return_id": 11, "version": 1,
+             "framework_key": FW.key, "requirement_id": "r1", "ref": "r1", "title": "Title r1", "what": f"Train {n}",
              "owner": "HR", "due_date": due, "status": status}
-            for due, status in [("2026-06-30", "in-progress"), ("2026-06-30", "done"), ("2026-07-01", "not-started"),
-                                (None, "in-progress")]]
-    found = action_items(rows, {FW.key: "WDVF protocol 2018"}, today=date(2026, 7, 1))
+            for n, (due, status) in enumerate([("2026-06-30", "in-progress"), ("2026-06-30", "done"),
+                                               ("2026-07-01", "not-started"), (None, "in-progress")])]
+    found = [action_item(a) for a in sorted(plan_actions(rows, [FW], today=date(2026, 7, 1)), key=lambda a: a.what)]
     assert [a.overdue for a in found] == [True, False, False, False], "due before today and not done"
-    assert found[0].requirement == "WDVF protocol 2018, r1. Title r1"
+    assert found[0].requirement == "proto, r1. Title r1"
     assert (found[0].due_date, found[0].status, found[2].status) == ("30 June 2026", "In progress", "Not started")
 
 

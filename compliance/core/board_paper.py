@@ -117,6 +117,8 @@ class BoardPaper:
     withdrawn: tuple[str, ...]
     not_returned: tuple[tuple[str, str], ...] = ()  # (organisation, its return's status), in the matrix's order
     tied: tuple[int, int] = (0, 0)  # how many other requirements, and organisations, have as many as the first
+    checked: int = 0  # answers in the returns that are in that an auditor has checked
+    answered: int = 0  # answers in the returns that are in
 
     @property
     def not_returned_text(self) -> str:
@@ -162,10 +164,13 @@ class BoardPaper:
         return f"Most red: {name}, {plural(red, 'red answer')}{_as_many(self.tied[1], 'organisation')}."
 
     def _disagreement_sentence(self) -> str:
+        checked = f"Auditors have checked {self.checked:,} of the {plural(self.answered, 'answer')} returned"
+        if not self.checked:
+            return "Auditors have not checked any answer yet."
         if not self.disagreements:
-            return "Auditors have not disagreed with any self-assessed rating."
+            return f"{checked} and agree with every self-assessed rating they checked."
         where = sum(1 for o in self.organisations if o.disagreements)
-        return (f"Auditors disagree with {plural(self.disagreements, 'self-assessed rating')} in "
+        return (f"{checked}; they disagree with {plural(self.disagreements, 'self-assessed rating')} in "
                 f"{plural(where, 'organisation')}.")
 
     def _overdue_sentence(self) -> str:
@@ -207,7 +212,9 @@ def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnersh
         withdrawn=matrix.withdrawn,
         tied=(sum((c.red, c.amber) == (concerns[0].red, concerns[0].amber) for c in concerns[1:]),
               sum(r[1] == most_red[0][1] for r in most_red[1:])),
-        not_returned=tuple((row.org.name, row.status_label) for row in matrix.rows if row.org.ratings is None))
+        not_returned=tuple((row.org.name, row.status_label) for row in matrix.rows if row.org.ratings is None),
+        checked=sum(1 for row in matrix.rows for cell in row.cells if cell.state == "answered" and cell.validated_label),
+        answered=sum(1 for row in matrix.rows for cell in row.cells if cell.state == "answered"))
 
 
 def _short(column: Column) -> str:

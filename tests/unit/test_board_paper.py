@@ -32,7 +32,7 @@ def test_the_summary_says_in_words_what_a_board_member_should_look_at():
     assert ("Most red and amber: proto, r1. Title r1, 1 red and 0 amber (3 of 4 organisations returned); 1 other "
             "requirement has as many." in paper.summary)
     assert "Most red: Bravo Police, 1 red answer; 1 other organisation has as many." in paper.summary
-    assert "Auditors have not disagreed with any self-assessed rating." in paper.summary
+    assert "Auditors have not checked any answer yet." in paper.summary
     assert paper.summary[-1] == "1 improvement action of 2 is overdue, in 1 organisation."
     assert paper.not_returned_text == "Not yet returned: Delta Health (in progress)."
 
@@ -62,7 +62,8 @@ def test_each_returned_organisation_has_a_summary_of_its_reds_ambers_actions_and
     assert [(r.requirement, r.rating) for r in by_name["Alpha Police"].amber] == [("proto, r2. Title r2",
                                                                                   "Partially met")]
     assert dict(bravo.overall)["proto"] == "Not met"
-    assert "Auditors disagree with 1 self-assessed rating in 1 organisation." in paper.summary
+    assert ("Auditors have checked 1 of the 9 answers returned; they disagree with 1 self-assessed rating in 1 "
+            "organisation.") in paper.summary
     assert paper.disagreeing_requirements[0].label == "proto, r1. Title r1"
 
 
@@ -94,3 +95,10 @@ def test_before_any_return_is_in_there_is_no_percentage_and_it_says_so():
     assert "proto: no % met yet (provisional), 0 of 4 organisations returned." in paper.summary
     assert paper.frameworks[0].percent_text == "None yet" and paper.organisations == ()
     assert paper.summary[-1] == "None of the 2 improvement actions is overdue."
+
+
+def test_checks_that_agree_are_counted_so_no_disagreement_is_not_read_as_nothing_checked():
+    checked = [replace(ROWS[0], validated=ratings(r1="met", r2="partially-met")), *ROWS[1:]]
+    paper = _paper(checked)
+    assert ("Auditors have checked 2 of the 9 answers returned and agree with every self-assessed rating they "
+            "checked.") in paper.summary

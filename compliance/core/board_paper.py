@@ -20,6 +20,10 @@ from compliance.core.text import plural, when
 TOP = 5  # how many requirements and organisations the summary names
 NAMED = 15  # how many organisations not yet returned it names
 NO_FIGURE = "None yet"  # a framework's % met when nothing applicable has been returned
+# What an organisation's summary says under a heading with nothing beneath it.
+NO_RATINGS = "No answer at this rating."
+NO_OVERDUE = "No improvement action is overdue."
+NO_DISAGREEMENT = "No auditor's rating differs from the organisation's own."
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +200,7 @@ def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnersh
     reds = [(row.org.name, *_reds(row)) for row in matrix.rows]
     most_red = sorted((r for r in reds if r[1]), key=lambda r: (-r[1], -r[2], r[0].lower()))
     overdue = tuple(a for a in actions if a.overdue)
+    answered = [cell for row in matrix.rows for cell in row.cells if cell.state == "answered"]
     found = Counter(row.org.status for row in matrix.rows)
     late: dict[str, list[ActionItem]] = {}
     for action in overdue:
@@ -213,8 +218,7 @@ def board_paper(matrix: Matrix, actions: Sequence[ActionItem] = (), *, partnersh
         tied=(sum((c.red, c.amber) == (concerns[0].red, concerns[0].amber) for c in concerns[1:]),
               sum(r[1] == most_red[0][1] for r in most_red[1:])),
         not_returned=tuple((row.org.name, row.status_label) for row in matrix.rows if row.org.ratings is None),
-        checked=sum(1 for row in matrix.rows for cell in row.cells if cell.state == "answered" and cell.validated_label),
-        answered=sum(1 for row in matrix.rows for cell in row.cells if cell.state == "answered"))
+        checked=sum(1 for cell in answered if cell.validated_label), answered=len(answered))
 
 
 def _short(column: Column) -> str:

@@ -49,7 +49,7 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
     story.append(facts_table(facts, styles))
     story.append(Paragraph("Disagreements", styles["h2"]))
     if not summary.disagreements:
-        story.append(Paragraph("None: every validated rating is the organisation's own.", styles["body"]))
+        story.append(Paragraph("No disagreements: every validated rating is the organisation's own.", styles["body"]))
     for section, item in summary.disagreements:
         validated = item.outcome.validated_label if item.outcome else ""  # a disagreement always has an outcome
         story.append(Paragraph(text(f"{section.title}: {item.heading}. Organisation's rating: {item.own_label}; "
@@ -57,7 +57,7 @@ def render_audit_summary_pdf(summary: AuditSummary, *, partnership: str, generat
                                bulletText="≠"))
     story.append(Paragraph("Questions to the organisation", styles["h2"]))
     if not summary.queries:
-        story.append(Paragraph("None asked.", styles["body"]))
+        story.append(Paragraph("No questions have been asked about this return.", styles["body"]))
     for query in summary.queries:
         story.append(Paragraph(text(query.text), styles["body"], bulletText="•"))
     for section in summary.sections:

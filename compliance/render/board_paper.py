@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from compliance.core.actions import ActionItem
-from compliance.core.board_paper import BoardPaper, OrganisationSummary, Rating
+from compliance.core.board_paper import NO_DISAGREEMENT, NO_OVERDUE, NO_RATINGS, BoardPaper, OrganisationSummary, Rating
 from compliance.render import pdf
 
 OVERDUE_SHOWN = 10  # overdue actions listed in the summary; every one is on its organisation's page
@@ -117,21 +117,21 @@ def organisation_page(summary: OrganisationSummary, styles: pdf.Styles) -> list[
     story += _ratings("Amber: partially met", summary.amber, styles)
     story.append(_heading("Improvement actions overdue", styles))
     story.append(_actions(summary.overdue, styles, organisation=False) if summary.overdue
-                 else Paragraph("None.", styles["body"]))
+                 else Paragraph(NO_OVERDUE, styles["body"]))
     story.append(_heading("Where auditors disagree with the self-assessed rating", styles))
     if summary.disagreements:
         story.append(grid([["Requirement", "Self-assessed", "Validated by the auditor"],
                            *[[r.requirement, r.rating, r.validated] for r in summary.disagreements]], styles,
                           [94 * mm, 40 * mm, 40 * mm]))
     else:
-        story.append(Paragraph("None.", styles["body"]))
+        story.append(Paragraph(NO_DISAGREEMENT, styles["body"]))
     return story
 
 
 def _ratings(title: str, ratings: Sequence[Rating], styles: pdf.Styles) -> list[Flowable]:
     heading = _heading(f"{title} ({len(ratings)})", styles)
     if not ratings:
-        return [heading, Paragraph("None.", styles["body"])]
+        return [heading, Paragraph(NO_RATINGS, styles["body"])]
     return [heading, grid([["Requirement", "Rating"], *[[r.requirement, r.rating] for r in ratings]], styles,
                           [134 * mm, 40 * mm], small=True)]
 

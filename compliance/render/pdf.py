@@ -283,7 +283,7 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
         story += [Paragraph("Reason", styles["label"]), Paragraph(text(item.reason), styles["body"])]
     story.append(Paragraph("Evidence", styles["label"]))
     if not item.evidence:
-        story.append(Paragraph("None", styles["body"]))
+        story.append(Paragraph("No evidence", styles["body"]))
     for evidence in item.evidence:
         dates = f"Effective {evidence.effective}" + (f", valid until {evidence.valid_until}"
                                                       if evidence.valid_until else "")
@@ -298,7 +298,7 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
                                                                    bulletIndent=0), bulletText="•"))
     story.append(Paragraph("Improvement actions", styles["label"]))
     if not item.actions:
-        story.append(Paragraph("None", styles["body"]))
+        story.append(Paragraph("No improvement actions", styles["body"]))
     for action in item.actions:
         meta = f"Owner: {action.owner}. Due {action.due}." + (f" {action.status}." if action.status else "")
         story.append(Paragraph(f'{text(action.what)}<br/><font size="8.5" color="#505a5f">{text(meta)}</font>',

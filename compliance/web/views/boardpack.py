@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, send
 from flask_login import current_user
 
 from compliance import store
+from compliance.core.board_paper import NO_DISAGREEMENT, NO_OVERDUE, NO_RATINGS
 from compliance.core.text import file_size
 from compliance.services import boardpack_jobs as jobs
 from compliance.web.access import requires
@@ -34,7 +35,8 @@ def paper(cycle_id: int):
     cycle = store.cycle(database, cycle_id) or abort(404)
     found = jobs.cycle_board_paper(database, cycle, sectors=sectors(),
                                    partnership=current_app.config["PARTNERSHIP_NAME"], prepared=now())
-    return render_template("boardpack/paper.html", cycle=cycle, paper=found)
+    return render_template("boardpack/paper.html", cycle=cycle, paper=found, NO_RATINGS=NO_RATINGS,
+                           NO_OVERDUE=NO_OVERDUE, NO_DISAGREEMENT=NO_DISAGREEMENT)
 
 
 @bp.get("/board-pack/jobs/<int:job_id>")

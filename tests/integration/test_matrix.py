@@ -31,8 +31,13 @@ def test_board_sees_this_years_matrix_with_links_to_the_signed_answers(demo_app)
     response = board.get(f"/cycles/{this_year['id']}/matrix")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html and 'scope="colgroup"' in html
+    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html and 'scope="rowgroup"' in html
     assert 'role="region"' in html and 'tabindex="0"' in html
+    # a table per framework, in the cycle's order: the partnership's protocol first, BVPI 225 last
+    tables = re.findall(r'<table class="govuk-table app-matrix__table" id="matrix-([a-z0-9-]+)"', html)
+    assert tables == ["wdvf-overarching-protocol-2018", "bvpi-225"]
+    assert ">Policy for service users</span>" in html, "requirement titles are shown, not only to screen readers"
+    assert not re.search(r">\s*None\s*<|: None\b", html), "None is never shown as text"
     returns = returns_by_name(demo_app, this_year["id"])
     probation = returns["Brackenford Probation Delivery Unit"]  # submitted this year
     assert f"/returns/{probation['id']}/versions/1#answer-" in html

@@ -6,7 +6,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from compliance import store
-from compliance.core.matrix import SELF_ASSESSED, TRENDS, VALIDATED
+from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
+from compliance.core.scoring import BLANK
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.text import slug
 from compliance.core.verification import VIEWS
@@ -55,6 +56,43 @@ def matrix_cell(cell, version_url: str) -> Markup:
                   f"{escape(shown)}</span>{description}</a></td>")
 
 
+def matrix_summary(row, indexes: list[int], version_url: str) -> Markup:
+    """One organisation for small screens, in place of its row of the grid: each framework asked of it with its
+    overall, then its red and amber answers by requirement title. Built here for the reason matrix_cell is."""
+    parts = [f'<li class="app-matrix-list__org"><h4 class="govuk-heading-s govuk-!-margin-bottom-1">'
+             f'{escape(row.org.name)}</h4><p class="govuk-body-s govuk-!-margin-bottom-2">{escape(row.status_label)}'
+             '</p><dl class="govuk-summary-list app-matrix-list__frameworks">']
+    for index in indexes:
+        group = row.groups[index]
+        if all(cell.state == NOT_ASKED for cell in group.cells):
+            continue
+        # a not submitted return's overall is dashed like its cells; a percentage with no colour has none
+        rag = BLANK if group.overall is None else "none" if group.overall.rag == BLANK else group.overall.rag
+        parts.append(f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">'
+                     f'{escape(group.framework.short_title)}</dt><dd class="govuk-summary-list__value">'
+                     f'<span class="app-rag app-rag--{escape(rag)}">{escape(group.overall_text)}</span>')
+        if group.overall is not None:
+            parts.append(_flagged(group.flagged, version_url))
+        parts.append("</dd></div>")
+    parts.append("</dl></li>")
+    # bandit B704: every value in it is escaped
+    return Markup("".join(parts))  # nosec B704
+
+
+def _flagged(cells, version_url: str) -> str:
+    if not cells:
+        return '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">No red or amber answers</p>'
+    items = []
+    for cell in cells:
+        words = f'<span class="app-rag app-rag--{escape(cell.rag)}">{escape(cell.text)}</span> ' \
+                f'{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}'
+        if cell.link and cell.link.get("version"):
+            anchor = f"{version_url}#answer-{cell.link['framework_id']}-{cell.link['requirement_id']}"
+            words = f'<a class="govuk-link" href="{escape(anchor)}">{words}</a>'
+        items.append(f"<li>{words}</li>")
+    return f'<ul class="govuk-list app-matrix-list__flags">{"".join(items)}</ul>'
+
+
 def _filename(cycle: dict, extension: str) -> str:
     return f"partnership-matrix-{slug(cycle['name'])}.{extension}"
 
@@ -72,6 +110,7 @@ def matrix(cycle_id: int):
     generate_csrf()
     return stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=sectors(),
                            statuses=RETURN_STATUSES, views=views, matrix_cell=matrix_cell,
+                           matrix_summary=matrix_summary,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
 

@@ -189,7 +189,8 @@ HIDDEN_FOCUS = """() => {
   const head = table.querySelector('thead th').getBoundingClientRect();
   const row = focused.closest('tr').querySelector('th').getBoundingClientRect();
   const region = document.querySelector('.app-matrix'), outer = region.getBoundingClientRect();
-  const right = outer.left + region.clientLeft + region.clientWidth, bottom = outer.top + region.clientTop + region.clientHeight;
+  const right = outer.left + region.clientLeft + region.clientWidth;
+  const bottom = outer.top + region.clientTop + region.clientHeight;
   const hidden = cell.top < head.bottom - 1 || cell.left < row.right - 1 || cell.right > right + 1
                  || cell.bottom > bottom + 1 || cell.bottom > window.innerHeight + 1;
   return hidden ? [focused.getAttribute('href')] : [];

@@ -7,8 +7,8 @@ from markupsafe import Markup, escape
 
 from compliance import store
 from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
-from compliance.core.scoring import BLANK
 from compliance.core.returns import RETURN_STATUSES
+from compliance.core.scoring import BLANK
 from compliance.core.text import slug
 from compliance.core.verification import VIEWS
 from compliance.render import exports

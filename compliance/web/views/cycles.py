@@ -101,8 +101,8 @@ def cycles():
 def new_cycle():
     database = get_db()
     rows = store.framework_rows(database)
-    form = _cycle_form(rows, data={"name": financial_year(now().date()),
-                                   "declaration": DECLARATION.format(partnership=current_app.config["PARTNERSHIP_NAME"])})
+    declaration = DECLARATION.format(partnership=current_app.config["PARTNERSHIP_NAME"])
+    form = _cycle_form(rows, data={"name": financial_year(now().date()), "declaration": declaration})
     form.frameworks.choices = choices((r["key"], f"{r['title']}, version {r['version']}") for r in rows)
     if form.validate_on_submit() and _name_is_free(form):
         cycle_id = store.create_cycle(database, name=form.name.data, open_date=form.open_date.data.isoformat(),

@@ -80,17 +80,22 @@ def matrix_summary(row, indexes: list[int], version_url: str) -> Markup:
 
 
 def _flagged(cells, version_url: str) -> str:
+    """The red, then the amber answers under their colour, each linking to the signed answer (a 1,000-organisation
+    page has tens of thousands of them, so each is kept short)."""
     if not cells:
         return '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">No red or amber answers</p>'
-    items = []
+    parts, colour = [], None
     for cell in cells:
-        words = f'<span class="app-rag app-rag--{escape(cell.rag)}">{escape(cell.text)}</span> ' \
-                f'{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}'
+        if cell.rag != colour:
+            parts.append(f'{"</ul>" if colour else ""}<p class="app-matrix-list__colour"><span class="app-rag '
+                         f'app-rag--{escape(cell.rag)}">{escape(cell.text)}</span></p><ul class="app-matrix-list__flags">')
+            colour = cell.rag
+        words = f"{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}"
         if cell.link and cell.link.get("version"):
             anchor = f"{version_url}#answer-{cell.link['framework_id']}-{cell.link['requirement_id']}"
-            words = f'<a class="govuk-link" href="{escape(anchor)}">{words}</a>'
-        items.append(f"<li>{words}</li>")
-    return f'<ul class="govuk-list app-matrix-list__flags">{"".join(items)}</ul>'
+            words = f'<a href="{escape(anchor)}">{words}</a>'
+        parts.append(f"<li>{words}</li>")
+    return "".join(parts) + "</ul>"
 
 
 def _filename(cycle: dict, extension: str) -> str:

@@ -88,7 +88,8 @@ def _flagged(cells, version_url: str) -> str:
     for cell in cells:
         if cell.rag != colour:
             parts.append(f'{"</ul>" if colour else ""}<p class="app-matrix-list__colour"><span class="app-rag '
-                         f'app-rag--{escape(cell.rag)}">{escape(cell.text)}</span></p><ul class="app-matrix-list__flags">')
+                         f'app-rag--{escape(cell.rag)}">{escape(cell.text)}</span></p>'
+                         '<ul class="app-matrix-list__flags">')
             colour = cell.rag
         words = f"{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}"
         if cell.link and cell.link.get("version"):

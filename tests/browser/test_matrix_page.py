@@ -58,6 +58,11 @@ def test_the_matrix_has_no_accessibility_violations(page, base_url, live_app):
     assert page.locator(".app-matrix").count() == 1, "one scrolling region holds every framework's table"
     assert "None" not in re.findall(r"\w+", page.locator("main").inner_text())
     check(page, "matrix")
+    page.get_by_role("link", name="Validated by auditors").click()
+    page.wait_for_load_state()
+    assert "view=validated" in page.url
+    assert "None" not in re.findall(r"\w+", page.locator("main").inner_text())
+    check(page, "matrix-validated-view")
 
 
 def test_the_filtered_matrix_has_no_accessibility_violations(page, base_url, live_app):

@@ -312,7 +312,7 @@ class Matrix:
 
     def framework_rows(self, group: Group) -> list[tuple[str, list[tuple[MatrixRow, RowGroup]]]]:
         """One framework's table: by sector, the organisations asked something of it, each with its cells."""
-        index = self.groups.index(group)
+        index = next(i for i, shown in enumerate(self.groups) if shown is group)
         asked: dict[str, bool] = {}
         found: list[tuple[str, list[tuple[MatrixRow, RowGroup]]]] = []
         for sector, rows in self.row_groups():

@@ -1,7 +1,9 @@
 // Initialise GOV.UK Frontend components (character count, error summary, header menu...),
-// and the session timeout warning for signed-in people.
+// the session timeout warning for signed-in people, and the partnership matrix's focus handling.
 import { initAll } from "./vendor/govuk-frontend.min.js";
 import { initSessionTimeout } from "./session-timeout.js";
+import { keepFocusInView } from "./matrix-focus.js";
 
 initAll();
 initSessionTimeout(document.getElementById("session-timeout"));
+keepFocusInView(document.querySelector(".app-matrix"));

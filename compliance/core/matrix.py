@@ -165,6 +165,16 @@ class RowGroup:
             return self.overall.label if self.overall.label == shown else f"{self.overall.label} ({shown})"
         return self.overall.label
 
+    @property
+    def disagreements(self) -> int:
+        return sum(cell.disagrees for cell in self.cells)
+
+    @property
+    def flagged(self) -> tuple[Cell, ...]:
+        """The red, then the amber answers: what a short summary of the organisation names."""
+        return (tuple(cell for cell in self.cells if cell.rag == "red")
+                + tuple(cell for cell in self.cells if cell.rag == "amber"))
+
 
 @dataclass(frozen=True, slots=True)
 class MatrixRow:
@@ -289,6 +299,28 @@ class Matrix:
     @property
     def columns(self) -> tuple[Column, ...]:
         return tuple(column for group in self.groups for column in group.columns)
+
+    @property
+    def asked_groups(self) -> tuple[Group, ...]:
+        """The frameworks asked of at least one organisation shown, in the cycle's order: the grid's tables."""
+        return tuple(group for group in self.groups if group.asked)
+
+    @property
+    def unasked(self) -> tuple[Framework, ...]:
+        """The frameworks asked of no organisation shown (after the filters): left out of the grid."""
+        return tuple(group.framework for group in self.groups if not group.asked)
+
+    def framework_rows(self, group: Group) -> list[tuple[str, list[tuple[MatrixRow, RowGroup]]]]:
+        """One framework's table: by sector, the organisations asked something of it, each with its cells."""
+        index = next(i for i, shown in enumerate(self.groups) if shown is group)
+        asked: dict[str, bool] = {}
+        found: list[tuple[str, list[tuple[MatrixRow, RowGroup]]]] = []
+        for sector, rows in self.row_groups():
+            shown = [(row, row.groups[index]) for row in rows
+                     if asked.setdefault(row.org.sector, bool(group.framework.requirements_for(row.org.sector)))]
+            if shown:
+                found.append((sector, shown))
+        return found
 
     def row_groups(self) -> list[tuple[str, list[MatrixRow]]]:
         """Rows grouped by sector name, in the partnership's order of sectors."""

@@ -39,7 +39,8 @@ def load_demo(db: Database, *, now: datetime, sectors: Sectors) -> dict:
         ids = {o["name"]: store.upsert_organisation(db, demo=True, now=now, **o) for o in data["organisations"]}
         for person in data["people"]:
             _ensure_person(db, person, ids, password_hash, now=now)
-        demo_returns.load_demo_cycles(db, password_hash=password_hash, today=now.date(), now=now)
+        demo_returns.load_demo_cycles(db, password_hash=password_hash, today=now.date(), now=now,
+                                      framework_order=data.get("framework_order", []))
     return {"organisations": len(ids), "people": data["people"], "password": data["password"]}
 
 

@@ -51,8 +51,10 @@ def _level(framework: Framework, organisation: str, requirement: str, year: str)
     return applicable[1] if roll < 92 or len(applicable) < 3 else applicable[2]
 
 
-def load_demo_cycles(db: Database, *, password_hash: str, today: date, now: datetime) -> None:
-    """Create both demo cycles once; a second load finds them and changes nothing."""
+def load_demo_cycles(db: Database, *, password_hash: str, today: date, now: datetime,
+                     framework_order: list[str] | tuple[str, ...] = ()) -> None:
+    """Create both demo cycles once, their frameworks in framework_order (by framework id; any other after);
+    a second load finds them and changes nothing."""
     names = {c["name"] for c in store.cycles(db)}
     current, previous = financial_year(today), financial_year(today - timedelta(days=365))
     if current in names or previous in names:
@@ -60,8 +62,12 @@ def load_demo_cycles(db: Database, *, password_hash: str, today: date, now: date
     admin = store.user_by_email(db, "coordinator@demo.example")
     actor = Actor(admin["id"], admin["email"])
     # Draft frameworks have no wording yet, so the demo does not ask anyone to rate against them; of a
-    # framework with several published versions, a cycle takes one: the newest.
-    keys = [row["key"] for row in newest_versions(r for r in store.framework_rows(db) if r["status"] == "published")]
+    # framework with several published versions, a cycle takes one: the newest. The demo's order puts the
+    # partnership's own protocol first.
+    published = newest_versions(row for row in store.framework_rows(db) if row["status"] == "published")
+    order = list(framework_order)
+    keys = [row["key"] for row in sorted(published, key=lambda row: order.index(row["id"]) if row["id"] in order
+                                         else len(order))]
     declaration = ("I confirm that, to the best of my knowledge, this return is a true and complete account of how "
                    "my organisation meets the requirements listed.")
     earlier = store.create_cycle(db, name=previous, open_date=(today - timedelta(days=420)).isoformat(),

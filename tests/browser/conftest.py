@@ -159,23 +159,14 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def check(page, name: str, known_htmlcs: frozenset[str] = frozenset()) -> None:
-    """Screenshot the page, then fail on any axe-core violation, any HTML_CodeSniffer error or script error.
-
-    known_htmlcs names HTML_CodeSniffer codes a page is known to fail, each tracked by a strict xfail test that
-    asserts its absence; errors with those exact codes are tolerated here, and every other one still fails."""
+def check(page, name: str) -> None:
+    """Screenshot the page, then fail on any axe-core violation, any HTML_CodeSniffer error or script error."""
     violations = axe_violations(page)
-    errors = [e for e in htmlcs_errors(page) if e["code"] not in known_htmlcs]
+    errors = htmlcs_errors(page)
     screenshot(page, name)
     assert violations == [], describe(violations)
     assert errors == [], describe_htmlcs(errors)
     assert page.js_errors == []
-
-
-# The one HTML_CodeSniffer error the matrix is known to have: its table has two levels of column headers (framework,
-# then requirement), so WCAG 2 AA technique H43 wants each cell's headers attribute to name its headers. Tolerated
-# only by the matrix pages' check() calls, and tracked by the strict xfail test in test_matrix_page.py.
-MATRIX_HEADERS_KNOWN = frozenset({"WCAG2AA.Principle1.Guideline1_3.1_3_1.H43.HeadersRequired"})
 
 
 def submit_with_errors(page, button: str, shot: str) -> None:

@@ -53,6 +53,29 @@ def test_admin_creates_a_draft_cycle_then_opens_it(demo_app):
     assert "cycle-opened" in [e["action"] for e in store.audit_entries(db_of(demo_app))]
 
 
+def test_the_coordinator_sets_the_order_of_the_frameworks(demo_app):
+    """The new-cycle form offers a place for each framework, starting from the latest cycle's order (the demo's:
+    its own protocol first, BVPI 225 last); the cycle keeps the order given, which the matrix shows."""
+    admin = signed_in(demo_app, "coordinator@demo.example")
+    form = admin.get("/cycles/new").get_data(as_text=True)
+    assert "Order of the frameworks" in form
+    labels = re.findall(r'<label class="govuk-label" for="(position_\d)">\s*([^<]+?)\s*</label>', form)
+    titles = [title for _, title in labels]
+    assert titles.index("BVPI 225 Actions against domestic violence") > titles.index(
+        "Over-Arching Domestic Violence Protocol 2018: organisational requirements")
+    place = {title: name for name, title in labels}
+    bvpi, protocol = place["BVPI 225 Actions against domestic violence"], place[
+        "Over-Arching Domestic Violence Protocol 2018: organisational requirements"]
+    others = {name: str(3 + i) for i, name in enumerate(n for n in place.values() if n not in (bvpi, protocol))}
+    response = cycle_form(admin, name="2032/33", **{bvpi: "1", protocol: "2"}, **others)
+    assert response.status_code == 302
+    cycle_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with demo_app.app_context():
+        assert store.cycle_framework_keys(get_db(), cycle_id) == ["bvpi-225@1", "wdvf-overarching-protocol-2018@1"]
+    same = cycle_form(admin, name="2033/34", **{bvpi: "1", protocol: "1"})
+    assert same.status_code == 200 and "Give each framework you select a different place" in same.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"name": ""}, "Enter the cycle&#39;s name"),
     ({"name": "2025-26"}, "like 2025/26"),

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import datetime, timezone
 
+from markupsafe import escape
 from openpyxl import load_workbook
 
 from compliance import demo, store
@@ -31,8 +32,13 @@ def test_board_sees_this_years_matrix_with_links_to_the_signed_answers(demo_app)
     response = board.get(f"/cycles/{this_year['id']}/matrix")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html and 'scope="colgroup"' in html
+    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html and 'scope="rowgroup"' in html
     assert 'role="region"' in html and 'tabindex="0"' in html
+    # a table per framework, in the cycle's order: the partnership's protocol first, BVPI 225 last
+    tables = re.findall(r'<table class="govuk-table app-matrix__table" id="matrix-([a-z0-9-]+)"', html)
+    assert tables == ["wdvf-overarching-protocol-2018", "bvpi-225"]
+    assert ">Policy for service users</span>" in html, "requirement titles are shown, not only to screen readers"
+    assert not re.search(r">\s*None\s*<|: None\b", html), "None is never shown as text"
     returns = returns_by_name(demo_app, this_year["id"])
     probation = returns["Brackenford Probation Delivery Unit"]  # submitted this year
     assert f"/returns/{probation['id']}/versions/1#answer-" in html
@@ -52,6 +58,10 @@ def test_board_sees_this_years_matrix_with_links_to_the_signed_answers(demo_app)
     assert words in html
     link = board.get(f"/returns/{probation['id']}/versions/1")
     assert link.status_code == 200
+    # the small-screen list: each organisation, its overall per framework and its reds and ambers by title
+    listed = html.split('<div class="app-matrix-list">', 1)[1].split("</div>\n", 1)[0]
+    assert all(f"{escape(name)}</h4>" in listed for name in returns_by_name(demo_app, this_year["id"]))
+    assert 'class="app-rag app-rag--red">Red</span>' in listed and f"/returns/{probation['id']}/versions/1#" in listed
 
 
 def test_the_cycle_page_links_to_its_matrix(demo_app):
@@ -67,6 +77,10 @@ def test_filters_narrow_rows_and_columns(demo_app):
                      "&status=").get_data(as_text=True)
     assert "Brackenford Police" in html and "Larkhill Hospitals NHS Trust" not in html
     assert "BVPI" not in html.split("<table", 1)[1]
+    police = board.get(f"/cycles/{this_year['id']}/matrix?sector=police").get_data(as_text=True)
+    assert 'id="matrix-bvpi-225"' not in police and 'id="matrix-wdvf-overarching-protocol-2018"' in police
+    assert "Left out below: BVPI 225, not asked of any organisation shown." in police
+    assert "<strong>BVPI 225</strong>: not asked of any organisation shown." in police
     submitted = board.get(f"/cycles/{this_year['id']}/matrix?status=submitted").get_data(as_text=True)
     table = submitted.split("<table", 1)[1]
     assert "Brackenford College" in table and "Greenway Homes" not in table

@@ -5,9 +5,10 @@ import time
 from decimal import Decimal
 
 from compliance.core import matrix as mx
+from compliance.core.frameworks import OverallRule
 from compliance.core.matrix import OrgRow, build_matrix
 from compliance.core.sectors import parse_sectors
-from tests.builders import FW, OLD, OTHER, PREVIOUS, ROWS, SECTORS, ratings
+from tests.builders import FOUR_LEVELS, FW, OLD, OTHER, PREVIOUS, ROWS, SECTORS, framework, ratings, requirement
 
 
 def column(matrix, rid):
@@ -171,3 +172,29 @@ def test_two_hundred_organisations_build_quickly():
     matrix = build_matrix([FW, OTHER], many, {i: ratings(r1="not-met") for i in range(200)}, sectors=SECTORS)
     assert time.perf_counter() - start < 2
     assert column(matrix, "r1").better == 200 and len(matrix.rows) == 200
+
+
+def test_a_framework_asked_of_nobody_shown_is_left_out_of_the_grid_in_the_cycles_order():
+    police_only = framework("police-only", FOUR_LEVELS, [requirement("p1", sectors=("police",))],
+                            OverallRule("worst-rating-wins"))
+    everyone = build_matrix([police_only, FW], ROWS, None, sectors=SECTORS)
+    assert [g.framework.id for g in everyone.asked_groups] == ["police-only", "proto"], "the order given"
+    assert everyone.unasked == ()
+    health = build_matrix([police_only, FW], ROWS, None, sectors=SECTORS, sector="health")
+    assert [g.framework.id for g in health.asked_groups] == ["proto"]
+    assert [f.id for f in health.unasked] == ["police-only"]
+    # a framework's table lists only the organisations asked something of it, by sector, with their cells
+    table = everyone.framework_rows(everyone.groups[0])
+    assert [(sector, [r.org.name for r, _ in rows]) for sector, rows in table] == [
+        ("Police", ["Alpha Police", "Bravo Police"])]
+    assert all(cells.framework.id == "police-only" for _, rows in table for _, cells in rows)
+
+
+def test_a_row_group_names_its_reds_then_ambers_and_counts_its_disagreements():
+    matrix = build_matrix([FW], ROWS, None, sectors=SECTORS)
+    alpha = row(matrix, "Alpha Police").groups[0]
+    assert [c.requirement.id for c in alpha.flagged] == ["r2"] and alpha.flagged[0].rag == "amber"
+    bravo = row(matrix, "Bravo Police").groups[0]
+    assert [(c.requirement.id, c.rag) for c in bravo.flagged] == [("r3", "red")]
+    assert row(matrix, "Delta Health").groups[0].flagged == ()
+    assert alpha.disagreements == 0

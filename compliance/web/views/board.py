@@ -6,8 +6,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from compliance import store
-from compliance.core.matrix import SELF_ASSESSED, TRENDS, VALIDATED
+from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
 from compliance.core.returns import RETURN_STATUSES
+from compliance.core.scoring import BLANK
 from compliance.core.text import slug
 from compliance.core.verification import VIEWS
 from compliance.render import exports
@@ -55,6 +56,50 @@ def matrix_cell(cell, version_url: str) -> Markup:
                   f"{escape(shown)}</span>{description}</a></td>")
 
 
+def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: str) -> Markup:
+    """One organisation for small screens, in place of its row of the grid: each framework asked of it with its
+    overall, then its red and amber answers by requirement title. Built here for the reason matrix_cell is."""
+    parts = [f'<li class="app-matrix-list__org"><h4 class="govuk-heading-s govuk-!-margin-bottom-1">'
+             f'<a class="govuk-link" href="{escape(organisation_url)}">{escape(row.org.name)}</a></h4>'
+             f'<p class="govuk-body-s govuk-!-margin-bottom-2">{escape(row.status_label)}'
+             '</p><dl class="govuk-summary-list app-matrix-list__frameworks">']
+    for index in indexes:
+        group = row.groups[index]
+        if all(cell.state == NOT_ASKED for cell in group.cells):
+            continue
+        # a not submitted return's overall is dashed like its cells; a percentage with no colour has none
+        rag = BLANK if group.overall is None else "none" if group.overall.rag == BLANK else group.overall.rag
+        parts.append(f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">'
+                     f'{escape(group.framework.short_title)}</dt><dd class="govuk-summary-list__value">'
+                     f'<span class="app-rag app-rag--{escape(rag)}">{escape(group.overall_text)}</span>')
+        if group.overall is not None:
+            parts.append(_flagged(group.flagged, version_url))
+        parts.append("</dd></div>")
+    parts.append("</dl></li>")
+    # bandit B704: every value in it is escaped
+    return Markup("".join(parts))  # nosec B704
+
+
+def _flagged(cells, version_url: str) -> str:
+    """The red, then the amber answers under their colour, each linking to the signed answer (a 1,000-organisation
+    page has tens of thousands of them, so each is kept short)."""
+    if not cells:
+        return '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">No red or amber answers</p>'
+    parts, colour = [], None
+    for cell in cells:
+        if cell.rag != colour:
+            parts.append(f'{"</ul>" if colour else ""}<p class="app-matrix-list__colour"><span class="app-rag '
+                         f'app-rag--{escape(cell.rag)}">{escape(cell.text)}</span></p>'
+                         '<ul class="app-matrix-list__flags">')
+            colour = cell.rag
+        words = f"{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}"
+        if cell.link and cell.link.get("version"):
+            anchor = f"{version_url}#answer-{cell.link['framework_id']}-{cell.link['requirement_id']}"
+            words = f'<a href="{escape(anchor)}">{words}</a>'
+        parts.append(f"<li>{words}</li>")
+    return "".join(parts) + "</ul>"
+
+
 def _filename(cycle: dict, extension: str) -> str:
     return f"partnership-matrix-{slug(cycle['name'])}.{extension}"
 
@@ -72,6 +117,7 @@ def matrix(cycle_id: int):
     generate_csrf()
     return stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=sectors(),
                            statuses=RETURN_STATUSES, views=views, matrix_cell=matrix_cell,
+                           matrix_summary=matrix_summary,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from compliance import store
@@ -49,9 +49,24 @@ class CycleForm(Form):
         if field.data and int(field.data[5:]) != (int(field.data[:4]) + 1) % 100:
             raise ValidationError(f"The years in {field.data} must follow each other, like 2025/26")
 
+    framework_ids: list[str] = []  # one position field for each, named position_0, position_1, ...
+
+    @property
+    def position_fields(self) -> list:
+        return [self[f"position_{index}"] for index in range(len(self.framework_ids))]
+
+    def ordered_frameworks(self) -> list[str]:
+        """The framework versions selected, in the positions the coordinator gave their frameworks."""
+        place = {framework_id: int(field.data) for framework_id, field in zip(self.framework_ids, self.position_fields)}
+        return sorted(self.frameworks.data, key=lambda key: place.get(key.split("@")[0], len(place) + 1))
+
     def validate_frameworks(self, field):
         if not field.data:
             raise ValidationError("Select at least one framework")
+        chosen = {key.split("@")[0] for key in field.data}
+        places = [f.data for framework_id, f in zip(self.framework_ids, self.position_fields) if framework_id in chosen]
+        if len(places) != len(set(places)):
+            raise ValidationError("Give each framework you select a different place in the order")
         ids = [key.split("@")[0] for key in field.data]
         if len(ids) != len(set(ids)):
             raise ValidationError("Select only one version of each framework")
@@ -85,17 +100,33 @@ def cycles():
 @requires("manage_partnership")
 def new_cycle():
     database = get_db()
-    form = CycleForm(data={"name": financial_year(now().date()),
-                           "declaration": DECLARATION.format(partnership=current_app.config["PARTNERSHIP_NAME"])})
     rows = store.framework_rows(database)
+    declaration = DECLARATION.format(partnership=current_app.config["PARTNERSHIP_NAME"])
+    form = _cycle_form(rows, data={"name": financial_year(now().date()), "declaration": declaration})
     form.frameworks.choices = choices((r["key"], f"{r['title']}, version {r['version']}") for r in rows)
     if form.validate_on_submit() and _name_is_free(form):
         cycle_id = store.create_cycle(database, name=form.name.data, open_date=form.open_date.data.isoformat(),
                                       due_date=form.due_date.data.isoformat(), declaration=form.declaration.data,
-                                      framework_keys=form.frameworks.data, actor=actor(), now=now())
+                                      framework_keys=form.ordered_frameworks(), actor=actor(), now=now())
         flash(f"Cycle {form.name.data} saved. Check it, then open it to give each organisation its return")
         return redirect(url_for(".cycle", cycle_id=cycle_id))
     return render_template("cycles/new.html", form=form, rows=rows)
+
+
+def _cycle_form(rows: list[dict], data: dict) -> CycleForm:
+    """The new-cycle form with a place in the order for each framework: the matrix, the returns and the exports
+    show a cycle's frameworks in this order. It starts as the latest cycle's order, any other framework after."""
+    latest = store.cycles(get_db())
+    before = [key.split("@")[0] for key in store.cycle_framework_keys(get_db(), latest[0]["id"])] if latest else []
+    titles = {row["id"]: row["title"] for row in rows}
+    ids = sorted(titles, key=lambda framework_id: before.index(framework_id) if framework_id in before
+                 else len(before))
+    places = choices((str(place), str(place)) for place in range(1, len(ids) + 1))
+    fields = {f"position_{index}": SelectField(titles[framework_id], choices=places, default=str(index + 1),
+                                               widget=GovSelect())
+              for index, framework_id in enumerate(ids)}
+    form = type("OrderedCycleForm", (CycleForm,), {**fields, "framework_ids": ids})(data=data)
+    return form
 
 
 def _name_is_free(form: CycleForm) -> bool:

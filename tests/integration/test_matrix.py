@@ -60,7 +60,9 @@ def test_board_sees_this_years_matrix_with_links_to_the_signed_answers(demo_app)
     assert link.status_code == 200
     # the small-screen list: each organisation, its overall per framework and its reds and ambers by title
     listed = html.split('<div class="app-matrix-list">', 1)[1].split("</div>\n", 1)[0]
-    assert all(f"{escape(name)}</h4>" in listed for name in returns_by_name(demo_app, this_year["id"]))
+    named = returns_by_name(demo_app, this_year["id"])
+    assert all(f">{escape(name)}</a></h4>" in listed for name in named), "each organisation, linking to its page"
+    assert all(f'/organisations/{ret["organisation_id"]}"' in listed for ret in named.values())
     assert 'class="app-rag app-rag--red">Red</span>' in listed and f"/returns/{probation['id']}/versions/1#" in listed
 
 

@@ -188,3 +188,26 @@ def test_the_answer_forms_fields_render_as_govuks_widgets_would(app, formdata):
             mine = field(params=copy.deepcopy(params[name]))
             assert tree(mine) == tree(theirs()(field, params=copy.deepcopy(params[name]))), name
             assert Markup(mine) == mine
+
+
+# GOV.UK macros memoised by their parameters (compliance/web/templating.py) ---------------------------------
+
+
+def test_a_memoised_macro_gives_what_govuk_gives_and_keeps_markup_apart_from_text(app):
+    button = app.jinja_env.globals["govukButton"]
+    macro = app.jinja_env.get_template("govuk_frontend_jinja/components/button/macro.html").module.govukButton
+    for params in ({"text": "Save and continue", "name": "then", "value": "continue", "preventDoubleClick": True},
+                   {"text": "Save", "classes": "govuk-button--secondary"}, {"html": Markup("<b>Save</b>")},
+                   {"html": "<b>Save</b>"}, {"text": HOSTILE, "href": "/x?a=1&b=2"}):
+        assert button(params) == macro(params)
+        assert button(copy.deepcopy(params)) == macro(params)  # the second time, from the memo
+    assert "<b>Go</b>" in button({"text": Markup("<b>Go</b>")})  # Markup is taken as it is...
+    assert "&lt;b&gt;Go" in button({"text": "<b>Go</b>"})  # ...and the same text as str is escaped, not memo'd as one
+
+
+def test_a_memoised_macro_renders_a_callers_content_every_time(app):
+    page = app.jinja_env.from_string(
+        '{% for name in ["Ann", "Bob"] %}{% call govukDetails({"summaryText": "Who"}) %}{{ name }}{% endcall %}'
+        '{% endfor %}{{ govukTag({"text": missing}) }}')
+    html = page.render()
+    assert "Ann" in html and "Bob" in html and 'class="govuk-tag"' in html

@@ -1,4 +1,4 @@
-"""The lean radios, textarea and character count (templates/components/fields.html) give GOV.UK's markup.
+"""The lean radios, textarea and character count (compliance/web/forms/lean.py) give GOV.UK's markup.
 
 Each parameter set is rendered by govuk-frontend-jinja's macro and by ours, and the two parsed trees must be the
 same: the same elements, attributes (classes as sets) and text, whitespace between words taken as one space.
@@ -97,6 +97,8 @@ RADIOS = {
     "hostile text": {"name": "status", "items": [{"text": HOSTILE, "value": HOSTILE, "hint": {"text": HOSTILE}}],
                      "hint": {"text": HOSTILE}, "errorMessage": {"text": HOSTILE},
                      "fieldset": {"legend": {"text": HOSTILE}}},
+    "Markup text": {"name": "x&y", "items": [{"text": Markup("<b>Met</b> &amp; more"), "value": 'a"b'}],
+                    "hint": {"text": Markup("<i>Choose</i>")}, "fieldset": {"legend": {"text": Markup("<b>L</b>")}}},
     "no hints, unchecked item flagged false": {
         "name": "status", "hint": None,
         "items": [{"text": "To do", "value": "todo", "checked": False}, {"text": "Done", "value": "done"}],
@@ -114,7 +116,7 @@ TEXTAREAS = {
     "hostile": {"id": "reason", "name": "reason", "label": {"text": HOSTILE}, "attributes": {"data-x": HOSTILE},
                 "hint": {"text": HOSTILE}, "value": HOSTILE, "errorMessage": {"text": HOSTILE}},
     "empty hint": {"id": "reason", "name": "reason", "label": {"text": "Reason"}, "hint": {"text": ""},
-                   "value": None},
+                   "value": ""},
 }
 COUNTS = {
     "narrative": {"id": "narrative", "name": "narrative", "label": {"text": "Explain", "classes": "govuk-label--m"},
@@ -126,6 +128,8 @@ COUNTS = {
     "hostile": {"id": "narrative", "name": "narrative", "label": {"text": HOSTILE}, "hint": {"text": HOSTILE},
                 "value": HOSTILE, "maxlength": 10, "errorMessage": {"text": HOSTILE},
                 "textareaDescriptionText": "Up to %{count} characters"},
+    "Markup description": {"name": "n", "maxlength": "10", "value": "v", "label": {"text": Markup("<b>Explain</b>")},
+                           "textareaDescriptionText": Markup("Up to <b>%{count}</b> characters")},
 }
 CASES = ([("radios", name, params) for name, params in RADIOS.items()]
          + [("textarea", name, params) for name, params in TEXTAREAS.items()]
@@ -150,6 +154,7 @@ def test_typed_text_comes_back_exactly(app, kind):
     ("textarea", {"label": {"html": "<b>Reason</b>"}}), ("textarea", {"spellcheck": False}),
     ("textarea", {"attributes": {"data-x": {"value": "1", "optional": True}}}),
     ("character_count", {"maxwords": 100}), ("character_count", {"maxlength": None}),
+    ("textarea", {"value": None}), ("radios", {"hint": {"text": None}}),
 ])
 def test_parameters_the_lean_macros_do_not_know_go_to_govuk(app, kind, extra):
     base = {"radios": RADIOS["plain"], "textarea": TEXTAREAS["plain"], "character_count": COUNTS["narrative"]}[kind]

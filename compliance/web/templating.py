@@ -56,7 +56,8 @@ def error_summary(form) -> dict:
 MEMOISED = {
     "govukBackLink": "back-link", "govukButton": "button", "govukDetails": "details",
     "govukGenericHeader": "generic-header", "govukInsetText": "inset-text",
-    "govukNotificationBanner": "notification-banner", "govukPhaseBanner": "phase-banner", "govukTag": "tag",
+    "govukNotificationBanner": "notification-banner", "govukPhaseBanner": "phase-banner",
+    "govukServiceNavigation": "service-navigation", "govukTag": "tag",
     "govukWarningText": "warning-text",
 }
 _MEMO_LIMIT = 4096  # distinct parameter sets kept per macro; past that the memo starts again

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
+from bench.worker import cpu_seconds
 from tests.load.client import Client
 from tests.load.server import ROOT, _healthy, free_port
 
@@ -95,6 +96,7 @@ def measure(*, clients: int, seconds: float, threads: int) -> dict:
                     time.sleep(0.05)
             results = [{"requests": 0, "errors": 0, "saves": []} for _ in range(clients)]
             stop_at = time.monotonic() + seconds
+            cpu = cpu_seconds(process.pid)
             workers = [threading.Thread(target=_loop, args=(port, n % ROWS + 1, stop_at, results[n]))
                        for n in range(clients)]
             started = time.monotonic()
@@ -102,14 +104,15 @@ def measure(*, clients: int, seconds: float, threads: int) -> dict:
                 worker.start()
             for worker in workers:
                 worker.join(seconds + 60)
-            elapsed = time.monotonic() - started
+            elapsed, cpu = time.monotonic() - started, cpu_seconds(process.pid) - cpu
         finally:
             process.terminate()
             process.wait(timeout=10)
     requests = sum(r["requests"] for r in results)
     times = sorted(t * 1000 for r in results for t in r["saves"])
     return {"requests_per_second": requests / elapsed, "p50_ms": statistics.median(times),
-            "p95_ms": statistics.quantiles(times, n=20)[-1], "errors": sum(r["errors"] for r in results)}
+            "p95_ms": statistics.quantiles(times, n=20)[-1], "errors": sum(r["errors"] for r in results),
+            "cpu_ms": cpu * 1000 / requests}
 
 
 def _loop(port: int, item: int, stop_at: float, result: dict) -> None:

@@ -25,6 +25,12 @@ def peak_memory_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc: peak memory is measured on Linux only")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far, user and system (/proc/<pid>/stat, Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve_and_measure(folder: Path, database: Path, evidence: Path, cycle_id: int, *, secret: str,
                       board_pack: bool = True) -> dict:
     """Serve the database, drive the matrix (and the board pack) through HTTP, and return the worker's figures."""

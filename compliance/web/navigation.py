@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from compliance.web.access import can
@@ -42,8 +42,19 @@ def is_current(item: Item, endpoint: str) -> bool:
 
 
 def navigation() -> list[dict]:
-    """The header's links for the person signed in (or "Sign in" for anyone else), for govukServiceNavigation."""
+    """The header's links for the person signed in (or "Sign in" for anyone else), for govukServiceNavigation.
+
+    The same for every page of an endpoint and every person of a role, so each is made once (eight url_for a
+    page, otherwise)."""
     endpoint = request.endpoint or ""
+    made = current_app.extensions.setdefault("navigation", {})
+    key = (request.script_root, endpoint, current_user.role if current_user.is_authenticated else None)
+    if key not in made:
+        made[key] = tuple(_navigation(endpoint))
+    return [dict(item) for item in made[key]]
+
+
+def _navigation(endpoint: str) -> list[dict]:
     if not current_user.is_authenticated:
         return [] if endpoint == "account.sign_in" else [{"href": url_for("account.sign_in"), "text": "Sign in"}]
     return [{"href": url_for(item.endpoint), "text": item.text, "active": is_current(item, endpoint)}

@@ -94,7 +94,7 @@ def _add_editors(database: Path, clients: int, requirements_per_return: int) -> 
 def _tasks(context) -> tuple[Task, ...]:
     order = context.requirements()
     pages = [f"/returns/{context.ret.id}/{quote(f.id, safe='')}/{quote(r.id, safe='')}" for f, r in order]
-    following = pages[1:] + [f"/returns/{context.ret.id}"]
+    following = pages[1:] + [f"/returns/{context.ret.id}/check"]  # the last one goes on to checking the answers
     return tuple(Task(context.ret.id, framework.key, requirement.id, page, after,
                       tuple(level.code for level in framework.scale if not level.needs_reason))
                  for (framework, requirement), page, after in zip(order, pages, following))

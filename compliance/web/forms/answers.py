@@ -12,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -23,6 +22,7 @@ from compliance.core.frameworks import Framework
 from compliance.core.limits import too_long
 from compliance.core.returns import ACTION_STATUSES
 from compliance.web.forms import Form, GovDateField, choices, revision_number
+from compliance.web.forms.lean import LeanCharacterCount, LeanRadioInput, LeanTextArea
 
 
 def _text(value):
@@ -37,14 +37,14 @@ def _line(value):
 class AnswerForm(Form):
     """A rating, its explanation and (for levels that need one) a reason; `revision` is the answer as it was read."""
 
-    rating = RadioField("Your rating", widget=GovRadioInput(), validate_choice=False)
+    rating = RadioField("Your rating", widget=LeanRadioInput(), validate_choice=False)
     narrative = TextAreaField(
-        "Explain your rating", widget=GovCharacterCount(), filters=[_text],
+        "Explain your rating", widget=LeanCharacterCount(), filters=[_text],
         description="Say what your organisation has in place, how you know it works in practice, and any gaps. "
                     "Do not name or describe anyone who has experienced abuse.",
         validators=[Length(max=limits.NARRATIVE, message=too_long("Your explanation", limits.NARRATIVE)
                            + ". Shorten it, or put the detail in a document and upload it as evidence")])
-    reason = TextAreaField("Reason", widget=GovTextArea(), filters=[_text])
+    reason = TextAreaField("Reason", widget=LeanTextArea(), filters=[_text])
     confirmed = BooleanField("I have checked this answer and it is still right", widget=GovCheckboxInput())
     revision = HiddenField()
 

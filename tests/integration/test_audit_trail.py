@@ -152,6 +152,7 @@ def test_a_day_is_londons_from_midnight_to_midnight_in_summer_and_winter(demo_ap
     (["1", "12", ""], "From date must include a year"),
     (["1", "", ""], "From date must include a month and a year"),
     (["first", "12", "2026"], "From date must be a real date, like 1 12 2026"),
+    (["0", "0", "2200000000"], "From date must be a real date, like 1 12 2026"),  # past a C int: was a 500
 ])
 def test_a_bad_date_says_how_to_fix_it_and_keeps_what_was_typed(demo_app, typed, message):
     client = signed_in(demo_app, AUDITOR)

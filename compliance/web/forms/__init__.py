@@ -68,7 +68,7 @@ class GovDateField(DateField):
         try:
             day, month, year = (int(part) for part in parts[:3])
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a year past what a C int holds overflows rather than being invalid
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, like {self.example}") from None
         if not 1900 <= year <= 2200:

@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test check install assets debian-tools clean help bench
+.PHONY: run test check install assets debian-tools clean help bench screenshots
 
 help:
 	@echo "make run    install what is missing, prepare the database and demo, serve on http://$(HOST):$(PORT)"
@@ -57,6 +57,10 @@ run: install
 # tests are listed at the end.
 test: check assets debian-tools
 	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15
+
+# The browser tests again, writing a screenshot of every page they check to test-artifacts/, to look at.
+screenshots: assets debian-tools $(VENV)/.dev
+	COMPLIANCE_SCREENSHOTS=1 $(BIN)/python -m pytest -n 2 --dist loadscope tests/browser
 
 # Static checks, before the tests. bandit reads the application (the benchmark and the tests are not shipped);
 # each finding it must not report is silenced where it is, with the reason. pip-audit checks the pinned

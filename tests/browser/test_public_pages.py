@@ -22,7 +22,7 @@ def test_page_has_no_accessibility_violations(page, base_url, name):
     response = page.goto(base_url + path)
     assert response.status == status
     violations = axe_violations(page)
-    screenshot(page, f"public-{name}")
+    screenshot(page, f"public-{name}", failed=bool(violations))
     assert violations == [], describe(violations)
     assert page.js_errors == []
 
@@ -31,7 +31,7 @@ def test_page_works_at_mobile_width(page, base_url):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(base_url + "/")
     violations = axe_violations(page)
-    screenshot(page, "public-start-mobile")
+    screenshot(page, "public-start-mobile", failed=bool(violations))
     assert violations == [], describe(violations)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375, "the page scrolls sideways at mobile width"

@@ -8,16 +8,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import TypeVar
-
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -50,6 +50,10 @@ MAX_DECIMALS = 2  # a framework's overall.decimals is 0, 1 or 2 (core/frameworks
 # A fixed time inside the file, so the same matrix gives the same bytes.
 FIXED_TIME = datetime(2000, 1, 1)
 _Value = TypeVar("_Value")
+# A write-only sheet: it has a Worksheet's page setup, filters and dimensions (openpyxl gives it Worksheet's own
+# _setup), which openpyxl's type stubs only declare on Worksheet.
+Sheet = Worksheet
+_Plain = str | int | float | None
 
 
 def neutralise(text: _Value) -> _Value | str:
@@ -136,20 +140,20 @@ def percent_format(decimals: int) -> str:
     return "0%" if decimals <= 0 else f"0.{'0' * decimals}%"
 
 
-def _text(value: object) -> object:
+def _text(value: _Plain) -> _Plain:
     if isinstance(value, str):  # a spreadsheet cannot hold control characters: openpyxl refuses them
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return neutralise(value)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, style: str | None = None) -> WriteOnlyCell:
+def _cell(sheet: Sheet, value: _Plain, style: str | None = None) -> SheetCell:
     cell = WriteOnlyCell(sheet, value=_text(value))
     if style is not None:
         cell.style = style
     return cell
 
 
-def _percent(sheet: WriteOnlyWorksheet, value: Decimal | None, decimals: int) -> WriteOnlyCell | str:
+def _percent(sheet: Sheet, value: Decimal | None, decimals: int) -> SheetCell | str:
     """A percentage as a number (0.588 shown as 58.8%), or the words Not applicable when nothing was."""
     if value is None:
         return NO_PERCENT
@@ -158,7 +162,7 @@ def _percent(sheet: WriteOnlyWorksheet, value: Decimal | None, decimals: int) ->
     return cell
 
 
-def _matrix_sheet(sheet: WriteOnlyWorksheet, matrix: Matrix, *, partnership: str, prepared: datetime) -> None:
+def _matrix_sheet(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: datetime) -> None:
     """Title rows, the header row, a row per organisation. In write-only mode everything about the sheet is set
     before its first row is written."""
     headers = ["Organisation", "Sector", "Return status"]
@@ -175,8 +179,8 @@ def _matrix_sheet(sheet: WriteOnlyWorksheet, matrix: Matrix, *, partnership: str
     sheet.freeze_panes = f"B{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(1, len(matrix.rows))}"
     _print_setup(sheet, f"{partnership}: partnership matrix, {matrix.cycle} ({matrix.standing.lower()})")
-    for row in _title_rows(sheet, matrix, partnership=partnership, prepared=prepared):
-        sheet.append(row)
+    for title in _title_rows(sheet, matrix, partnership=partnership, prepared=prepared):
+        sheet.append(title)
     sheet.append([_cell(sheet, header, HEADER) for header in headers])
     words = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted", "unanswered": "Not answered",
              NOT_CHECKED: "Not checked"}
@@ -193,7 +197,7 @@ def _matrix_sheet(sheet: WriteOnlyWorksheet, matrix: Matrix, *, partnership: str
         sheet.append(values)
 
 
-def _title_rows(sheet: WriteOnlyWorksheet, matrix: Matrix, *, partnership: str, prepared: datetime
+def _title_rows(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: datetime
                 ) -> list[list[object]]:
     """What the sheet is, whose, how complete its figures are and when it was prepared; a blank row after."""
     view = "validated by the auditors" if matrix.validated else "self-assessed"
@@ -207,7 +211,7 @@ def _title_rows(sheet: WriteOnlyWorksheet, matrix: Matrix, *, partnership: str, 
     return rows + [[]] * (HEADER_ROW - 1 - len(rows))
 
 
-def _print_setup(sheet: WriteOnlyWorksheet, header: str) -> None:
+def _print_setup(sheet: Sheet, header: str) -> None:
     """A4 landscape, fitted to the page's width (as many pages down as it needs), the header row on every page,
     the title and page number in the page's margins."""
     sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
@@ -216,8 +220,10 @@ def _print_setup(sheet: WriteOnlyWorksheet, header: str) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.oddHeader.center.text = ILLEGAL_CHARACTERS_RE.sub("", header).replace("&", "&&")
-    sheet.oddFooter.center.text = "Page &P of &N"
+    # a new sheet's header and footer items exist (HeaderFooter makes them); the stubs allow None
+    cast(HeaderFooterItem, sheet.HeaderFooter.oddHeader).center.text = (
+        ILLEGAL_CHARACTERS_RE.sub("", header).replace("&", "&&"))  # && is a literal & there
+    cast(HeaderFooterItem, sheet.HeaderFooter.oddFooter).center.text = "Page &P of &N"
 
 
 SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "N/A", "Not answered", "Met",
@@ -226,7 +232,7 @@ SUMMARY_HEADERS = ("Framework", "Ref", "Requirement", "Green", "Amber", "Red", "
                    "% met now (like for like)", "Better", "Same", "Worse", "Trend", "Disagreements")
 
 
-def _summary_sheet(sheet: WriteOnlyWorksheet, matrix: Matrix) -> None:
+def _summary_sheet(sheet: Sheet, matrix: Matrix) -> None:
     """One row per requirement, its percentages stored as numbers with a % format."""
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["C"].width = 50
@@ -246,7 +252,7 @@ def _summary_sheet(sheet: WriteOnlyWorksheet, matrix: Matrix) -> None:
                       column.better, column.same, column.worse, column.trend or "", column.disagreements])
 
 
-def _legend_sheet(sheet: WriteOnlyWorksheet) -> None:
+def _legend_sheet(sheet: Sheet) -> None:
     sheet.column_dimensions["C"].width = 80
     sheet.append([_cell(sheet, header, BOLD) for header in ("Cell", "Colour", "Meaning")])
     for colour, letter, meaning in LEGEND:

@@ -70,7 +70,7 @@ def test_the_page_charts_csv_xlsx_and_board_pack_agree(demo_app, tmp_path):
     board = signed_in(demo_app, "board@demo.example")
     page = _text(board.get(f"/cycles/{this_year['id']}/matrix").get_data(as_text=True))
     charts = _text(board.get(f"/cycles/{this_year['id']}/charts").get_data(as_text=True))
-    assert f"Provisional The cycle is open" in page and f"{matrix.coverage_text}." in page
+    assert "Provisional The cycle is open" in page and f"{matrix.coverage_text}." in page
     assert f"Provisional {matrix.coverage_text}." in charts
     for group in matrix.groups:
         sentence = f"{group.framework.short_title}: {group.percent_text} met (provisional), {group.coverage_text}."

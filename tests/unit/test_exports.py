@@ -103,7 +103,8 @@ def test_each_matrix_sheet_opens_with_its_title_standing_coverage_and_when_it_wa
         assert titles[1] == f"{standing} figures ({view} ratings): 3 of 4 organisations returned."
         assert titles[2].startswith("Prepared 1 July 2026 at 2:05pm (London time).")
         assert book[name].cell(row=1, column=1).font.bold and titles[3] is None
-    assert book["Matrix"].oddHeader.center.text == f"Wolverhampton DVF: partnership matrix, 2025/26 ({standing.lower()})"
+    header = book["Matrix"].oddHeader.center.text
+    assert header == f"Wolverhampton DVF: partnership matrix, 2025/26 ({standing.lower()})"
 
 
 def test_the_matrix_sheets_print_on_a4_landscape_fitted_to_the_width_with_the_header_row_on_every_page():

@@ -42,13 +42,14 @@ def matrix_html(db, cycle_id: int, frameworks: Sequence[Framework]) -> str:
         out.append(f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header app-matrix__org">'
                    f'{escape(name)} <span class="app-matrix__status">{escape(ret["status"])}</span></th>')
         for framework in frameworks:
+            key = framework.key
             for requirement in framework.requirements:
                 where = f"{name}, requirement {requirement.ref}"
                 if not requirement.applies_to(ret["sector"]):
                     out.append('<td class="govuk-table__cell app-matrix__cell app-rag--not-asked">'
                                f'<span class="govuk-visually-hidden">{escape(where)}: not asked</span></td>')
                     continue
-                rag, letter, label = levels.get((framework.key, found.get((framework.key, requirement.id))), BLANK)
+                rag, letter, label = levels.get((key, found.get((key, requirement.id))), BLANK)
                 out.append(f'<td class="govuk-table__cell app-matrix__cell app-rag--{rag}"><a class="app-matrix__link"'
                            f' href="{escape(url)}#answer-{framework.id}-{requirement.id}"><span aria-hidden="true">'
                            f'{escape(letter)}</span><span class="govuk-visually-hidden">{escape(where)}: '
@@ -66,10 +67,10 @@ def charts_svg(db, cycle_id: int, frameworks: Sequence[Framework]) -> str:
     out = ['<svg xmlns="http://www.w3.org/2000/svg" role="img">']
     for index, (framework, requirement) in enumerate((f, r) for f in frameworks for r in f.requirements):
         counts: dict[str, int] = {}
+        key, answer = framework.key, (framework.key, requirement.id)
         for ret in returns:
             if requirement.applies_to(ret["sector"]):
-                code = ratings.get(ret["return_id"], {}).get((framework.key, requirement.id))
-                rag = levels.get((framework.key, code), BLANK)[0]
+                rag = levels.get((key, ratings.get(ret["return_id"], {}).get(answer)), BLANK)[0]
                 counts[rag] = counts.get(rag, 0) + 1
         x, y = 100.0, 60 + 28 * index
         out.append(f'<g><text x="92" y="{y + 14}">{escape(f"{framework.short_title} {requirement.ref}")}</text>')

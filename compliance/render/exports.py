@@ -178,7 +178,8 @@ def _matrix_sheet(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: d
     sheet.row_dimensions[HEADER_ROW].height = 75
     sheet.freeze_panes = f"B{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(1, len(matrix.rows))}"
-    _print_setup(sheet, f"{partnership}: partnership matrix, {matrix.cycle} ({matrix.standing.lower()})")
+    view = "validated ratings" if matrix.validated else "self-assessed ratings"
+    _print_setup(sheet, f"{partnership}: partnership matrix, {matrix.cycle}, {view} ({matrix.standing.lower()})")
     for title in _title_rows(sheet, matrix, partnership=partnership, prepared=prepared):
         sheet.append(title)
     sheet.append([_cell(sheet, header, HEADER) for header in headers])

@@ -97,14 +97,15 @@ def test_each_matrix_sheet_opens_with_its_title_standing_coverage_and_when_it_wa
     validated = build_matrix([FW], ROWS, None, sectors=SECTORS, cycle="2025/26", view="validated", final=final)
     book = load_workbook(io.BytesIO(matrix_xlsx(matrix, validated, partnership="Wolverhampton DVF",
                                                 prepared=PREPARED)))
-    for name, view in (("Matrix", "self-assessed"), ("Validated", "validated by the auditors")):
+    for name, view, short in (("Matrix", "self-assessed", "self-assessed"),
+                              ("Validated", "validated by the auditors", "validated")):
         titles = [book[name].cell(row=r, column=1).value for r in range(1, HEADER_ROW)]
         assert titles[0] == "Wolverhampton DVF: partnership matrix, 2025/26"
         assert titles[1] == f"{standing} figures ({view} ratings): 3 of 4 organisations returned."
         assert titles[2].startswith("Prepared 1 July 2026 at 2:05pm (London time).")
         assert book[name].cell(row=1, column=1).font.bold and titles[3] is None
-    header = book["Matrix"].oddHeader.center.text
-    assert header == f"Wolverhampton DVF: partnership matrix, 2025/26 ({standing.lower()})"
+        header = book[name].oddHeader.center.text
+        assert header == f"Wolverhampton DVF: partnership matrix, 2025/26, {short} ratings ({standing.lower()})"
 
 
 def test_the_matrix_sheets_print_on_a4_landscape_fitted_to_the_width_with_the_header_row_on_every_page():

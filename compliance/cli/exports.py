@@ -1,6 +1,7 @@
 """Command-line export of the partnership matrix: flask --app wsgi export-matrix --cycle NAME --format csv|xlsx."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -29,6 +30,7 @@ def export_matrix_command(cycle_name: str, file_format: str, out: Path):
     if file_format == "csv":
         out.write_text(exports.matrix_csv(matrix), encoding="utf-8", newline="")
     else:
-        out.write_bytes(exports.matrix_xlsx(matrix))
+        out.write_bytes(exports.matrix_xlsx(matrix, partnership=current_app.config["PARTNERSHIP_NAME"],
+                                            prepared=datetime.now(timezone.utc)))
     click.echo(f"Matrix of {cycle_name}: {len(matrix.rows)} organisations, {len(matrix.columns)} requirements, "
                f"written to {out}")

@@ -11,8 +11,11 @@ from decimal import Decimal
 # bandit B406: escape() writes SVG text; nothing is parsed
 from xml.sax.saxutils import escape  # nosec B406
 
+from compliance.core.figures import ColumnFigures
 from compliance.core.matrix import Column
 from compliance.core.scoring import percent
+
+Counted = Column | ColumnFigures  # a requirement with its counts: from the matrix, or counted without it
 
 # (Counts attribute, words, fill, stroke): the colours of the matrix key; words are always shown with them.
 SEGMENTS = (
@@ -36,11 +39,11 @@ def _number(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _counts(column: Column) -> dict[str, int]:
+def _counts(column: Counted) -> dict[str, int]:
     return {name: int(getattr(column.counts, name)) for name, *_ in SEGMENTS}
 
 
-def _label(column: Column) -> str:
+def _label(column: Counted) -> str:
     framework = getattr(column, "framework", None)
     short = getattr(framework, "short_title", "")
     return f"{short} {column.requirement.ref}".strip()
@@ -55,7 +58,7 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
     ]
 
 
-def stacked_bars_svg(columns: Sequence[Column], *, chart_id: str = "bars",
+def stacked_bars_svg(columns: Sequence[Counted], *, chart_id: str = "bars",
                      title: str = "Ratings per requirement") -> str:
     """One horizontal bar per requirement, split into green, amber, red, not applicable and missing."""
     rows = [(_label(c), c.requirement.title, _counts(c)) for c in columns]
@@ -111,7 +114,7 @@ def _legend(top: int, width: int) -> list[str]:
     return out
 
 
-def partnership_percent(columns: Iterable[Column]) -> Decimal | None:
+def partnership_percent(columns: Iterable[Counted]) -> Decimal | None:
     """% met over every requirement and returned organisation: all met over all applicable answers (a blank answer
     in a signed return counts as not met; a return not yet in counts nowhere)."""
     met = applicable = 0

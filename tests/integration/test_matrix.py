@@ -11,6 +11,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from compliance import demo, store
+from compliance.render.exports import HEADER_ROW
 from compliance.web.requests import get_db
 from tests.builders import SECTORS, make_app, sign_in, signed_in
 
@@ -105,7 +106,7 @@ def test_exports_are_attachments_that_match_the_page(demo_app):
     assert xlsx.status_code == 200 and xlsx.headers["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(xlsx.data))
     assert book.sheetnames == ["Matrix", "Validated", "Summary", "Legend"]
-    assert book["Matrix"].max_row == 1 + len(returns_by_name(demo_app, this_year["id"]))
+    assert book["Matrix"].max_row == HEADER_ROW + len(returns_by_name(demo_app, this_year["id"]))
 
 
 def test_the_cli_writes_the_matrix_to_a_file(demo_app, tmp_path):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from compliance import store
 from compliance.core.text import long_date
+from compliance.render.exports import HEADER_ROW
 from compliance.services import boardpack_jobs as jobs
 from compliance.services import matrix as matrix_service
 from compliance.web.requests import get_db
@@ -70,7 +71,8 @@ def figures(app, client, cycle: dict) -> dict:
         statements = store.job(get_db(), job_id)["total"]
     asked = max(c.counts.green + c.counts.amber + c.counts.red + c.counts.na + c.counts.missing for c in matrix.columns)
     return {"matrix rows": len(matrix.rows), "most asked column": asked,
-            "csv organisations": len({row[1] for row in matrix_csv[1:]}), "xlsx rows": book["Matrix"].max_row - 1,
+            "csv organisations": len({row[1] for row in matrix_csv[1:]}),
+            "xlsx rows": book["Matrix"].max_row - HEADER_ROW,
             "progress": {label: int(n) for label, n in table_rows(progress, "status-counts")},
             "cycles list": re.search(rf">{re.escape(cycle['name'])}</a>.*?(\d+ of \d+)", listed, re.S).group(1),
             "register rows": len(list(csv.reader(io.StringIO(register)))) - 1, "board pack statements": statements}

@@ -1,7 +1,7 @@
 """The Executive Board's view of the partnership: the matrix of a cycle, on screen and as CSV or XLSX."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, stream_template, url_for
+from flask import Blueprint, abort, current_app, request, stream_template, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -14,7 +14,7 @@ from compliance.core.verification import VIEWS
 from compliance.render import exports
 from compliance.services import matrix as matrix_service
 from compliance.web.access import requires
-from compliance.web.requests import get_db, sectors
+from compliance.web.requests import get_db, now, sectors
 from compliance.web.responses import attachment
 
 bp = Blueprint("board", __name__)
@@ -134,7 +134,8 @@ def matrix_csv(cycle_id: int):
 def matrix_xlsx(cycle_id: int):
     cycle, found = _matrix(cycle_id, SELF_ASSESSED)
     validated = _matrix(cycle_id, VALIDATED)[1]
-    return attachment(exports.matrix_xlsx(found, validated), mimetype=XLSX, filename=_filename(cycle, "xlsx"))
+    body = exports.matrix_xlsx(found, validated, partnership=current_app.config["PARTNERSHIP_NAME"], prepared=now())
+    return attachment(body, mimetype=XLSX, filename=_filename(cycle, "xlsx"))
 
 
 from compliance.web.views import board_progress  # noqa: E402,F401 (registers its routes on bp)

@@ -91,7 +91,10 @@ def _reply_as_the_organisation(organisation, own_url: str, return_id: int, query
     pdf = tmp_path / "board-minutes.pdf"
     pdf.write_bytes(minimal_pdf("Board minutes"))
     organisation.get_by_label("Add a file (optional)").set_input_files(str(pdf))
+    # GOV.UK's button ignores a second press within a second of the first (preventDoubleClick); a person takes
+    # longer than that to choose another file
+    organisation.wait_for_timeout(1000)
     organisation.get_by_role("button", name="Send your reply").click()
-    organisation.wait_for_load_state()
+    organisation.wait_for_url(query_url + "#replies")
     assert "board-minutes.pdf" in organisation.content()
     check(organisation, "query-replied")

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar, cast
+from os import PathLike
+from typing import TYPE_CHECKING, TypeVar, cast
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,6 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+if TYPE_CHECKING:
+    from _typeshed import SizedBuffer
 
 from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Cell, Matrix
 from compliance.core.scoring import BLANK, NO_PERCENT
@@ -50,6 +57,7 @@ MAX_DECIMALS = 2  # a framework's overall.decimals is 0, 1 or 2 (core/frameworks
 # A fixed time inside the file, so the same matrix gives the same bytes.
 FIXED_TIME = datetime(2000, 1, 1)
 _Value = TypeVar("_Value")
+StrPath = str | PathLike[str]
 # A write-only sheet: it has a Worksheet's page setup, filters and dimensions (openpyxl gives it Worksheet's own
 # _setup), which openpyxl's type stubs only declare on Worksheet.
 Sheet = Worksheet
@@ -103,8 +111,36 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None, *, partnership:
     _summary_sheet(book.create_sheet("Summary"), matrix)
     _legend_sheet(book.create_sheet("Legend"))
     book.properties.created = book.properties.modified = FIXED_TIME
+    return _saved(book)
+
+
+class _FixedTimeZip(ZipFile):
+    """A zip whose every entry carries FIXED_TIME rather than the moment it was written (zipfile's default for
+    text it is given, and a write-only sheet's temporary file's own time), so one workbook gives one set of bytes."""
+
+    def writestr(self, zinfo_or_arcname: str | ZipInfo, data: SizedBuffer | str,
+                 compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._entry(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: StrPath, arcname: StrPath | None = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        with open(filename, "rb") as source, self.open(self._entry(str(arcname or filename)), "w") as target:
+            shutil.copyfileobj(source, target)
+
+    def _entry(self, name: str) -> ZipInfo:
+        entry = ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+        entry.compress_type = self.compression
+        return entry
+
+
+def _saved(book: Workbook) -> bytes:
+    """The workbook's bytes, the same for the same workbook: openpyxl's own save stamps the file with the moment
+    it is saved (in its properties and in every zip entry)."""
     out = io.BytesIO()
-    book.save(out)
+    ExcelWriter(book, _FixedTimeZip(out, "w", ZIP_DEFLATED, allowZip64=True)).save()  # save() closes the zip
     return out.getvalue()
 
 

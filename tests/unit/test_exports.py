@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime, timezone
 
 import pytest
@@ -87,8 +88,12 @@ def test_xlsx_opens_with_fills_frozen_headers_filters_and_neutralised_text():
 
 def test_the_same_matrix_gives_the_same_bytes():
     matrix = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS, cycle="2025/26")
-    assert matrix_xlsx(matrix, matrix, partnership="WDVF", prepared=PREPARED) == matrix_xlsx(
-        matrix, matrix, partnership="WDVF", prepared=PREPARED)
+    data = matrix_xlsx(matrix, matrix, partnership="WDVF", prepared=PREPARED)
+    assert data == matrix_xlsx(matrix, matrix, partnership="WDVF", prepared=PREPARED)
+    # nothing in the file says when it was written, so a second later gives the same bytes too
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert {entry.date_time for entry in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+    assert b"2000-01-01T00:00:00Z</dcterms:modified>" in archive.read("docProps/core.xml")
 
 
 @pytest.mark.parametrize(("final", "standing"), [(False, "Provisional"), (True, "Final")])

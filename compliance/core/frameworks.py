@@ -4,6 +4,7 @@ Pure: imports no Flask and touches no database.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -289,6 +290,13 @@ def parse(data: bytes | str, *, name: str, sectors: Collection[str] | None) -> F
 
     sectors: the partnership's sector ids; None only to read a version already stored (checked when loaded)."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return _parse(raw, name, None if sectors is None else tuple(sectors))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(raw: bytes, name: str, sectors: tuple[str, ...] | None) -> Framework:
+    """parse(), once per process for the same bytes, name and sectors: a framework is immutable, and a process
+    parses the same few files each time an app starts (the shipped files and their stored copies)."""
     reader = _Reader(name, sectors)
     document = _decode(reader, raw)
     framework = None if document is None else _framework(reader, document, hashlib.sha256(raw).hexdigest(), name)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bench import concurrency, floors, worker
 from compliance import create_app, store
+from compliance.core.frameworks import newest_versions
 from compliance.core.matrix import VALIDATED
 from compliance.core.returns import digest
 from compliance.render import exports
@@ -49,7 +50,7 @@ def build(folder: Path, organisations: int):
         board = store.create_user(db, email="board@bench.example", name="Board", role="board", organisation_id=None,
                           password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
         actor = store.Actor(board, "board@bench.example")
-        keys = [row["key"] for row in store.framework_rows(db)]
+        keys = [row["key"] for row in newest_versions(store.framework_rows(db))]  # a cycle asks one of each
         cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2030-06-30",
                                       declaration="I confirm.", framework_keys=keys, actor=store.SYSTEM, now=NOW)
         return_service.open_cycle(db, cycle_id, actor=store.SYSTEM, now=NOW)

@@ -31,18 +31,27 @@ def _levels(frameworks: Sequence[Framework]) -> dict[tuple[str, str | None], tup
 
 
 def matrix_html(db, cycle_id: int, frameworks: Sequence[Framework]) -> str:
-    """The matrix's SQL, and a table with the page's markup for every cell: class, link, letter, description."""
+    """The matrix's SQL, and what the page writes of it: a table with the page's markup for every cell (class,
+    link, letter, description), and the small-screen list under it (each organisation with its name linked, its
+    frameworks' worst colour, and its red and amber answers by title, each linked)."""
     returns, ratings = store.matrix_returns(db, cycle_id), store.matrix_ratings(db, cycle_id)
     levels = _levels(frameworks)
     out = ['<table class="govuk-table app-matrix__table"><tbody class="govuk-table__body">']
+    listed = ['<ul class="govuk-list app-matrix-list__orgs">']
     for ret in returns:
         name = ret["organisation_name"]
         found = ratings.get(ret["return_id"], {})
         url = f"/returns/{ret['return_id']}/versions/{ret['version']}"
         out.append(f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header app-matrix__org">'
-                   f'{escape(name)} <span class="app-matrix__status">{escape(ret["status"])}</span></th>')
+                   f'<a class="govuk-link" href="/organisations/{ret["organisation_id"]}">{escape(name)}</a> '
+                   f'<span class="app-matrix__status">{escape(ret["status"])}</span></th>')
+        listed.append(f'<li class="app-matrix-list__org"><h4 class="govuk-heading-s"><a class="govuk-link" '
+                      f'href="/organisations/{ret["organisation_id"]}">{escape(name)}</a></h4><p>'
+                      f'{escape(ret["status"])}</p><dl class="govuk-summary-list">')
         for framework in frameworks:
             key = framework.key
+            flagged: list[str] = []
+            worst = "green"
             for requirement in framework.requirements:
                 where = f"{name}, requirement {requirement.ref}"
                 if not requirement.applies_to(ret["sector"]):
@@ -50,14 +59,23 @@ def matrix_html(db, cycle_id: int, frameworks: Sequence[Framework]) -> str:
                                f'<span class="govuk-visually-hidden">{escape(where)}: not asked</span></td>')
                     continue
                 rag, letter, label = levels.get((key, found.get((key, requirement.id))), BLANK)
+                anchor = escape(f"{url}#answer-{framework.id}-{requirement.id}")
                 out.append(f'<td class="govuk-table__cell app-matrix__cell app-rag--{rag}"><a class="app-matrix__link"'
-                           f' href="{escape(url)}#answer-{framework.id}-{requirement.id}"><span aria-hidden="true">'
-                           f'{escape(letter)}</span><span class="govuk-visually-hidden">{escape(where)}: '
-                           f'{escape(label)}</span></a></td>')
+                           f' href="{anchor}"><span aria-hidden="true">{escape(letter)}</span><span '
+                           f'class="govuk-visually-hidden">{escape(where)}: {escape(label)}</span></a></td>')
+                if rag in ("red", "amber"):
+                    worst = "red" if rag == "red" or worst == "red" else "amber"
+                    flagged.append(f'<li><a href="{anchor}">{escape(requirement.ref)}. '
+                                   f'{escape(requirement.title)}</a></li>')
             out.append('<td class="govuk-table__cell app-matrix__overall">Overall</td>')
+            listed.append(f'<div class="govuk-summary-list__row"><dt>{escape(framework.short_title)}</dt><dd>'
+                          f'<span class="app-rag app-rag--{worst}">{worst}</span><ul>{"".join(flagged)}</ul></dd>'
+                          '</div>')
         out.append("</tr>")
+        listed.append("</dl></li>")
     out.append("</tbody></table>")
-    return "".join(out)
+    listed.append("</ul>")
+    return "".join(out) + "".join(listed)
 
 
 def charts_svg(db, cycle_id: int, frameworks: Sequence[Framework]) -> str:

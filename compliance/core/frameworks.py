@@ -126,24 +126,41 @@ class Framework:
     sha256: str = ""  # of the file's bytes
     path: str = field(default="", compare=False)
 
-    @property
+    # Worked out once for each framework (a matrix of 1,000 organisations looks levels up 150,000 times).
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
 
+    @functools.cached_property
+    def _levels(self) -> dict[str, Level]:
+        return {level.code: level for level in self.scale}
+
+    @functools.cached_property
+    def _requirements(self) -> dict[str, Requirement]:
+        return {requirement.id: requirement for requirement in self.requirements}
+
     def level(self, code: str) -> Level:
-        for level in self.scale:
-            if level.code == code:
-                return level
-        raise KeyError(code)
+        """The scale's level with this code; KeyError if there is none."""
+        return self._levels[code]
+
+    def level_or_none(self, code: str | None) -> Level | None:
+        """The scale's level with this code; None for no code or one the scale does not have."""
+        return None if code is None else self._levels.get(code)
 
     def requirement(self, requirement_id: str) -> Requirement:
-        for requirement in self.requirements:
-            if requirement.id == requirement_id:
-                return requirement
-        raise KeyError(requirement_id)
+        """The requirement with this id; KeyError if there is none."""
+        return self._requirements[requirement_id]
 
     def requirements_for(self, sector: str) -> tuple[Requirement, ...]:
-        return tuple(r for r in self.requirements if r.applies_to(sector))
+        """The requirements asked of organisations of a sector."""
+        found = self._for_sector.get(sector)
+        if found is None:
+            found = self._for_sector[sector] = tuple(r for r in self.requirements if r.applies_to(sector))
+        return found
+
+    @functools.cached_property
+    def _for_sector(self) -> dict[str, tuple[Requirement, ...]]:
+        return {}
 
 
 class FrameworkError(Exception):

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from compliance.core.frameworks import Framework, Level, Requirement
 from compliance.core.returns import RETURN_STATUSES
@@ -37,7 +37,7 @@ from compliance.core.scoring import (
     BLANK,
     Counts,
     Overall,
-    compare,
+    compare_levels,
     coverage_text,
     format_percent,
     level_for,
@@ -130,8 +130,11 @@ def comparison_text(compared: int, before: str, now: str, better: int, same: int
             f"{better} better, {same} same, {worse} worse.")
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One organisation's answer to one requirement, as the matrix shows it. A named tuple rather than a frozen
+    dataclass: as immutable, and a matrix of 1,000 organisations makes 38,000 of them, which a frozen dataclass
+    builds one attribute at a time (half the matrix's own time)."""
+
     framework: Framework
     requirement: Requirement
     state: str  # "answered", "unanswered", "not-submitted" or NOT_ASKED
@@ -400,18 +403,16 @@ def _row(frameworks: Sequence[Framework], org: OrgRow, sector_name: str, before:
 
 
 def _previous_level(framework: Framework, requirement: Requirement, before: _ById | None) -> Level | None:
-    code = (before or {}).get((framework.id, requirement.id))
-    try:
-        return None if code is None else level_for(framework, code)
-    except ValueError:  # the previous version's scale had a code this one does not
-        return None
+    """Last cycle's level; None when there was none, or when the previous version's scale had a code this one
+    does not."""
+    return None if before is None else framework.level_or_none(before.get((framework.id, requirement.id)))
 
 
 def _label(framework: Framework, code: str | None) -> str:
-    try:
-        return "" if code is None else level_for(framework, code).label
-    except ValueError:
-        return code or ""
+    if code is None:
+        return ""
+    level = framework.level_or_none(code)
+    return code if level is None else level.label
 
 
 class _Marks(TypedDict):
@@ -431,10 +432,12 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
     if org.ratings is None:
         return Cell(framework, requirement, "not-submitted", BLANK, "", rag_text(BLANK), "", None, None, "", None,
                     None, f"{where}: {rag_text(BLANK).lower()}")
-    own = org.ratings.get((framework.key, requirement.id))
-    validated = (org.validated or {}).get((framework.key, requirement.id))
+    key = (framework.key, requirement.id)
+    own = org.ratings.get(key)
+    validated = org.validated.get(key) if org.validated else None
     differs = own is not None and validated is not None and validated != own
-    marks: _Marks = {"self_label": _label(framework, own), "validated_label": _label(framework, validated),
+    marks: _Marks = {"self_label": _label(framework, own),
+                     "validated_label": "" if validated is None else _label(framework, validated),
                      "disagrees": differs}
     code = validated if view == VALIDATED else own
     link: Link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
@@ -448,7 +451,7 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
                     **marks)
     level = level_for(framework, code)
     old = _previous_level(framework, requirement, before)
-    trend = None if old is None else compare(framework, old.code, code)
+    trend = None if old is None else compare_levels(old, level)
     words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
     if view == VALIDATED:
         words = f"validated {words}"

@@ -260,7 +260,11 @@ def compare(framework: Framework, before: str | None, after: str | None) -> str 
     """"better", "same" or "worse" from one answer to the next; None if either is missing or one is N/A."""
     if before is None or after is None:
         return None
-    old, new = level_for(framework, before), level_for(framework, after)
+    return compare_levels(level_for(framework, before), level_for(framework, after))
+
+
+def compare_levels(old: Level, new: Level) -> str | None:
+    """compare() for two levels already looked up."""
     if not old.applicable and not new.applicable:
         return "same"
     if not old.applicable or not new.applicable:

@@ -6,8 +6,8 @@ import io
 import json
 import re
 from datetime import datetime, timezone
+from html import escape  # the list is built with html.escape: "Haven Lane Women&#x27;s Aid"
 
-from markupsafe import escape
 from openpyxl import load_workbook
 
 from compliance import demo, store

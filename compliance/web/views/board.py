@@ -5,7 +5,7 @@ from html import escape as html_escape
 
 from flask import Blueprint, Response, abort, current_app, request, stream_template, url_for
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from compliance import store
 from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
@@ -70,8 +70,8 @@ def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: 
     """One organisation for small screens, in place of its row of the grid: each framework asked of it with its
     overall, then its red and amber answers by requirement title. Built here for the reason the cells are."""
     parts = [f'<li class="app-matrix-list__org"><h4 class="govuk-heading-s govuk-!-margin-bottom-1">'
-             f'<a class="govuk-link" href="{escape(organisation_url)}">{escape(row.org.name)}</a></h4>'
-             f'<p class="govuk-body-s govuk-!-margin-bottom-2">{escape(row.status_label)}'
+             f'<a class="govuk-link" href="{html_escape(organisation_url)}">{html_escape(row.org.name)}</a></h4>'
+             f'<p class="govuk-body-s govuk-!-margin-bottom-2">{html_escape(row.status_label)}'
              '</p><dl class="govuk-summary-list app-matrix-list__frameworks">']
     for index in indexes:
         group = row.groups[index]
@@ -80,8 +80,8 @@ def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: 
         # a not submitted return's overall is dashed like its cells; a percentage with no colour has none
         rag = BLANK if group.overall is None else "none" if group.overall.rag == BLANK else group.overall.rag
         parts.append(f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">'
-                     f'{escape(group.framework.short_title)}</dt><dd class="govuk-summary-list__value">'
-                     f'<span class="app-rag app-rag--{escape(rag)}">{escape(group.overall_text)}</span>')
+                     f'{html_escape(group.framework.short_title)}</dt><dd class="govuk-summary-list__value">'
+                     f'<span class="app-rag app-rag--{html_escape(rag)}">{html_escape(group.overall_text)}</span>')
         if group.overall is not None:
             parts.append(_flagged(group.flagged, version_url))
         parts.append("</dd></div>")
@@ -99,13 +99,13 @@ def _flagged(cells, version_url: str) -> str:
     for cell in cells:
         if cell.rag != colour:
             parts.append(f'{"</ul>" if colour else ""}<p class="app-matrix-list__colour"><span class="app-rag '
-                         f'app-rag--{escape(cell.rag)}">{escape(cell.text)}</span></p>'
+                         f'app-rag--{html_escape(cell.rag)}">{html_escape(cell.text)}</span></p>'
                          '<ul class="app-matrix-list__flags">')
             colour = cell.rag
-        words = f"{escape(cell.requirement.ref)}. {escape(cell.requirement.title)}"
+        words = f"{html_escape(cell.requirement.ref)}. {html_escape(cell.requirement.title)}"
         if cell.link and cell.link.get("version"):
             anchor = f"{version_url}#answer-{cell.link['framework_id']}-{cell.link['requirement_id']}"
-            words = f'<a href="{escape(anchor)}">{words}</a>'
+            words = f'<a href="{html_escape(anchor)}">{words}</a>'
         parts.append(f"<li>{words}</li>")
     return "".join(parts) + "</ul>"
 

@@ -301,7 +301,8 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
         story.append(Paragraph("No improvement actions", styles["body"]))
     for action in item.actions:
         meta = f"Owner: {action.owner}. Due {action.due}." + (f" {action.status}." if action.status else "")
-        story.append(Paragraph(f'{text(action.what)}<br/><font size="8.5" color="#505a5f">{text(meta)}</font>',
+        late = ' <font color="#d4351c"><b>OVERDUE</b></font>' if action.overdue else ""
+        story.append(Paragraph(f'{text(action.what)}<br/><font size="8.5" color="#505a5f">{text(meta)}</font>{late}',
                                ParagraphStyle("ac", parent=styles["body"], leftIndent=8, bulletIndent=0),
                                bulletText="•"))
     if show_check:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import replace
+from datetime import date
 
 from compliance.config import ROOT
 from compliance.core.statements import build_statement
@@ -118,3 +119,12 @@ def test_emoji_and_characters_the_font_lacks_print_as_their_names_not_empty_boxe
     assert "[grinning face]" in found and "[thumbs up sign]" in found
     assert "[waving white flag][rainbow]" in found.replace(" ", "") or "[waving white flag]" in found
     assert "\ufffd" not in found and "😀" not in found
+
+
+def test_an_action_past_its_due_date_is_marked_overdue_in_the_pdf(tmp_path):
+    """The action in the document is due 31 January 2026 and in progress: overdue on 1 February, not on the 31st."""
+    late = build_statement(document(), FRAMEWORKS, submitted=True, sha256=SHA, version=2, today=date(2026, 2, 1))
+    on_time = build_statement(document(), FRAMEWORKS, submitted=True, sha256=SHA, version=2, today=date(2026, 1, 31))
+    assert "Train the new starters" in extract(render_statement_pdf(on_time), tmp_path)
+    assert "OVERDUE" not in extract(render_statement_pdf(on_time), tmp_path)
+    assert re.search(r"Due 31 January 2026\. In progress\.\s+OVERDUE", extract(render_statement_pdf(late), tmp_path))

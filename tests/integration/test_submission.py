@@ -15,7 +15,7 @@ from compliance import demo, store
 from compliance.core.returns import digest, reference
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import SECTORS, first_versions, make_app, page_text, sign_in, token_from
+from tests.builders import SECTORS, first_versions, make_app, page_text, sign_in, signed_in, token_from
 
 NOW = datetime.now(timezone.utc)
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -489,3 +489,49 @@ def test_the_signed_document_downloads_and_its_sha256_is_the_printed_fingerprint
     empty = signatory.post(check, data={"csrf_token": token_from(signatory, check)},
                            content_type="multipart/form-data").get_data(as_text=True)
     assert "Select the signed document file to check" in empty
+
+
+# The demo's protocol (version 2): Met and Partially met need evidence ----------------------------
+
+
+def test_on_the_demo_a_met_without_evidence_blocks_signing_with_a_link_to_the_requirement(demo_app):
+    with demo_app.app_context():
+        db = get_db()
+        editor = store.user_by_email(db, "editor.police@demo.example")
+        actor = store.Actor(editor["id"], editor["email"])
+        cycle = next(c for c in store.cycles(db) if c["status"] == "open")
+        ret = next(r for r in store.returns_for_cycle(db, cycle["id"])
+                   if r["organisation_id"] == editor["organisation_id"])
+        context = return_service.load_return(db, ret["id"])
+        requirements = list(context.requirements())
+        for number, (framework, requirement) in enumerate(requirements):
+            level = next(lv for lv in framework.scale if lv.counts_as_met)
+            current = store.answer(db, ret["id"], framework.key, requirement.id)
+            store.save_answer(db, ret["id"], framework.key, requirement.id,
+                              {"rating": level.code, "narrative": "In place.", "reason": "", "carried_forward": 0},
+                              revision=current["revision"] if current else 0, actor=actor, now=NOW)
+            answer = store.answer(db, ret["id"], framework.key, requirement.id)
+            for item in store.evidence_for_answer(db, answer["id"]):  # the first answer is left with none
+                if number == 0:
+                    store.unlink_evidence(db, answer["id"], item["id"], actor=actor, now=NOW)
+            if number and level.needs_evidence and not store.evidence_for_answer(db, answer["id"]):
+                store.add_evidence(db, editor["organisation_id"], {
+                    "kind": "link", "title": f"{requirement.title} policy", "url": "https://intranet.example/policy",
+                    "effective_date": "2026-04-01", "valid_until": None}, answer_id=answer["id"], actor=actor, now=NOW)
+    framework, first = requirements[0]
+    assert framework.version == "2" and framework.level("met").needs_evidence
+    check = signed_in(demo_app, "editor.police@demo.example").get(f"/returns/{ret['id']}/check").get_data(as_text=True)
+    assert "Add evidence: a rating of “Met” needs at least one document or link" in check
+    assert f'href="/returns/{ret["id"]}/{framework.id}/{first.id}"' in check, "the message links to the requirement"
+    assert "1 thing needs doing first" in check
+    signatory = signed_in(demo_app, "signatory.police@demo.example")
+    told = signatory.get(f"/returns/{ret['id']}/check").get_data(as_text=True)
+    assert "Add evidence: a rating of “Met” needs" in told
+    sign_path = f"/returns/{ret['id']}/sign"
+    assert signatory.get(sign_path).headers["Location"] == f"/returns/{ret['id']}/check"
+    posted = signatory.post(sign_path, data={"csrf_token": token_from(signatory, f"/returns/{ret['id']}/check"),
+                                             "name": "X", "job_title": "Y", "confirm": "y"})
+    assert posted.status_code == 302
+    with demo_app.app_context():
+        assert store.return_row(get_db(), ret["id"])["status"] == "in-progress"
+        assert store.return_versions(get_db(), ret["id"]) == []

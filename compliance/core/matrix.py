@@ -127,7 +127,15 @@ def comparison_text(compared: int, before: str, now: str, better: int, same: int
         return "No comparison: no organisation answered this in both years."
     who = "the organisation that" if compared == 1 else f"the {compared} organisations that"
     return (f"Like for like, {who} answered in both years: {before} met last year, {now} now; "
-            f"{better} better, {same} same, {worse} worse.")
+            f"{changes(compared, better, same, worse)}.")
+
+
+def changes(compared: int, better: int, same: int, worse: int) -> str:
+    """ "3 better, 4 same, 1 worse", and how many changed to or from not applicable (neither better nor worse),
+    so the parts always add up to the number compared."""
+    text = f"{better} better, {same} same, {worse} worse"
+    other = compared - better - same - worse
+    return text + (f", {other} changed to or from not applicable" if other else "")
 
 
 class Cell(NamedTuple):
@@ -261,7 +269,7 @@ class Group:
         return (f"Like for like, over the {self.compared} answers given in both years: "
                 f"{format_percent(self._like('previous'), decimals=decimals)} met last year, "
                 f"{format_percent(self._like('now'), decimals=decimals)} now; "
-                f"{self.better} better, {self.same} same, {self.worse} worse.")
+                f"{changes(self.compared, self.better, self.same, self.worse)}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +306,17 @@ class Matrix:
     @property
     def disagreements(self) -> int:
         return sum(row.disagreements for row in self.rows)
+
+    @property
+    def answered(self) -> int:
+        """Answers in the returns shown that are in."""
+        return sum(1 for row in self.rows for cell in row.cells if cell.state in ("answered", NOT_CHECKED))
+
+    @property
+    def checked(self) -> int:
+        """Of those, the answers an auditor has checked (a validated rating stands)."""
+        return sum(1 for row in self.rows for cell in row.cells
+                   if cell.state in ("answered", NOT_CHECKED) and cell.validated_label)
 
     @property
     def columns(self) -> tuple[Column, ...]:

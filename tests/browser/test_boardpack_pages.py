@@ -50,3 +50,6 @@ def test_the_board_paper_page_reads_as_the_pack_and_offers_the_pdf(page, base_ur
     assert page.get_by_role("table", name="Requirements with the most red and amber").is_visible()
     assert page.get_by_role("button", name="Prepare the board pack (PDF)").is_visible()
     check(page, "board-paper")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= 375"), "on a phone only the tables scroll sideways"
+    check(page, "board-paper-phone")

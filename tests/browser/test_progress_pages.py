@@ -25,6 +25,9 @@ def test_the_charts_page_has_no_accessibility_violations(page, base_url, live_ap
     assert page.locator("svg[role=img]").count() == 2
     assert page.get_by_role("img", name="Partnership % met by cycle").count() == 1
     check(page, "charts")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= 375"), "the charts shrink to a phone's width"
+    check(page, "charts-phone")
 
 
 def test_the_progress_page_has_no_accessibility_violations(page, base_url, live_app):

@@ -49,6 +49,7 @@ def test_board_sees_this_years_matrix_with_links_to_the_signed_answers(demo_app)
     adult = returns["Brackenford Council Adult Social Care"]  # returned: its signed version no longer stands
     assert f"/returns/{adult['id']}/versions/" not in html
     assert "than last year" in html and "% met last year" in html
+    assert "Auditors have not checked any of these answers yet" in html, "no disagreement is not read as all checked"
     # what a cell says is what was signed
     with demo_app.app_context():
         signed = json.loads(store.return_version(get_db(), probation["id"], 1)["canonical"])

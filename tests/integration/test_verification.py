@@ -141,8 +141,11 @@ def test_the_matrix_page_offers_both_views_and_marks_disagreements_in_words(demo
     own = unescape(board.get(f"/cycles/{cycle['id']}/matrix").get_data(as_text=True))
     validated = unescape(board.get(f"/cycles/{cycle['id']}/matrix?view=validated").get_data(as_text=True))
     assert 'aria-current="page">Self-assessed<' in own and 'aria-current="page">Validated by auditors<' in validated
+    with app.app_context():
+        checked_answers = matrix_service.cycle_matrix(get_db(), cycle, sectors=SECTORS).checked
     for html in (own, validated):
-        assert re.search(r'id="disagreements"><strong>2</strong>', html)
+        assert re.search(rf'id="disagreements">Auditors have checked <strong>{checked_answers}</strong> of the \d+ '
+                         r'answers returned\. <strong>2</strong> answers where', html)
         assert html.count("app-matrix__cell--differs") == 2
     assert own.count("; the auditor's validated rating differs") == 2
     assert validated.count("differs from the organisation's own rating") == 2

@@ -198,3 +198,18 @@ def test_a_row_group_names_its_reds_then_ambers_and_counts_its_disagreements():
     assert [(c.requirement.id, c.rag) for c in bravo.flagged] == [("r3", "red")]
     assert row(matrix, "Delta Health").groups[0].flagged == ()
     assert alpha.disagreements == 0
+
+
+def test_the_parts_of_a_comparison_add_up_to_the_number_compared():
+    """An answer that changed to or from not applicable is neither better nor worse: it is said apart."""
+    previous = {1: {(OLD, "r1"): "n-a"}, 2: {(OLD, "r1"): "met"}}
+    r1 = column(build_matrix([FW], ROWS, previous, sectors=SECTORS), "r1")
+    assert (r1.compared, r1.better, r1.same, r1.worse) == (2, 0, 1, 0)
+    assert r1.comparison_text.endswith("0 better, 1 same, 0 worse, 1 changed to or from not applicable.")
+
+
+def test_the_matrix_counts_the_answers_auditors_have_checked():
+    checked = [OrgRow(1, "Alpha Police", "police", 11, "accepted", ratings(r1="met", r2="partially-met", r3="n-a"), 1,
+                      validated=ratings(r1="met")), *ROWS[1:]]
+    matrix = build_matrix([FW], checked, None, sectors=SECTORS)
+    assert (matrix.answered, matrix.checked, matrix.disagreements) == (9, 1, 0)

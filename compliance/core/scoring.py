@@ -147,6 +147,20 @@ def overall(framework: Framework, answers: Mapping[str, str | None], *, sector: 
     raise ValueError(f"{framework.key}: unknown overall rule {rule.kind!r}")
 
 
+def overall_rule_text(framework: Framework) -> str:
+    """How an organisation's overall against the framework is decided, in words for the board."""
+    rule = framework.overall
+    if rule.kind == "worst-rating-wins":
+        return ("the lowest rating given to any of its requirements: one requirement not met makes the overall "
+                "not met, however many others are met")
+    if rule.kind == "percentage-met":
+        levels = "; ".join(f"{t.label} from {format_percent(t.min_percent, decimals=rule.decimals)}"
+                           for t in sorted(rule.thresholds, key=lambda t: t.min_percent, reverse=True))
+        return ("the % of its requirements met, not applicable ones left out"
+                + (f" ({levels})" if levels else ""))
+    raise ValueError(f"{framework.key}: unknown overall rule {rule.kind!r}")
+
+
 def _score(level: Level) -> int:
     """An applicable level's score: the parser gives one to every level but the grey (not applicable) ones."""
     if level.score is None:

@@ -19,6 +19,7 @@ from compliance.core.scoring import (
     compare_overall,
     format_percent,
     overall,
+    overall_rule_text,
     percent,
     rag,
     rag_letter,
@@ -371,3 +372,10 @@ def test_scoring_imports_only_the_standard_library_and_the_package():
             modules.add(node.module.split(".")[0])
     assert "flask" not in modules
     assert modules <= set(sys.stdlib_module_names) | {"compliance"}
+
+
+def test_the_overall_rule_is_said_in_words():
+    assert overall_rule_text(PROTOCOL).startswith("the lowest rating given to any of its requirements: one "
+                                                  "requirement not met makes the overall not met")
+    assert overall_rule_text(LONDON) == ("the % of its requirements met, not applicable ones left out (Compliant "
+                                         "from 59%; Partially compliant from 40%; Not compliant from 0%)")

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from compliance import store
 from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
 from compliance.core.returns import RETURN_STATUSES
-from compliance.core.scoring import BLANK
+from compliance.core.scoring import BLANK, overall_rule_text
 from compliance.core.text import slug
 from compliance.core.verification import VIEWS
 from compliance.render import exports
@@ -127,6 +127,7 @@ def matrix(cycle_id: int):
     generate_csrf()
     page = stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=sectors(),
                            statuses=RETURN_STATUSES, views=views, matrix_cells=matrix_cells,
+                           overall_rule_text=overall_rule_text,
                            matrix_summary=matrix_summary,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))

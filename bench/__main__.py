@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import concurrency, floors, worker
-from compliance import create_app, store
+from compliance import create_app, settle_collector, store
 from compliance.core.frameworks import newest_versions
 from compliance.core.matrix import VALIDATED
 from compliance.core.returns import digest
@@ -122,6 +122,7 @@ def page_getter(client, path: str, expected: bytes):
 
 def main(*, ratios_only: bool = False) -> None:
     """Every figure; ratios_only (python -m bench ratios) stops after the figures beside their floors."""
+    settle_collector()  # as wsgi.py does in a server: the in-process figures and their floors alike
     figures, workers, cycle_ids, ratios = [], [], {}, []
     with tempfile.TemporaryDirectory() as temp:
         for size in (200, 1000, 5000):

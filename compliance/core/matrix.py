@@ -26,10 +26,11 @@ Decisions a reader needs:
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple
 
 from compliance.core.frameworks import Framework, Level, Requirement
 from compliance.core.returns import RETURN_STATUSES
@@ -434,14 +435,6 @@ def _label(framework: Framework, code: str | None) -> str:
     return code if level is None else level.label
 
 
-class _Marks(TypedDict):
-    """The keywords of a Cell that say how the self-assessed and validated ratings compare."""
-
-    self_label: str
-    validated_label: str
-    disagrees: bool
-
-
 def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_name: str, before: _ById | None,
           view: str) -> Cell:
     where = f"{org.name}, requirement {requirement.ref}"
@@ -455,34 +448,39 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
     own = org.ratings.get(key)
     validated = org.validated.get(key) if org.validated else None
     differs = own is not None and validated is not None and validated != own
-    marks: _Marks = {"self_label": _label(framework, own),
-                     "validated_label": "" if validated is None else _label(framework, validated),
-                     "disagrees": differs}
+    self_label = _label(framework, own)
+    validated_label = "" if validated is None else _label(framework, validated)
     code = validated if view == VALIDATED else own
     link: Link = {"return_id": org.return_id, "version": org.version, "framework_id": framework.id,
                   "requirement_id": requirement.id}
     if own is None:
         return Cell(framework, requirement, "unanswered", BLANK, "", "Not answered", "", None, None, "", None, link,
-                    f"{where}: not answered", **marks)
+                    f"{where}: not answered", self_label, validated_label, differs)
     if code is None:
         return Cell(framework, requirement, NOT_CHECKED, BLANK, "", "Not checked", "", None, None, "", None, link,
-                    f"{where}: not checked by an auditor (self-assessed {_lower_first(marks['self_label'])})",
-                    **marks)
+                    f"{where}: not checked by an auditor (self-assessed {_lower_first(self_label)})",
+                    self_label, validated_label, differs)
     level = level_for(framework, code)
     old = _previous_level(framework, requirement, before)
     trend = None if old is None else compare_levels(old, level)
-    words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
-    if view == VALIDATED:
-        words = f"validated {words}"
-    if trend:
-        words += f" ({TRENDS[trend][1]})"
+    words = _words(level, view == VALIDATED, trend)
     if differs and view == VALIDATED:
-        words += f"; differs from the organisation's own rating, {_lower_first(marks['self_label'])}"
+        words += f"; differs from the organisation's own rating, {_lower_first(self_label)}"
     elif differs:
-        words += f"; the auditor's validated rating differs: {_lower_first(marks['validated_label'])}"
+        words += f"; the auditor's validated rating differs: {_lower_first(validated_label)}"
     return Cell(framework, requirement, "answered", level.rag, rag_letter(level.rag), rag_text(level.rag),
                 level.label, code, None if old is None else old.code, "" if old is None else old.label, trend, link,
-                f"{where}: {words}", **marks)
+                f"{where}: {words}", self_label, validated_label, differs)
+
+
+@functools.lru_cache(maxsize=256)
+def _words(level: Level, validated: bool, trend: str | None) -> str:
+    """A rated cell in words, before whose it is: "Amber, partially met (better than last year)". The same few
+    for every organisation, so each is put together once (a matrix of 5,000 organisations has 190,000 cells)."""
+    words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
+    if validated:
+        words = f"validated {words}"
+    return f"{words} ({TRENDS[trend][1]})" if trend else words
 
 
 def _lower_first(text: str) -> str:

@@ -1,10 +1,13 @@
 """The health check and the command-line tasks, on real files and a real database."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from compliance import store
+from compliance import YOUNG_COLLECTION_EVERY, store
 from compliance.config import ROOT
 from compliance.store import db
 from tests.builders import make_app
@@ -162,3 +165,13 @@ def test_a_server_started_with_load_demo_serves_the_demo_at_once(tmp_path, capsy
 def test_without_load_demo_the_server_loads_no_demo(app):
     with app.app_context():
         assert store.organisations(db.connect(app.config["DATABASE"])) == []
+
+
+def test_the_server_process_settles_its_garbage_collector_once_started(tmp_path):
+    """wsgi.py freezes what start-up made and collects the youngest objects less often (see settle_collector)."""
+    env = {**os.environ, "COMPLIANCE_DATABASE": str(tmp_path / "db.sqlite"),
+           "COMPLIANCE_EVIDENCE_DIR": str(tmp_path / "evidence"), "COMPLIANCE_SECRET_KEY": "test-only"}
+    script = "import gc, wsgi; print(gc.get_threshold()[0], gc.get_freeze_count())"
+    shown = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
+                           text=True).stdout.split()
+    assert int(shown[0]) == YOUNG_COLLECTION_EVERY and int(shown[1]) > 10_000

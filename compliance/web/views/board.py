@@ -36,7 +36,7 @@ def _matrix(cycle_id: int, view: str | None = None):
                                               framework_id=chosen["framework"], status=chosen["status"], view=view)
 
 
-def _cell_html(cell, version_url: str) -> str:
+def _cell_html(cell, version_url: str) -> str:  # version_url: already escaped
     """One cell of the matrix as HTML. Built here rather than in the template because a matrix of 1,000
     organisations has 38,000 cells, and Jinja's per-cell overhead was most of the page's time (see make bench).
     The description, the one text a person wrote any of (the organisation's name), and the link are escaped
@@ -54,7 +54,9 @@ def _cell_html(cell, version_url: str) -> str:
         shown += f" {TRENDS[cell.trend][0]}"
     if cell.disagrees:
         shown += " ≠"
-    anchor = html_escape(f"{version_url}#answer-{link['framework_id']}-{link['requirement_id']}")
+    # version_url comes escaped (matrix_cells); framework and requirement ids are lower-case letters, digits and
+    # hyphens, which the framework file's parser insists on (core.frameworks.ID_PATTERN)
+    anchor = f"{version_url}#answer-{link['framework_id']}-{link['requirement_id']}"
     return (f'{opening}<a class="app-matrix__link" href="{anchor}"><span aria-hidden="true">'
             f"{shown}</span>{description}</a></td>")
 
@@ -62,6 +64,7 @@ def _cell_html(cell, version_url: str) -> str:
 def matrix_cells(cells, version_url: str) -> Markup:
     """A row's cells, in one call from the template rather than one a cell (Jinja's cost for each call is as much
     as building the cell)."""
+    version_url = html_escape(version_url)
     # bandit B704: each cell is built by _cell_html, which escapes what it must
     return Markup("".join([_cell_html(cell, version_url) for cell in cells]))  # nosec B704
 
@@ -125,10 +128,14 @@ def matrix(cycle_id: int):
     # Streamed: a matrix of 1,000 organisations is a 16 MB page, which need never be held whole in memory.
     # The session is saved before a streamed body is drawn, so the page's form token is made first.
     generate_csrf()
-    page = stream_template("board/matrix.html", cycle=cycle, matrix=found, trends=TRENDS, sectors=sectors(),
-                           statuses=RETURN_STATUSES, views=views, matrix_cells=matrix_cells,
-                           overall_rule_text=overall_rule_text,
-                           matrix_summary=matrix_summary,
+    # each row's two links, made once rather than once for each table the row is in and again for the list
+    links = {row.org.return_id: (url_for("returns.version", return_id=row.org.return_id, version=row.org.version)
+                                 if row.org.version else "",
+                                 url_for("admin.organisation", organisation_id=row.org.organisation_id))
+             for row in found.rows}
+    page = stream_template("board/matrix.html", links=links, cycle=cycle, matrix=found, trends=TRENDS,
+                           sectors=sectors(), statuses=RETURN_STATUSES, views=views, matrix_cells=matrix_cells,
+                           overall_rule_text=overall_rule_text, matrix_summary=matrix_summary,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
     return Response(in_chunks(page), mimetype="text/html")

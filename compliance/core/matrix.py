@@ -468,9 +468,16 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
         words += f"; differs from the organisation's own rating, {_lower_first(self_label)}"
     elif differs:
         words += f"; the auditor's validated rating differs: {_lower_first(validated_label)}"
-    return Cell(framework, requirement, "answered", level.rag, rag_letter(level.rag), rag_text(level.rag),
-                level.label, code, None if old is None else old.code, "" if old is None else old.label, trend, link,
+    letter, text = _shown(level.rag)
+    return Cell(framework, requirement, "answered", level.rag, letter, text, level.label, code,
+                None if old is None else old.code, "" if old is None else old.label, trend, link,
                 f"{where}: {words}", self_label, validated_label, differs)
+
+
+@functools.lru_cache(maxsize=16)
+def _shown(colour: str) -> tuple[str, str]:
+    """A colour's letter and words, looked up once each."""
+    return rag_letter(colour), rag_text(colour)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,6 +1,7 @@
 """The Executive Board's view of the partnership: the matrix of a cycle, on screen and as CSV or XLSX."""
 from __future__ import annotations
 
+import functools
 from html import escape as html_escape
 
 from flask import Blueprint, Response, abort, current_app, request, stream_template, url_for
@@ -72,6 +73,7 @@ def matrix_cells(cells, version_url: str) -> Markup:
 def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: str) -> Markup:
     """One organisation for small screens, in place of its row of the grid: each framework asked of it with its
     overall, then its red and amber answers by requirement title. Built here for the reason the cells are."""
+    escaped_version_url = html_escape(version_url)
     parts = [f'<li class="app-matrix-list__org"><h4 class="govuk-heading-s govuk-!-margin-bottom-1">'
              f'<a class="govuk-link" href="{html_escape(organisation_url)}">{html_escape(row.org.name)}</a></h4>'
              f'<p class="govuk-body-s govuk-!-margin-bottom-2">{html_escape(row.status_label)}'
@@ -86,7 +88,7 @@ def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: 
                      f'{html_escape(group.framework.short_title)}</dt><dd class="govuk-summary-list__value">'
                      f'<span class="app-rag app-rag--{html_escape(rag)}">{html_escape(group.overall_text)}</span>')
         if group.overall is not None:
-            parts.append(_flagged(group.flagged, version_url))
+            parts.append(_flagged(group.flagged, escaped_version_url))
         parts.append("</dd></div>")
     parts.append("</dl></li>")
     # bandit B704: every value in it is escaped
@@ -95,22 +97,27 @@ def matrix_summary(row, indexes: list[int], version_url: str, organisation_url: 
 
 def _flagged(cells, version_url: str) -> str:
     """The red, then the amber answers under their colour, each linking to the signed answer (a 1,000-organisation
-    page has tens of thousands of them, so each is kept short)."""
+    page has tens of thousands of them, so each is kept short). version_url comes escaped (matrix_summary)."""
     if not cells:
         return '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">No red or amber answers</p>'
     parts, colour = [], None
     for cell in cells:
-        if cell.rag != colour:
+        if cell.rag != colour:  # the colour and its words are the core's own fixed words
             parts.append(f'{"</ul>" if colour else ""}<p class="app-matrix-list__colour"><span class="app-rag '
-                         f'app-rag--{html_escape(cell.rag)}">{html_escape(cell.text)}</span></p>'
-                         '<ul class="app-matrix-list__flags">')
+                         f'app-rag--{cell.rag}">{cell.text}</span></p><ul class="app-matrix-list__flags">')
             colour = cell.rag
-        words = f"{html_escape(cell.requirement.ref)}. {html_escape(cell.requirement.title)}"
-        if cell.link and cell.link.get("version"):
-            anchor = f"{version_url}#answer-{cell.link['framework_id']}-{cell.link['requirement_id']}"
-            words = f'<a href="{html_escape(anchor)}">{words}</a>'
+        words = _requirement_words(cell.requirement.ref, cell.requirement.title)
+        link = cell.link
+        if link and link.get("version"):  # ids: lower-case letters, digits and hyphens (core.frameworks.ID_PATTERN)
+            words = f'<a href="{version_url}#answer-{link["framework_id"]}-{link["requirement_id"]}">{words}</a>'
         parts.append(f"<li>{words}</li>")
     return "".join(parts) + "</ul>"
+
+
+@functools.lru_cache(maxsize=1024)
+def _requirement_words(ref: str, title: str) -> str:
+    """A requirement as the small-screen list names it, escaped once rather than for every organisation."""
+    return f"{html_escape(ref)}. {html_escape(title)}"
 
 
 def _filename(cycle: dict, extension: str) -> str:

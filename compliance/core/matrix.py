@@ -463,7 +463,7 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
     level = level_for(framework, code)
     old = _previous_level(framework, requirement, before)
     trend = None if old is None else compare_levels(old, level)
-    words = _words(level, view == VALIDATED, trend)
+    words = _words(level.rag, level.label, level.applicable, view == VALIDATED, trend)
     if differs and view == VALIDATED:
         words += f"; differs from the organisation's own rating, {_lower_first(self_label)}"
     elif differs:
@@ -481,10 +481,11 @@ def _shown(colour: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _words(level: Level, validated: bool, trend: str | None) -> str:
+def _words(colour: str, label: str, applicable: bool, validated: bool, trend: str | None) -> str:
     """A rated cell in words, before whose it is: "Amber, partially met (better than last year)". The same few
-    for every organisation, so each is put together once (a matrix of 5,000 organisations has 190,000 cells)."""
-    words = rag_text(level.rag) if not level.applicable else f"{rag_text(level.rag)}, {_lower_first(level.label)}"
+    for every organisation, so each is put together once (a matrix of 5,000 organisations has 190,000 cells);
+    keyed by plain values, whose hashes Python keeps, rather than by the level."""
+    words = f"{rag_text(colour)}, {_lower_first(label)}" if applicable else rag_text(colour)
     if validated:
         words = f"validated {words}"
     return f"{words} ({TRENDS[trend][1]})" if trend else words

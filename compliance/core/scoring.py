@@ -235,10 +235,14 @@ def requirement_counts(
         raise ValueError(f"{framework.key}: no requirement {requirement_id!r}") from None
     if not_returned < 0:
         raise ValueError(f"not_returned must be 0 or more, not {not_returned}")
-    levels = [None if code is None else level_for(framework, code) for code in codes]
-    colours = Counter(BLANK if level is None else level.rag for level in levels)
-    met = sum(1 for level in levels if level is not None and level.counts_as_met)
-    applicable = len(levels) - colours["grey"]
+    colours: Counter[str] = Counter()
+    met = answers = 0
+    for code, how_many in Counter(codes).items():  # each distinct code looked up once, not once an organisation
+        level = None if code is None else level_for(framework, code)
+        colours[BLANK if level is None else level.rag] += how_many
+        met += how_many if level is not None and level.counts_as_met else 0
+        answers += how_many
+    applicable = answers - colours["grey"]
     return Counts(
         green=colours["green"],
         amber=colours["amber"],

@@ -1,7 +1,7 @@
 """The partnership's action plan as CSV: one row per improvement action, as the action plan page lists it.
 
 Pure: imports no Flask and touches no database. Names rather than ids, dates as people read them, and every text
-cell neutralised (exports.neutralise) so that a spreadsheet never runs an action's text as a formula.
+cell neutralised (workbooks.neutralise) so that a spreadsheet never runs an action's text as a formula.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from compliance.core.actions import PlanAction
 from compliance.core.text import long_date
-from compliance.render.exports import neutralise
+from compliance.render.workbooks import neutralise
 
 # (header, value): the page's columns in its order, with the requirement's parts in columns of their own.
 ACTION_COLUMNS: tuple[tuple[str, Callable[[PlanAction], str]], ...] = (

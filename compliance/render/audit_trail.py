@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from compliance.core.audit_events import Described
 from compliance.core.text import when
-from compliance.render.exports import neutralise
+from compliance.render.workbooks import neutralise
 
 COLUMNS = ("When (London time)", "Who", "Email address", "Organisation", "What happened", "Changes", "Kind",
            "Recorded at (UTC)", "Record", "Action code", "Old values as stored", "New values as stored", "IP address")

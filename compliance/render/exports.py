@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import datetime
 from decimal import Decimal
-from os import PathLike
-from typing import TYPE_CHECKING, TypeVar, cast
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,18 +20,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
-
-if TYPE_CHECKING:
-    from _typeshed import SizedBuffer
 
 from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Cell, Matrix
 from compliance.core.scoring import BLANK, NO_PERCENT
 from compliance.core.text import when
+from compliance.render.workbooks import cell_text, neutralise, saved
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
                "RAG", "previous rating", "trend", "validated rating", "validated differs")
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Fill and font colours (ARGB) of each cell colour; the text is always there too.
 FILLS = {"green": "FF00703C", "amber": "FFFFDD00", "red": "FFD4351C", "grey": "FFF3F2F1", BLANK: "FFFFFFFF",
          NOT_ASKED: "FFB1B4B6"}
@@ -54,21 +47,10 @@ DIFFERS = "≠"
 COLOUR_NAMES = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not applicable (light grey)",
                 BLANK: "White", NOT_ASKED: "Grey, darker"}
 MAX_DECIMALS = 2  # a framework's overall.decimals is 0, 1 or 2 (core/frameworks.py)
-# A fixed time inside the file, so the same matrix gives the same bytes.
-FIXED_TIME = datetime(2000, 1, 1)
-_Value = TypeVar("_Value")
-StrPath = str | PathLike[str]
 # A write-only sheet: it has a Worksheet's page setup, filters and dimensions (openpyxl gives it Worksheet's own
 # _setup), which openpyxl's type stubs only declare on Worksheet.
 Sheet = Worksheet
 _Plain = str | int | float | None
-
-
-def neutralise(text: _Value) -> _Value | str:
-    """Text that a spreadsheet would run as a formula, made inert with a leading quote; other values unchanged."""
-    if isinstance(text, str) and text.startswith(DANGEROUS_STARTS):
-        return "'" + text
-    return text
 
 
 def matrix_csv(matrix: Matrix) -> str:
@@ -110,38 +92,7 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None, *, partnership:
         _matrix_sheet(book.create_sheet("Validated"), validated, partnership=partnership, prepared=prepared)
     _summary_sheet(book.create_sheet("Summary"), matrix)
     _legend_sheet(book.create_sheet("Legend"))
-    book.properties.created = book.properties.modified = FIXED_TIME
-    return _saved(book)
-
-
-class _FixedTimeZip(ZipFile):
-    """A zip whose every entry carries FIXED_TIME rather than the moment it was written (zipfile's default for
-    text it is given, and a write-only sheet's temporary file's own time), so one workbook gives one set of bytes."""
-
-    def writestr(self, zinfo_or_arcname: str | ZipInfo, data: SizedBuffer | str,
-                 compress_type: int | None = None,
-                 compresslevel: int | None = None) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = self._entry(zinfo_or_arcname)
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename: StrPath, arcname: StrPath | None = None, compress_type: int | None = None,
-              compresslevel: int | None = None) -> None:
-        with open(filename, "rb") as source, self.open(self._entry(str(arcname or filename)), "w") as target:
-            shutil.copyfileobj(source, target)
-
-    def _entry(self, name: str) -> ZipInfo:
-        entry = ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-        entry.compress_type = self.compression
-        return entry
-
-
-def _saved(book: Workbook) -> bytes:
-    """The workbook's bytes, the same for the same workbook: openpyxl's own save stamps the file with the moment
-    it is saved (in its properties and in every zip entry)."""
-    out = io.BytesIO()
-    ExcelWriter(book, _FixedTimeZip(out, "w", ZIP_DEFLATED, allowZip64=True)).save()  # save() closes the zip
-    return out.getvalue()
+    return saved(book)
 
 
 HEADER_ROW = 5  # on the Matrix and Validated sheets, below the title rows
@@ -176,14 +127,8 @@ def percent_format(decimals: int) -> str:
     return "0%" if decimals <= 0 else f"0.{'0' * decimals}%"
 
 
-def _text(value: _Plain) -> _Plain:
-    if isinstance(value, str):  # a spreadsheet cannot hold control characters: openpyxl refuses them
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return neutralise(value)
-
-
 def _cell(sheet: Sheet, value: _Plain, style: str | None = None) -> SheetCell:
-    cell = WriteOnlyCell(sheet, value=_text(value))
+    cell = WriteOnlyCell(sheet, value=cell_text(value))
     if style is not None:
         cell.style = style
     return cell
@@ -222,7 +167,7 @@ def _matrix_sheet(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: d
     words = {NOT_ASKED: "Not asked", "not-submitted": "Not submitted", "unanswered": "Not answered",
              NOT_CHECKED: "Not checked"}
     for row in matrix.rows:
-        values: list[object] = [_text(row.org.name), _text(row.sector_label), _text(row.status_label)]
+        values: list[object] = [cell_text(row.org.name), cell_text(row.sector_label), cell_text(row.status_label)]
         for row_group in row.groups:
             for cell in row_group.cells:
                 text = words.get(cell.state, cell.letter)
@@ -243,7 +188,7 @@ def _title_rows(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: dat
     rows: list[list[object]] = [
         [_cell(sheet, f"{partnership}: partnership matrix, {matrix.cycle}", TITLE)],
         [_cell(sheet, f"{matrix.standing} figures ({view} ratings): {matrix.coverage_text}.", BOLD)],
-        [_text(f"Prepared {when(prepared)} (London time). {shown}")],
+        [cell_text(f"Prepared {when(prepared)} (London time). {shown}")],
     ]
     return rows + [[]] * (HEADER_ROW - 1 - len(rows))
 
@@ -280,7 +225,8 @@ def _summary_sheet(sheet: Sheet, matrix: Matrix) -> None:
         c = column.counts
         decimals = column.framework.overall.decimals
         compared = matrix.has_previous and column.compared > 0
-        sheet.append([_text(column.framework.title), _text(column.requirement.ref), _text(column.requirement.title),
+        sheet.append([cell_text(column.framework.title), cell_text(column.requirement.ref),
+                      cell_text(column.requirement.title),
                       c.green, c.amber, c.red, c.na, c.missing, c.met, c.applicable,
                       _percent(sheet, c.percent_met, decimals), c.returned, c.not_returned, matrix.standing,
                       column.compared,
@@ -293,7 +239,7 @@ def _legend_sheet(sheet: Sheet) -> None:
     sheet.column_dimensions["C"].width = 80
     sheet.append([_cell(sheet, header, BOLD) for header in ("Cell", "Colour", "Meaning")])
     for colour, letter, meaning in LEGEND:
-        sheet.append([_cell(sheet, letter, _colour_style(colour)), _text(COLOUR_NAMES[colour]), _text(meaning)])
+        sheet.append([_cell(sheet, letter, _colour_style(colour)), cell_text(COLOUR_NAMES[colour]), cell_text(meaning)])
     sheet.append([])
     sheet.append([_cell(sheet, "Trend", BOLD), None,
                   "better, same or worse than the organisation's answer in the previous cycle; a requirement's trend "

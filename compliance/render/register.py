@@ -1,7 +1,7 @@
 """The evidence register as CSV: one row per item of evidence and an answer it backs, as the register page lists it.
 
 Pure: imports no Flask and touches no database. Names rather than ids, dates as people read them, and every text
-cell neutralised (exports.neutralise) so that a spreadsheet never runs it as a formula.
+cell neutralised (workbooks.neutralise) so that a spreadsheet never runs it as a formula.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from compliance.core.text import long_date, when
-from compliance.render.exports import neutralise
+from compliance.render.workbooks import neutralise
 
 Item = Mapping[str, Any]
 # (header, value): the page's columns first, in its order, then what only a spreadsheet has room for.

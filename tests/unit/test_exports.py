@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from compliance.core.frameworks import OverallRule
 from compliance.core.matrix import OrgRow, build_matrix
-from compliance.render.exports import CSV_COLUMNS, FILLS, HEADER_ROW, matrix_csv, matrix_xlsx, neutralise
+from compliance.render.exports import CSV_COLUMNS, FILLS, HEADER_ROW, matrix_csv, matrix_xlsx
+from compliance.render.workbooks import neutralise
 from tests.builders import FOUR_LEVELS, FW, OTHER, PREVIOUS, ROWS, SECTORS, framework, ratings, requirement
 
 # 1 July 2026 at 1:05pm UTC is 2:05pm in London (BST)

@@ -5,6 +5,7 @@ Test modules import from here (or take fixtures from conftest.py), never from on
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import itertools
@@ -107,8 +108,10 @@ def make_app(tmp_path, **overrides):
 
 @functools.cache
 def _demo_database() -> Path:
-    """The demo partnership, loaded once per test run into a database of its own (one file, no -wal)."""
+    """The demo partnership, loaded once per test run into a database of its own (one file, no -wal), in a folder
+    removed when the run ends."""
     folder = Path(tempfile.mkdtemp(prefix="demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     app = make_app(folder / "build")
     with app.app_context():
         load_demo(get_db(), now=NOW, sectors=SECTORS)

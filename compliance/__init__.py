@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -121,10 +121,10 @@ def load_user(session_id: str) -> auth.User | None:
     """The person a session belongs to, while the person's token is current, this browser's session has not been
     ended and the account is active."""
     user_id, token, key = (session_id.split(":") + ["", ""])[:3]
-    row = store.user_by_id(get_db(), int(user_id)) if user_id.isdigit() else None
-    if not store.may_sign_in(row) or row["session_token"] != token or not key:
-        return None
-    if not store.session_is_live(get_db(), row["id"], key):
+    row = store.user_for_session(get_db(), int(user_id), key) if user_id.isdigit() and key else None
+    if row is not None:
+        g.demo_mode = bool(row["demo_present"])  # asked in the same statement, for the banner (web/templating.py)
+    if not store.may_sign_in(row) or row["session_token"] != token or not row["session_live"]:
         return None
     return auth.User(row, key)
 

@@ -23,8 +23,7 @@ from compliance.store import Actor
 
 def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
     """The framework versions a cycle opened with: old cycles keep theirs."""
-    rows = {row["key"]: row for row in store.framework_rows(db)}
-    return tuple(catalogue.framework(db, key, rows[key]["sha256"]) for key in store.cycle_framework_keys(db, cycle_id))
+    return tuple(catalogue.framework(db, row["key"], row["sha256"]) for row in store.cycle_framework_rows(db, cycle_id))
 
 
 EMPTY_ANSWER = {"rating": None, "narrative": "", "reason": "", "carried_forward": 0}

@@ -10,7 +10,8 @@ from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
-    "create_cycle", "cycles", "cycle", "cycle_framework_keys", "open_cycle", "close_cycle", "previous_cycle",
+    "create_cycle", "cycles", "cycle", "cycle_framework_keys", "cycle_framework_rows", "open_cycle", "close_cycle",
+    "previous_cycle",
     "return_row", "returns_for_cycle", "returns_for_organisation", "answers_for_return", "answer",
     "save_answer", "confirm_answer", "actions_for_return", "actions_for_answer", "action", "save_action",
     "remove_action", "ensure_answer", "set_return_status",
@@ -62,6 +63,12 @@ def previous_cycle(db: Database, cycle_id: int) -> dict | None:
 def cycle_framework_keys(db: Database, cycle_id: int) -> list[str]:
     found = db.execute("SELECT framework_key FROM cycle_frameworks WHERE cycle_id = ? ORDER BY position", [cycle_id])
     return [key for (key,) in found.fetchall()]
+
+
+def cycle_framework_rows(db: Database, cycle_id: int) -> list[dict]:
+    """The key and SHA-256 of each framework version a cycle asks, in the cycle's order."""
+    return rows(db, "SELECT f.key, f.sha256 FROM cycle_frameworks c JOIN frameworks f ON f.key = c.framework_key"
+                    " WHERE c.cycle_id = ? ORDER BY c.position", [cycle_id])
 
 
 def open_cycle(db: Database, cycle_id: int, organisations: list[dict], *, actor: Actor, now: datetime) -> int:
@@ -177,12 +184,12 @@ def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime)
 
 def _touch_return(db: Database, return_id: int, *, actor: Actor, now: datetime) -> int:
     """Note a change to the return (the first makes it in progress); its organisation's id, for the audit log."""
-    current = row(db, "SELECT status, organisation_id FROM returns WHERE id = ?", [return_id])
-    if current["status"] == "not-started":
-        set_return_status(db, return_id, "in-progress", actor=actor, now=now)
-    else:
-        db.execute("UPDATE returns SET updated_at = ? WHERE id = ?", [iso(now), return_id])
-    return current["organisation_id"]
+    touched = db.execute("UPDATE returns SET updated_at = ? WHERE id = ? AND status != 'not-started'"
+                         " RETURNING organisation_id", [iso(now), return_id]).fetchone()
+    if touched is not None:
+        return int(touched[0])
+    set_return_status(db, return_id, "in-progress", actor=actor, now=now)
+    return _organisation_of(db, return_id)
 
 
 def _organisation_of(db: Database, return_id: int) -> int:

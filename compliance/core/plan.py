@@ -320,3 +320,150 @@ def risk_band(score: int, bands: tuple[Band, ...] = DEFAULT_BANDS) -> Band:
 def review_overdue(review_by: date | None, today: date) -> bool:
     """A risk whose review date has passed (a review due today is not yet overdue)."""
     return review_by is not None and review_by < today
+
+
+# What the plan holds, as the pages, the board pack and the spreadsheets read it ------------------------------
+
+ACTION_STATUSES = {"not-started": "Not started", "in-progress": "In progress", "complete": "Complete",
+                   "delayed": "Delayed", "stopped": "Stopped"}
+PROGRESS_WORDS = {"green": "On track", "amber": "Some risk to delivery", "red": "Off track"}
+# The figures a measure may take from signed returns instead of having them typed: a framework's % met over the
+# returns signed and standing in the cycle of that year (core/scoring.py's rule, the matrix's own figure).
+FIGURE_SOURCES = {"percent-met": "% met of a framework's requirements (from signed returns)"}
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """When an action is due: a date, or a financial quarter (due at its end)."""
+
+    due: date
+    period: Period | None = None  # the quarter (or year) it was given as, if it was
+
+    @property
+    def label(self) -> str:
+        if self.period is not None:
+            return self.period.label
+        return f"{self.due.day} {self.due:%B %Y}"
+
+
+def parse_timescale(text: str) -> Timescale:
+    """ "31/03/2021", "2021-03-31", "2020/21 Q3" or "2020/21"; PlanError otherwise."""
+    typed = (text or "").strip()
+    found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{2})-(\d{2})", typed)
+    if found:
+        day, month, year = ((int(found.group(1)), int(found.group(2)), int(found.group(3))) if found.group(1)
+                            else (int(found.group(6)), int(found.group(5)), int(found.group(4))))
+        try:
+            return Timescale(date(year, month, day))
+        except ValueError:
+            raise PlanError(f"{typed!r} is not a real date: check the day and month") from None
+    try:
+        period = parse_period(typed)
+    except PlanError:
+        raise PlanError("Enter the timescale as a date, like 31/03/2021, or a financial quarter, like 2020/21 Q3"
+                        ) from None
+    return Timescale(period.ends, period)
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: int
+    name: str  # "Prevention", "Provision", "Protection & Justice", "Performance"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    id: int
+    title: str  # "Domestic Violence and Abuse Strategy 2019-2022"
+    period: StrategyPeriod
+    themes: tuple[Theme, ...]
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    """A lead's dated note on an action's progress, with its colour; kept for ever, never overwritten."""
+
+    at: str  # when it was written (ISO, UTC)
+    by: str  # the person's name
+    note: str
+    rag: Rag
+
+
+@dataclass(frozen=True)
+class StrategyAction:
+    id: int
+    theme_id: int
+    action: str
+    outcome: str
+    lead_organisation: str
+    lead_person: str
+    partners: str
+    resources: str
+    timescale: Timescale
+    status: str  # a key of ACTION_STATUSES
+    updates: tuple[ActionUpdate, ...] = ()  # oldest first
+
+    @property
+    def latest(self) -> ActionUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def rag(self) -> Rag | None:
+        return self.latest.rag if self.latest else None
+
+    def overdue(self, today: date) -> bool:
+        return self.status not in ("complete", "stopped") and self.timescale.due < today
+
+
+@dataclass(frozen=True)
+class MeasureRecord:
+    """A measure with what the pages show beside its rule: its definition, lead and values entered."""
+
+    id: int
+    theme_id: int | None
+    measure: Measure
+    definition: str
+    lead: str
+    actuals: tuple[tuple[Period, Decimal], ...] = ()  # typed by the lead, or filled from signed returns
+    source: str | None = None  # a key of FIGURE_SOURCES when the figures come from signed returns
+    source_framework: str | None = None  # the framework id the figure is of
+
+    def assessments(self) -> list[tuple[Period, Assessment]]:
+        values = dict(self.actuals)
+        return [(period, assess(self.measure, values, period)) for period in sorted(values)]
+
+    def latest(self) -> tuple[Period, Assessment] | None:
+        done = self.assessments()
+        return done[-1] if done else None
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: int
+    description: str
+    cause: str
+    consequence: str
+    likelihood: int
+    impact: int
+    owner: str
+    review_by: date | None
+    mitigating_action_ids: tuple[int, ...] = ()
+    raised_from_measure_id: int | None = None
+
+    @property
+    def score(self) -> int:
+        return risk_score(self.likelihood, self.impact)
+
+    def band(self, bands: tuple[Band, ...] = DEFAULT_BANDS) -> Band:
+        return risk_band(self.score, bands)
+
+
+def risk_from_measure(record: MeasureRecord, *, owner: str, review_by: date | None) -> dict[str, object]:
+    """What a risk raised in one step from a measure off target starts with (the person edits it before saving)."""
+    latest = record.latest()
+    figure = (f" In {latest[0]} it was {shown(latest[1].actual, record.measure.unit)} against "
+              f"{latest[1].compared_label} ({shown(latest[1].compared_with, record.measure.unit)})."
+              if latest and latest[1].actual is not None else "")
+    return {"description": f"{record.measure.name} is off target.{figure}",
+            "cause": "", "consequence": "", "likelihood": 3, "impact": 3, "owner": owner, "review_by": review_by,
+            "raised_from_measure_id": record.id}

@@ -203,3 +203,37 @@ def test_a_risk_is_scored_and_banded_as_the_partnership_configures():
 def test_a_review_is_overdue_only_once_its_date_has_passed():
     assert review_overdue(date(2026, 12, 4), date(2026, 12, 5))
     assert not review_overdue(date(2026, 12, 5), date(2026, 12, 5)) and not review_overdue(None, date(2026, 12, 5))
+
+
+def test_a_timescale_is_a_date_or_a_quarter_due_at_its_end():
+    from compliance.core.plan import parse_timescale
+    assert parse_timescale("31/03/2021").due == date(2021, 3, 31)
+    assert parse_timescale("2021-03-31").label == "31 March 2021"
+    quarter = parse_timescale("2020/21 Q3")
+    assert (quarter.due, quarter.label) == (date(2020, 12, 31), "2020/21 Q3 (October to December 2020)")
+    for bad, message in (("31/02/2021", "'31/02/2021' is not a real date"), ("soon", "Enter the timescale as a date")):
+        with pytest.raises(PlanError, match=message):
+            parse_timescale(bad)
+
+
+def test_an_action_keeps_every_update_and_reads_the_latest():
+    from compliance.core.plan import ActionUpdate, StrategyAction, parse_timescale
+    updates = (ActionUpdate("2026-06-01T10:00:00+00:00", "Ann Lead", "Started", "green"),
+               ActionUpdate("2026-09-01T10:00:00+00:00", "Ann Lead", "Funding late", "amber"))
+    action = StrategyAction(1, 1, "Train GPs", "More referrals", "NHS Trust", "Ann Lead", "", "", parse_timescale(
+        "2026/27 Q3"), "in-progress", updates)
+    assert action.rag == "amber" and action.latest.note == "Funding late"
+    assert not action.overdue(date(2026, 12, 31)) and action.overdue(date(2027, 1, 1))
+    assert not StrategyAction(2, 1, "x", "", "", "", "", "", parse_timescale("2020/21"), "complete").overdue(
+        date(2027, 1, 1))
+
+
+def test_a_measure_off_target_raises_a_risk_that_says_why():
+    from compliance.core.plan import MeasureRecord, risk_from_measure
+    record = MeasureRecord(7, None, STOCKTON, "Repeat cases", "Community Safety",
+                           actuals=((Y("2011/12"), Decimal(25)),))
+    assert record.latest()[1].rag == "red"
+    started = risk_from_measure(record, owner="Ann Lead", review_by=date(2027, 1, 31))
+    assert started["description"] == ("Repeat perpetrators at MARAC is off target. In 2011/12 it was 25 against the "
+                                      "baseline (2010/11) (23).")
+    assert started["raised_from_measure_id"] == 7 and started["owner"] == "Ann Lead"

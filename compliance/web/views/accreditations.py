@@ -42,7 +42,8 @@ def _accreditation(organisation_id: int, accreditation_id: int) -> dict:
 
 def _form(organisation_id: int, current: dict | None = None, **kwargs) -> AccreditationForm:
     library = store.organisation_evidence(get_db(), organisation_id)
-    keeps = (current or {}).get("evidence_title") or ""
+    found = current or {}
+    keeps = found.get("evidence_filename") or found.get("evidence_url") or found.get("evidence_title") or ""
     return AccreditationForm.build(accreditation_schemes(), library, today=today(), keeps=keeps, **kwargs)
 
 

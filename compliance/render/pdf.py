@@ -204,8 +204,8 @@ def accreditation_flowables(statement: Statement, styles: Styles) -> list[Flowab
     words and, when expired or expiring, the word in capitals; nothing for a document that has no record."""
     if statement.accreditations is None:
         return []
-    story: list[Flowable] = [Paragraph("Accreditations held" + ("" if statement.draft else " at signing"),
-                                       styles["h3"])]
+    story: list[Flowable] = [Spacer(1, 6), Paragraph("Accreditations held" + ("" if statement.draft else " at signing"),
+                                                    styles["h3"])]
     if not statement.accreditations:
         story.append(Paragraph("No accreditations recorded" + (" when it was signed." if statement.submitted else "."),
                                styles["body"]))

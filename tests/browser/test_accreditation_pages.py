@@ -107,7 +107,7 @@ def test_the_level_and_the_evidence_fields_are_revealed_with_the_keyboard(page, 
     check(page, "accreditation-add-revealed")
 
 
-def test_change_with_an_error_then_remove(page, base_url, organisation):
+def test_change_with_an_error_then_someone_elses_change_then_remove(page, base_url, organisation, live_app):
     sign_in(page, base_url)
     page.goto(f"{base_url}/organisations/{organisation}")
     page.get_by_role("link", name="Change Respect accreditation (Full accreditation)").click()
@@ -119,6 +119,14 @@ def test_change_with_an_error_then_remove(page, base_url, organisation):
     submit_with_errors(page, "Save accreditation", "accreditation-change-errors")
     assert page.get_by_text("The expiry date must be after the date awarded").first.is_visible()
     page.locator("#expires_on-year").fill(str(EXPIRES.year + 3))
+    with live_app.app_context():  # a colleague saves a change meanwhile
+        db = get_db()
+        current = store.organisation_accreditations(db, organisation)[0]
+        store.change_accreditation(db, current["id"], {**current, "reference": "Saved by a colleague"},
+                                   revision=current["revision"], actor=store.SYSTEM, now=NOW)
+    submit_with_errors(page, "Save accreditation", "accreditation-change-elsewhere")
+    assert page.get_by_text("What the other person saved").is_visible()
+    assert page.get_by_text("Saved by a colleague").is_visible()
     page.get_by_role("button", name="Save accreditation").click()
     page.wait_for_url(f"{base_url}/organisations/{organisation}#accreditations")
     page.get_by_role("link", name="Remove Respect accreditation (Full accreditation)").click()

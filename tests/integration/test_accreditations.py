@@ -338,6 +338,8 @@ def test_removing_one_asks_first_is_audited_and_leaves_its_evidence(app):
         assert store.evidence_item(get_db(), current["evidence_id"]) is not None
     assert editor.get(path).status_code == 404
     assert "No accreditations recorded." in text_of(editor.get(f"/organisations/{app.police}"))
+    trail = words(text_of(signed_in(app, COORDINATOR).get("/audit-trail")))
+    assert "Dana Hollis removed Brackenford Police's White Ribbon accreditation from its accreditations" in trail
 
 
 # Who may ------------------------------------------------------------------------------------------------------------
@@ -359,6 +361,8 @@ def test_readers_see_them_and_only_the_organisations_editors_and_the_coordinator
     assert post(coordinator, new_path(app), GOOD).status_code == 302
     [added] = audit(app, "accreditation-added")
     assert added["actor"] == COORDINATOR and added["organisation_id"] == app.police
+    assert "Alex Morgan recorded Brackenford Police's Respect accreditation" in words(text_of(
+        coordinator.get("/audit-trail")))
     with app.app_context():
         haven = store.organisation_named(get_db(), "Haven Lane Women's Aid")["id"]
         haven_one = store.organisation_accreditations(get_db(), haven)[0]["id"]
@@ -375,7 +379,7 @@ def test_the_organisations_people_see_them_on_their_home_page(app):
     assert "Your organisation's accreditations" not in words(text_of(signed_in(app, BOARD).get("/home")))
 
 
-def test_typed_text_is_escaped_wherever_it_is_shown(app):
+def test_typed_text_is_escaped_wherever_it_is_shown(app, tmp_path):
     editor = signed_in(app, EDITOR)
     hostile = f'<{MARKER}>"Ref" & <b>bold</b>'
     assert post(editor, new_path(app), {**GOOD, "reference": hostile}).status_code == 302
@@ -388,6 +392,8 @@ def test_typed_text_is_escaped_wherever_it_is_shown(app):
         assert not fields_of(response).planted, path
         assert f"&lt;{MARKER}&gt;" in text_of(response) or path.endswith("/change"), path
     assert fields_of(editor.get(pages[1])).values["reference"] == [hostile]
+    assert f"Reference {hostile}" in _pdf_words(editor.get(f"/returns/{app.return_id}/statement.pdf").data,
+                                                tmp_path), "printed in the PDF exactly as typed"
 
 
 # The statement keeps them as they stood when it was signed --------------------------------------------------------

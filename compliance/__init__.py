@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from compliance import config, demo, store, web
 from compliance.cli import register_commands
+from compliance.core.accreditation_schemes import Schemes, SchemesError
 from compliance.core.sectors import Sectors, SectorsError
 from compliance.services import catalogue
 from compliance.store import db, files, migrations
@@ -23,6 +24,7 @@ from compliance.web import access as auth
 from compliance.web.requests import get_db
 from compliance.web.views import (
     account,
+    accreditations,
     actions,
     admin,
     audit_trail,
@@ -70,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _configure(app, test_config)
     app.extensions["sectors"] = _read_sectors(app.config["SECTORS_FILE"])
+    app.extensions["accreditation_schemes"] = _read_schemes(app.config["ACCREDITATIONS_FILE"])
     if int(app.config["TRUST_PROXIES"]):
         # Behind a reverse proxy that terminates HTTPS: believe its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUST_PROXIES"]),
@@ -90,7 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
-                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp):
+                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp,
+                      accreditations.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)
@@ -160,6 +164,20 @@ def _read_sectors(path: str) -> Sectors:
             "file, then start the service again."])) from None
 
 
+def _read_schemes(path: str) -> Schemes:
+    """The accreditation schemes; a file that cannot be used stops the start with what to fix, as sectors do."""
+    try:
+        return config.read_accreditation_schemes(path)
+    except SchemesError as error:
+        count = len(error.errors)
+        raise SystemExit("\n".join([
+            f"The service cannot start: the accreditation schemes file {path} has {count} "
+            f"problem{'' if count == 1 else 's'}:",
+            *(f"  {line}" for line in error.errors),
+            "Fix the file (README.md, under Accreditation schemes, says how), or set "
+            f"{config.PREFIX}ACCREDITATIONS_FILE to the right file, then start the service again."])) from None
+
+
 def prepare_database(app: Flask) -> catalogue.SyncResult:
     """Migrate the database, load the framework files (bad ones are logged and skipped whole), sweep the evidence."""
     database = db.connect(app.config["DATABASE"])
@@ -168,7 +186,8 @@ def prepare_database(app: Flask) -> catalogue.SyncResult:
         result = catalogue.sync_folder(database, app.config["QUESTIONNAIRES"], now=datetime.now(timezone.utc),
                                        sectors=app.extensions["sectors"])
         if app.config["LOAD_DEMO"]:  # `make run`: one process migrates, loads the demo and serves
-            summary = demo.load_demo(database, now=datetime.now(timezone.utc), sectors=app.extensions["sectors"])
+            summary = demo.load_demo(database, now=datetime.now(timezone.utc), sectors=app.extensions["sectors"],
+                                     schemes=app.extensions["accreditation_schemes"])
             for line in demo.summary_lines(summary):
                 print(line, flush=True)
         referenced = store.evidence_digests(database)

@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+from compliance.core.accreditation_schemes import Schemes, SchemesError, parse_schemes
 from compliance.core.sectors import Sectors, SectorsError, parse_sectors
 
 PREFIX = "COMPLIANCE_"
@@ -24,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "EVIDENCE_DIR": "",  # empty: evidence/ in the instance folder
     "QUESTIONNAIRES": str(ROOT / "questionnaires"),
     "SECTORS_FILE": str(ROOT / "sectors.toml"),  # the partnership's sectors; the shipped list by default
+    # the accreditation schemes organisations can record that they hold; the shipped list by default
+    "ACCREDITATIONS_FILE": str(ROOT / "accreditations.toml"),
     "MAIL_SERVER": "",  # empty: mail is written to the log and the outbox page
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -67,6 +70,16 @@ def read_sectors(path: str | Path) -> Sectors:
         raise SectorsError([f"{path}: (file): cannot be read ({exc.strerror}); check the path in "
                             f"{PREFIX}SECTORS_FILE"]) from exc
     return parse_sectors(data, name=str(path))
+
+
+def read_accreditation_schemes(path: str | Path) -> Schemes:
+    """The accreditation schemes from their file; raises SchemesError naming the file and each problem."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SchemesError([f"{path}: (file): cannot be read ({exc.strerror}); check the path in "
+                            f"{PREFIX}ACCREDITATIONS_FILE"]) from exc
+    return parse_schemes(data, name=str(path))
 
 
 def instance_secret_key(instance_path: str) -> str:

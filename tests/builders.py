@@ -537,10 +537,13 @@ def build_world(app) -> World:
         evidence_id = store.add_evidence(database, orgs["A"], {
             "kind": "link", "title": "Policy", "url": "https://intranet.example/policy",
             "effective_date": "2030-05-01"}, answer_id=answer_id, actor=store.SYSTEM, now=NOW)
+        accreditation_id = store.add_accreditation(database, orgs["E"], {
+            "scheme": "daha", "scheme_name": "DAHA accreditation", "awarded_on": "2030-05-01",
+            "expires_on": "2033-04-30"}, actor=store.SYSTEM, now=NOW)
     return World(app, {
         **{f"org_{code}": org for code, org in orgs.items()}, **people, "cycle": cycle_id, "key": framework.key,
         "requirement": requirement.id, "levels": [level.code for level in framework.scale], "met": met,
-        "action": action_id, "evidence": evidence_id, "query": query["id"],
+        "action": action_id, "evidence": evidence_id, "query": query["id"], "accreditation": accreditation_id,
         **{f"return_{code.lower()}": returns[orgs[code]] for code in "ASDE"}})
 
 
@@ -573,6 +576,9 @@ ACCESS: dict[str, set[str]] = {
     "account.keep_alive": SIGNED_IN,
     "admin.organisations": PARTNERSHIP,
     "admin.organisation": PARTNERSHIP | {"editor", "signatory"},
+    "accreditations.add": {"admin", "editor"},
+    "accreditations.change": {"admin", "editor"},
+    "accreditations.remove": {"admin", "editor"},
     "admin.new_organisation": ADMIN,
     "admin.edit_organisation": ADMIN,
     "admin.import_organisations": ADMIN,

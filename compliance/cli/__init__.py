@@ -96,7 +96,8 @@ def demo_command():
     """Load the fictional demo partnership (safe to run again: nothing is duplicated)."""
     database = _database()
     migrations.migrate(database)
-    for line in demo.summary_lines(demo.load_demo(database, now=_now(), sectors=current_app.extensions["sectors"])):
+    for line in demo.summary_lines(demo.load_demo(database, now=_now(), sectors=current_app.extensions["sectors"],
+                                                  schemes=current_app.extensions["accreditation_schemes"])):
         click.echo(line)
 
 

@@ -55,6 +55,9 @@ _LINK = frozenset({"answer", "evidence", "title", "framework", "requirement"})
 _QUERY = frozenset({"framework", "requirement", "query", "sha256"})
 _ACTION = {"status": Field("Status", "action-status")}
 _ORGANISATION = {"active": Field("Status", "organisation-active")}
+_ACCREDITATION = {"scheme": Field("Scheme"), "level": Field("Level"), "awarded_on": Field("Awarded", "date"),
+                  "expires_on": Field("Expires", "date"), "reference": Field("Reference"),
+                  "evidence": Field("Evidence")}
 
 # The sentence of each action code. Phrases: see PHRASES below; old[...] and new[...] are the stored values.
 EVENTS: dict[str, Event] = {
@@ -88,6 +91,19 @@ EVENTS: dict[str, Event] = {
     "framework-loaded": Event("Framework loaded", "{actor} loaded version {new[version]} of {framework}",
                               fields={"status": Field("Status", "framework-status")},
                               context=frozenset({"id", "version", "title"})),
+    # Accreditations an organisation holds
+    "accreditation-added": Event("Accreditation recorded", "{actor} recorded {organisation's} {new[scheme]}",
+                                 fields=_ACCREDITATION),
+    "accreditation-changed": Event("Accreditation changed",
+                                   "{actor} changed the record of {organisation's} {new[accreditation]}",
+                                   fields=_ACCREDITATION, context=frozenset({"accreditation"})),
+    "accreditation-removed": Event("Accreditation removed",
+                                   "{actor} removed {organisation's} {old[scheme]} from its accreditations",
+                                   fields=_ACCREDITATION),
+    "accreditation-upload-refused": Event("Accreditation upload refused: storage full",
+                                          "The service refused {actor}'s upload of evidence for {organisation's} "
+                                          "accreditations: its storage is full",
+                                          fields={"size": Field("Size", "size")}),
     # Cycles and returns
     "cycle-created": Event("Cycle created", "{actor} created {cycle}", context=frozenset({"name"})),
     "cycle-opened": Event("Cycle opened", "{actor} opened {cycle}", context=frozenset({"status"})),

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_partnership": frozenset({"admin", "board", "auditor"}),
     "view_own_organisation": frozenset({"editor", "signatory"}),
     "edit_return": frozenset({"editor"}),
+    # record the accreditations an organisation holds: its own editors, and the coordinator for any organisation
+    "manage_accreditations": frozenset({"editor", "admin"}),
     "sign_return": frozenset({"signatory"}),
     "verify_evidence": frozenset({"auditor", "admin"}),  # also raise and resolve queries on signed answers
     "reply_to_query": frozenset({"auditor", "admin", "editor", "signatory"}),

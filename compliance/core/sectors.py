@@ -67,14 +67,18 @@ def parse_sectors(data: bytes | str, *, name: str) -> Sectors:
     def error(place: str, message: str) -> None:
         errors.append(f"{name}: {place}: {message}")
 
-    document = _document(data.encode("utf-8") if isinstance(data, str) else data, error)
+    document = read_toml(data.encode("utf-8") if isinstance(data, str) else data, error,
+                         how="write each sector as a [[sectors]] table with an id and a name")
     pairs = [] if document is None else _sectors(document, error)
     if errors:
         raise SectorsError(errors)
     return Sectors(pairs)
 
 
-def _document(raw: bytes, error: Callable[[str, str], None]) -> dict[str, Any] | None:
+def read_toml(raw: bytes, error: Callable[[str, str], None], *, how: str) -> dict[str, Any] | None:
+    """A list file's TOML as a dict; None, with the problem told to error(place, message), when it cannot be read.
+    how says how the file's entries are written, for the message (the sectors file and the accreditation schemes
+    file both read this way)."""
     try:
         return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -82,16 +86,16 @@ def _document(raw: bytes, error: Callable[[str, str], None]) -> dict[str, Any] |
     except tomllib.TOMLDecodeError as exc:
         found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", str(exc), re.DOTALL)
         place, what = (found[2].replace("document", "file"), found[1]) if found else ("(file)", str(exc))
-        error(place, f"{what} (not valid TOML); write each sector as a [[sectors]] table with an id and a name")
+        error(place, f"{what} (not valid TOML); {how}")
     except RecursionError:
-        error("(file)", "has arrays or tables nested too deeply to read; write each sector as a [[sectors]] table")
+        error("(file)", f"has arrays or tables nested too deeply to read; {how}")
     return None
 
 
 def _sectors(document: dict[str, Any], error: Callable[[str, str], None]) -> list[tuple[str, str]]:
     for key in document:
         if key != "sectors":
-            error(_at("", key), "is not part of a sectors file; it holds only [[sectors]] tables, each with an id "
+            error(place_of("", key), "is not part of a sectors file; it holds only [[sectors]] tables, each with an id "
                                 "and a name")
     tables = document.get("sectors")
     if type(tables) is not list or not all(type(table) is dict for table in tables):
@@ -105,7 +109,7 @@ def _sectors(document: dict[str, Any], error: Callable[[str, str], None]) -> lis
     for place, table in ((f"sectors[{i}]", table) for i, table in enumerate(tables, 1)):
         for key in table:
             if key not in FIELDS:
-                error(_at(place, key), "is not a field of a sector; give each sector only an id and a name")
+                error(place_of(place, key), "is not a field of a sector; give each sector only an id and a name")
         pairs.append((_field(table, "id", place, taken, error), _field(table, "name", place, taken, error)))
     return pairs
 
@@ -115,12 +119,12 @@ def _field(table: dict[str, Any], key: str, place: str, taken: dict[str, str],
     """A sector's id or name: text, one line, an id in the id pattern, and neither used by another sector."""
     value = _text(table, key, place, error)
     if key == "id" and value and not ID_PATTERN.fullmatch(value):
-        error(f"{place}.id", f"{_quoted(value)} is not a valid id; use lower case letters and digits, with single "
+        error(f"{place}.id", f"{quoted(value)} is not a valid id; use lower case letters and digits, with single "
                              'hyphens between them, e.g. "fire-and-rescue"')
         return ""
     other = taken.setdefault(value.casefold(), place) if value else place
     if other != place:  # a name may repeat its own sector's id ("police", "Police"), not another's
-        error(f"{place}.{key}", f"{_quoted(value)} is used twice (also by {other}); give each sector its own {key}")
+        error(f"{place}.{key}", f"{quoted(value)} is used twice (also by {other}); give each sector its own {key}")
     return value
 
 
@@ -134,18 +138,18 @@ def _text(table: dict[str, Any], key: str, place: str, error: Callable[[str, str
     elif not value.strip():
         error(f"{place}.{key}", f"is empty; write {what}")
     elif CONTROL_CHARACTERS.search(value.strip()):
-        error(f"{place}.{key}", f"{_quoted(value)} has a line break or other control character; keep it on one line")
+        error(f"{place}.{key}", f"{quoted(value)} has a line break or other control character; keep it on one line")
     else:
         return value.strip()
     return ""
 
 
-def _at(place: str, key: str) -> str:
+def place_of(place: str, key: str) -> str:
     """A place in the file; a key that is not a plain word is quoted, as in TOML."""
-    key = key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _quoted(key)
+    key = key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else quoted(key)
     return f"{place}.{key}" if place else key
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """Text from the file in double quotes, its control characters escaped, so that every error stays one line."""
     return json.dumps(text, ensure_ascii=False)

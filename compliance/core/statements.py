@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from compliance.core.accreditations import Held, as_held, flags_text
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, action_overdue, signed_document
 from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
-from compliance.core.text import long_date, slug, when
+from compliance.core.text import london, long_date, slug, when
 from compliance.core.verification import EXPIRY_TEXT, Outcome, Record, Summary, evidence_expiry, outcome, summarise
 
 # A return's canonical document (signed_document's shape), or a part of it: JSON as it was signed.
@@ -110,6 +111,14 @@ class Statement:
     sections: tuple[Section, ...]
     intact: bool = True
     verification: Summary | None = None  # None for a draft
+    # As they stood when it was signed (a draft: as they stand), judged on that day; None when the document holds
+    # no record of them (signed before accreditations were recorded).
+    accreditations: tuple[Held, ...] | None = None
+
+    @property
+    def accreditations_flagged(self) -> str:
+        """"1 has expired and 1 expires within 90 days", or "" when none is flagged."""
+        return flags_text(self.accreditations or ())
 
     @property
     def expired_evidence(self) -> int:
@@ -156,7 +165,18 @@ def build_statement(document: Document, frameworks: dict[str, Framework], *, sub
         version=version if submitted else None, submitted=submitted, sha256=sha256 if submitted else None,
         declaration=signed.get("declaration") or "", attestation=attestation, sections=tuple(sections),
         intact=intact, verification=summarise({(a["framework"], a["requirement"]): a.get("rating")
-                                               for a in document["answers"]}, checks) if submitted else None)
+                                               for a in document["answers"]}, checks) if submitted else None,
+        accreditations=_accreditations(document, signed.get("submitted_at") if submitted else None, today))
+
+
+def _accreditations(document: Document, signed_at: str | None, today: date | None) -> tuple[Held, ...] | None:
+    """The accreditations the document holds, judged on the day it was signed (a draft: today)."""
+    held = document.get("accreditations")
+    if held is None:
+        return None
+    if signed_at:
+        return tuple(as_held(a, london(signed_at).date(), at_signing=True) for a in held)
+    return tuple(as_held(a, today) for a in held)
 
 
 def _section(framework: Framework, entry: Document, answers: list[Document], *, sector: str,

@@ -195,6 +195,39 @@ def front_matter(statement: Statement, styles: Styles) -> list[Flowable]:
         story.append(Paragraph(text(f"{statement.expired_evidence} piece(s) of evidence are past or near their "
                                     "valid-until date, as of the day this PDF was made: each is marked EXPIRED or "
                                     "EXPIRES SOON."), styles["body"]))
+    story.extend(accreditation_flowables(statement, styles))
+    return story
+
+
+def accreditation_flowables(statement: Statement, styles: Styles) -> list[Flowable]:
+    """The accreditations the organisation held when it signed (a draft: holds now), each with its expiry in
+    words and, when expired or expiring, the word in capitals; nothing for a document that has no record."""
+    if statement.accreditations is None:
+        return []
+    story: list[Flowable] = [Spacer(1, 6), Paragraph("Accreditations held" + ("" if statement.draft else " at signing"),
+                                                    styles["h3"])]
+    if not statement.accreditations:
+        story.append(Paragraph("No accreditations recorded" + (" when it was signed." if statement.submitted else "."),
+                               styles["body"]))
+        return story
+    story.append(Paragraph(text("As recorded on the day this version was signed, and judged on that day." if
+                                statement.submitted else "As recorded today."), styles["body"]))
+    if statement.accreditations_flagged:
+        story.append(Paragraph(text(("Flagged on the day it was signed: " if statement.submitted else
+                                     "Flagged today: ") + statement.accreditations_flagged + "."), styles["body"]))
+    for held in statement.accreditations:
+        details = [f"Awarded {held.awarded}", held.state_text]
+        if held.reference:
+            details.append(f"Reference {held.reference}")
+        parts = [f"<b>{text(held.name)}</b>" + (f' <font color="#2a0b06"><b>{escape(held.tag.upper())}</b></font>'
+                                                 if held.flagged else ""),
+                 f'<font size="8.5" color="#505a5f">{text(". ".join(details))}.</font>']
+        if held.evidence_title:
+            evidence = f"Evidence: {held.evidence_location or held.evidence_title}"
+            evidence += f". SHA-256 {held.evidence_sha256[:12]}" if held.evidence_sha256 else ""
+            parts.append(f'<font size="8.5" color="#505a5f">{text(evidence)}</font>')
+        story.append(Paragraph("<br/>".join(parts), ParagraphStyle("acc", parent=styles["body"], leftIndent=8,
+                                                                   bulletIndent=0), bulletText="•"))
     return story
 
 

@@ -11,12 +11,13 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.accreditation_schemes import Schemes
 from compliance.core.audit_events import requirement_label
 from compliance.core.frameworks import Framework
 from compliance.core.returns import ReturnContext, ReturnRow, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
 from compliance.core.text import london, long_date
 from compliance.core.verification import AuditSummary, QueryLine, build_summary
-from compliance.services import catalogue, mail, notifications
+from compliance.services import accreditations, catalogue, mail, notifications
 from compliance.services.notifications import Notify
 from compliance.store import Actor
 
@@ -108,14 +109,18 @@ def start_from_last_year(db: Database, context: ReturnContext, *, today: date, a
 
 
 def submit(db: Database, context: ReturnContext, *, partnership: str, signatory_name: str, job_title: str,
-           actor: Actor, now: datetime, notify: Notify | None = None) -> tuple[int, str]:
-    """Freeze the return as signed; returns (version, SHA-256 of its canonical form).
+           actor: Actor, now: datetime, notify: Notify | None = None, schemes: Schemes | None = None
+           ) -> tuple[int, str]:
+    """Freeze the return as signed, with the organisation's accreditations as they stand (named as the schemes
+    list names them); returns (version, SHA-256 of its canonical form).
 
     With notify, the coordinators are emailed that it is waiting for their review (the demo, which loads a
     year that has already happened, tells nobody).
     """
     document = signed_document(context, partnership=partnership, signatory_name=signatory_name, job_title=job_title,
                                submitted_at=now.isoformat(timespec="seconds"), submitted_by=actor.label)
+    document["accreditations"] = accreditations.held_at_signing(db, context.ret.organisation_id,
+                                                                london(now).date(), schemes)
     text = canonical_json(document)
     sha = digest(text)
     with db.atomic():

@@ -1,5 +1,6 @@
 """Every SQL statement the application runs lives in this package; callers use `store.<function>`."""
 from compliance.store.accounts import *  # noqa: F401,F403
+from compliance.store.accreditations import *  # noqa: F401,F403
 from compliance.store.actions import *  # noqa: F401,F403
 from compliance.store.assignments import *  # noqa: F401,F403
 from compliance.store.audit import *  # noqa: F401,F403

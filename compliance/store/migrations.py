@@ -553,3 +553,32 @@ def _assignments(db: Database) -> None:
     )
     """)
     db.execute("CREATE INDEX assignments_user ON assignments (user_id)")
+
+
+@migrations(name="0012_accreditations")
+def _accreditations(db: Database) -> None:
+    # Accreditations an organisation holds (DAHA, SafeLives Leading Lights, ...): scheme is an id from the schemes
+    # file, scheme_name its name when last saved (shown if the file no longer lists it). The evidence is an item of
+    # the organisation's evidence library, checked and stored as every upload is. revision: a change made from an
+    # older copy of the form is refused rather than overwriting someone else's. A signed statement keeps its own
+    # copy in the signed document, so removing or changing a row never changes a statement already signed.
+    db.execute("""
+    CREATE TABLE accreditations (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        scheme TEXT NOT NULL,
+        scheme_name TEXT NOT NULL,
+        level TEXT NOT NULL DEFAULT '',
+        awarded_on TEXT NOT NULL,
+        expires_on TEXT,
+        reference TEXT NOT NULL DEFAULT '',
+        evidence_id INTEGER REFERENCES evidence(id),
+        revision INTEGER NOT NULL DEFAULT 1,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_by INTEGER REFERENCES users(id),
+        updated_at TEXT NOT NULL,
+        CHECK (expires_on IS NULL OR expires_on > awarded_on)
+    )
+    """)
+    db.execute("CREATE INDEX accreditations_organisation ON accreditations (organisation_id)")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.accreditation_schemes import Schemes
 from compliance.core.sectors import Sectors
 from compliance.core.text import london
 from compliance.services.notifications import Notify
@@ -69,6 +70,11 @@ def today() -> date:
 def sectors() -> Sectors:
     """The partnership's sectors, read from their file when the app was made."""
     return current_app.extensions["sectors"]
+
+
+def accreditation_schemes() -> Schemes:
+    """The accreditation schemes, read from their file when the app was made."""
+    return current_app.extensions["accreditation_schemes"]
 
 
 def actor() -> store.Actor:

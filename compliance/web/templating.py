@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from compliance import store
 from compliance.core import limits, text
+from compliance.core.accreditations import EXPIRING_WITHIN, flags_text
 from compliance.web.navigation import navigation
 from compliance.web.requests import get_db
 from compliance.web.security import csp_nonce
@@ -139,6 +140,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(lines)
     app.add_template_global(limits, "limits")
+    app.add_template_global(flags_text, "accreditation_flags")
+    app.add_template_global(EXPIRING_WITHIN.days, "accreditation_expiring_days")
     app.add_template_global(navigation, "service_navigation")
     for name, component in MEMOISED.items():
         app.add_template_global(MemoisedMacro(app.jinja_env, name, component), name)

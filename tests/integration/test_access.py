@@ -25,7 +25,9 @@ ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS 
                                                 and endpoint not in ("returns.amend", "returns.accept")} | {
     "statements.statement", "statements.version_statement", "statements.statement_pdf",
     "statements.version_statement_pdf", "verification.summary", "verification.summary_pdf", "queries.query",
-    "queries.reply", "queries.download"}
+    "queries.reply", "queries.download", "accreditations.add", "accreditations.change", "accreditations.remove"}
+# Routes that end what the walk needs: checked on their own below, for those allowed (anyone else is walked).
+ENDS_THE_WORLD = {("account.sign_out", "POST"), ("accreditations.remove", "POST")}
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +87,13 @@ def _submitted_return(app, db, signatory_id):
     job_id = store.create_job(db, kind=jobs.BOARD_PACK, cycle_id=cycle_id, created_by=None, now=NOW)
     jobs.run_board_pack(app.config["DATABASE"], job_id, folder=jobs.board_pack_folder(app), partnership="WDVF",
                         sectors=SECTORS)
+    # an accreditation Organisation A holds, backed by the same minutes
+    accreditation_id = store.add_accreditation(db, ret["organisation_id"], {
+        "scheme": "white-ribbon", "scheme_name": "White Ribbon accreditation", "awarded_on": "2030-05-01",
+        "expires_on": "2033-04-30", "evidence_id": evidence_id}, actor=store.SYSTEM, now=NOW)
     return {"return_id": ret["id"], "cycle_id": cycle_id, "requirement_id": "wdvf-2018-01", "action_id": action_id,
-            "evidence_id": evidence_id, "job_id": job_id, "query_id": query["id"], "file_id": file_id}
+            "evidence_id": evidence_id, "job_id": job_id, "query_id": query["id"], "file_id": file_id,
+            "accreditation_id": accreditation_id}
 
 
 def _client(app, who):
@@ -123,10 +130,10 @@ def test_each_person_gets_the_expected_answer_on_every_route(world, who):
     client = _client(app, who)
     wrong = []
     for rule, method in _routes(app):
-        if rule.endpoint == "account.sign_out" and who != "anonymous":
-            continue  # signing out would end this client's session; it is checked on its own below
-        response = client.open(_url(rule, values), method=method)
         allowed = who in ACCESS[rule.endpoint]
+        if (rule.endpoint, method) in ENDS_THE_WORLD and allowed:
+            continue  # signing out would end this client's session, removing would remove: both checked below
+        response = client.open(_url(rule, values), method=method)
         status, location = response.status_code, response.headers.get("Location", "")
         if allowed:
             ok = status not in (401, 403, 404) and not location.startswith("/sign-in")
@@ -148,6 +155,21 @@ def test_signing_out_needs_to_be_signed_in(world):
     client = _client(app, "board")
     assert client.post("/sign-out").headers["Location"] == "/sign-in"
     assert client.get("/home").status_code == 302
+
+
+def test_the_organisations_editor_and_the_coordinator_may_remove_its_accreditation(world):
+    app, _, values = world
+    with app.app_context():
+        db = get_db()
+        ids = [store.add_accreditation(db, values["organisation_id"], {
+            "scheme": "daha", "scheme_name": "DAHA accreditation", "awarded_on": "2030-01-01",
+            "expires_on": "2033-01-01"}, actor=store.SYSTEM, now=NOW) for _ in range(2)]
+    for who, accreditation_id in zip(("editor", "admin"), ids):
+        path = f"/organisations/{values['organisation_id']}/accreditations/{accreditation_id}/remove"
+        response = _client(app, who).post(path)
+        assert response.status_code == 302 and "#accreditations" in response.headers["Location"], who
+    with app.app_context():
+        assert all(store.accreditation(get_db(), i) is None for i in ids)
 
 
 def test_another_organisations_member_cannot_tell_a_missing_id_from_a_forbidden_one(world):

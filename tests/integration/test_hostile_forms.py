@@ -552,7 +552,8 @@ def _route_values(world) -> dict:
     return {"return_id": world.ids["return_a"], "framework_id": PROTOCOL_ID, "requirement_id": world.ids["requirement"],
             "action_id": world.ids["action"], "evidence_id": world.ids["evidence"], "user_id": world.ids["target"],
             "organisation_id": world.ids["org_E"], "cycle_id": world.ids["cycle"], "token": "no-such-token",
-            "return_s": world.ids["return_s"], "return_d": world.ids["return_d"], "query_id": world.ids["query"]}
+            "return_s": world.ids["return_s"], "return_d": world.ids["return_d"], "query_id": world.ids["query"],
+            "accreditation_id": world.ids["accreditation"]}
 
 
 def _post_routes(app, values: dict):

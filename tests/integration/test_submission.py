@@ -300,7 +300,7 @@ def test_answers_changed_while_the_signatory_read_them_are_not_signed_unseen(wor
     fill(world, narrative="Changed by the editor a moment ago.")
     response = signatory.post(path, data=form)
     assert response.status_code == 200
-    assert "The answers changed while you were reading them" in response.get_data(as_text=True)
+    assert "The answers or accreditations changed while you were reading them" in response.get_data(as_text=True)
     assert status(world) == "in-progress"
     assert sign(world, signatory).status_code == 302
     assert "Changed by the editor" in versions(world)[0]["canonical"]

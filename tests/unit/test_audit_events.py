@@ -137,7 +137,8 @@ NAMES = Lookup(requirements={("wdvf@1", "wdvf-03"): "WDVF protocol 2018 requirem
                frameworks={"wdvf@1": "WDVF protocol 2018 (version 1)"}, organisations={4: "Brackenford Police"},
                sectors={"fire-and-rescue": "Fire and rescue", "police": "Police"})
 SAMPLE = {"version": 2, "status": "submitted", "count": 3, "answers": 12, "recipients": ["a@x.example"],
-          "title": "Workplace policy", "name": "2026/27", "framework": "wdvf@1", "requirement": "wdvf-03"}
+          "title": "Workplace policy", "name": "2026/27", "framework": "wdvf@1", "requirement": "wdvf-03",
+          "scheme": "White Ribbon accreditation", "accreditation": "White Ribbon accreditation"}
 
 
 @pytest.mark.parametrize("action", sorted(EVENTS))

@@ -7,12 +7,20 @@ from flask_login import current_user, login_user, logout_user
 from compliance import store
 from compliance.core.membership import shown
 from compliance.core.returns import EDITABLE
-from compliance.services import accounts, cycle_returns, queries
+from compliance.services import accounts, accreditations, cycle_returns, queries
 from compliance.services.passwords import password_problem
 from compliance.services.returns import load_return
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
-from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now, today
+from compliance.web.requests import (
+    NO_LINKS,
+    accreditation_schemes,
+    external_url,
+    get_db,
+    links_can_be_emailed,
+    now,
+    today,
+)
 
 bp = Blueprint("account", __name__)
 
@@ -91,7 +99,10 @@ def home():
                            open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id,
                                                              everywhere=current_user.can("verify_evidence")),
                            show_cycle=True,
-                           cycles=store.cycles(database) if current_user.can("view_partnership") else [])
+                           cycles=store.cycles(database) if current_user.can("view_partnership") else [],
+                           accreditations=accreditations.listed(database, current_user.organisation_id,
+                                                                accreditation_schemes(), today=today())
+                           if current_user.organisation_id else [])
 
 
 def _ready_to_sign(database, own: list[dict]) -> list[dict]:

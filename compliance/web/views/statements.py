@@ -10,9 +10,10 @@ from compliance import store
 from compliance.core.returns import digest
 from compliance.core.statements import Statement, build_statement, draft_document, filename
 from compliance.render.pdf import HOW_TO_CHECK, render_statement_pdf
+from compliance.services import accreditations
 from compliance.services.returns import ReturnContext
 from compliance.web.access import signed_in
-from compliance.web.requests import get_db
+from compliance.web.requests import accreditation_schemes, get_db
 from compliance.web.responses import attachment
 from compliance.web.views.returns import visible_return
 from compliance.web.views.returns.submission import RAG_TAGS
@@ -53,6 +54,8 @@ def _statement(context: ReturnContext, version: int | None) -> tuple[ReturnConte
         versions = store.return_versions(database, context.ret.id)
         if not versions:
             document = draft_document(context, partnership=current_app.config["PARTNERSHIP_NAME"])
+            document["accreditations"] = accreditations.held_at_signing(database, context.ret.organisation_id, today,
+                                                                        accreditation_schemes())
             return context, build_statement(document, frameworks, submitted=False, sha256=None, version=None,
                                             today=today)
         version = versions[0]["version"]

@@ -7,11 +7,11 @@ from flask_login import current_user
 from compliance import store
 from compliance.core import csv_import
 from compliance.core.membership import Outcome, joined_text
-from compliance.services import membership
+from compliance.services import accreditations, membership
 from compliance.services import organisation_record as record
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ImportForm, OrganisationForm
-from compliance.web.requests import actor, get_db, now, sectors, today
+from compliance.web.requests import accreditation_schemes, actor, get_db, now, sectors, today
 from compliance.web.views.admin import bp, valid_submission
 from compliance.web.views.returns.submission import RAG_TAGS
 
@@ -37,7 +37,9 @@ def organisation(organisation_id: int):
     people = store.users(database, organisation_id=organisation_id)
     return render_template("admin/organisation.html", organisation=found, people=people,
                            returns=record.organisation_returns(database, organisation_id),
-                           history=record.organisation_history(database, organisation_id), RAG_TAGS=RAG_TAGS)
+                           history=record.organisation_history(database, organisation_id), RAG_TAGS=RAG_TAGS,
+                           accreditations=accreditations.listed(database, organisation_id, accreditation_schemes(),
+                                                                today=today()))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

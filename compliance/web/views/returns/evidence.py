@@ -19,6 +19,7 @@ from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import AttachForm, LinkForm, UploadForm
 from compliance.web.requests import actor, get_db, now
+from compliance.web.uploads import checked_upload
 from compliance.web.views.returns import bp, frozen_page
 from compliance.web.views.returns.answers import (
     PAGE,
@@ -67,22 +68,7 @@ def upload_evidence(return_id: int, framework_id: str, requirement_id: str):
 def _checked_upload(form: UploadForm) -> tuple[uploads.Accepted, bytes] | None:
     """The accepted file and its bytes when the file and every other field are right; errors on the form if not."""
     fields_valid = form.validate()
-    upload = form.file.data
-    if upload is None:
-        form.file.errors.append("Select a file")
-        return None
-    data = upload.read()
-    max_bytes = int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
-    try:
-        accepted = uploads.check_upload(data, upload.filename or "", max_bytes=max_bytes)
-    except uploads.UploadRejected as rejected:
-        form.file.errors.append(rejected.message)
-        return None
-    if not fields_valid:
-        form.file.errors.append("Choose the file again: a file cannot be kept while something else on this page "
-                                "needs fixing")
-        return None
-    return accepted, data
+    return checked_upload(form.file, fields_valid=fields_valid)
 
 
 @bp.errorhandler(413)

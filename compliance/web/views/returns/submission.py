@@ -17,12 +17,13 @@ from compliance.core.returns import RETURN_STATUSES, action_overdue, canonical_j
 from compliance.core.scoring import overall
 from compliance.core.text import plural, slug
 from compliance.core.verification import EXPIRY_WARNING, outcomes_of
+from compliance.services import accreditations
 from compliance.services import returns as return_service
 from compliance.services.returns import ReturnContext
 from compliance.web.access import requires, signed_in
 from compliance.web.forms import ConfirmForm
 from compliance.web.forms.submission import AcceptForm, AmendForm, CheckFileForm, SignForm
-from compliance.web.requests import NO_LINKS, actor, get_db, notifier, now, today
+from compliance.web.requests import NO_LINKS, accreditation_schemes, actor, get_db, notifier, now, today
 from compliance.web.responses import attachment
 from compliance.web.views.returns import bp, frozen_page, own_return, visible_return
 
@@ -30,7 +31,8 @@ from compliance.web.views.returns import bp, frozen_page, own_return, visible_re
 RAG_TAGS = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red",
             "grey": "govuk-tag--grey"}
 MAX_SIGNED_DOCUMENT = 5 * 1024 * 1024  # a signed document is JSON text: a few hundred kilobytes at most
-CHANGED = "The answers changed while you were reading them. Check them again, then confirm the declaration"
+CHANGED = ("The answers or accreditations changed while you were reading them. Check them again, then confirm the "
+           "declaration")
 
 
 @bp.get("/returns/<int:return_id>/check")
@@ -72,11 +74,13 @@ def sign(return_id: int):
         try:
             return_service.submit(database, context, partnership=current_app.config["PARTNERSHIP_NAME"],
                                   signatory_name=form.name.data, job_title=form.job_title.data, actor=actor(),
-                                  now=now(), notify=notifier())
+                                  now=now(), notify=notifier(), schemes=accreditation_schemes())
         except sqlite3.IntegrityError:  # someone else submitted it a moment ago
             return frozen_page(own_return(return_id))
         return redirect(url_for(".submitted", return_id=return_id))
     return render_template("returns/sign.html", form=form, context=context, summary=rating_summary(context),
+                           accreditations=accreditations.listed(database, context.ret.organisation_id,
+                                                                accreditation_schemes(), today=today()),
                            unchanged=return_service.requests_still_unchanged(database, context),
                            groups=answer_groups(context), today_iso=today().isoformat())
 
@@ -297,10 +301,12 @@ def _unchanged(form: SignForm, context: ReturnContext) -> bool:
 
 
 def fingerprint(context: ReturnContext) -> str:
-    """A SHA-256 of what would be signed now, leaving out who signs and when."""
+    """A SHA-256 of what would be signed now (the accreditations with it), leaving out who signs and when."""
     document = return_service.signed_document(context, partnership="", signatory_name="", job_title="",
                                               submitted_at="", submitted_by="")
-    return digest(canonical_json({key: document[key] for key in ("version", "frameworks", "answers")}))
+    held = accreditations.held_at_signing(get_db(), context.ret.organisation_id, today(), accreditation_schemes())
+    return digest(canonical_json({**{key: document[key] for key in ("version", "frameworks", "answers")},
+                                  "accreditations": held}))
 
 
 def answer_groups(context: ReturnContext) -> list[dict]:

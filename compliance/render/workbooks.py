@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -170,3 +171,18 @@ def lock_all_but(sheet: Worksheet, open_cells: Sequence[str]) -> None:
     sheet.protection.sheet = True
     sheet.protection.formatRows = False  # people may still make rows taller to read long text
     sheet.protection.formatColumns = False
+
+
+def text_limit(sheet: Worksheet, cells: str, limit: int, *, what: str) -> None:
+    """Cells (an A1 range) that refuse text longer than `limit` characters as it is typed, saying so; the upload
+    checks the limit again, since a spreadsheet program may ignore the rule (or a paste may go round it)."""
+    rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(limit), allow_blank=True,
+                          showErrorMessage=True, errorTitle="Too long",
+                          error=f"{what} must be {limit:,} characters or fewer"[:255])
+    sheet.add_data_validation(rule)
+    rule.add(cells)
+
+
+def lock_structure(book: Workbook) -> None:
+    """Sheets cannot be added, deleted, renamed, moved or shown (no password: it stops slips, not people)."""
+    book.security = WorkbookProtection(lockStructure=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,21 +24,24 @@ from compliance.core.frameworks import Framework, Requirement
 from compliance.core.returns import ACTION_STATUSES, ANSWER_STATES, ReturnContext, Row
 from compliance.core.text import long_date, when
 from compliance.render.workbooks import (
+    OPEN_FILL,
+    cell_style,
     data_sheet,
     drop_down,
     help_sheet,
     lock_all_but,
     lock_structure,
+    protect,
     saved,
+    styled,
     text_limit,
-    wrap,
 )
 
 WIDTHS = {layout.FRAMEWORK: 14, layout.REF: 8, layout.TITLE: 24, layout.TEXT: 48, layout.GUIDANCE: 48,
           layout.RATING: 18, layout.NARRATIVE: 60, layout.REASON: 32, layout.STATUS: 26, layout.SAVED: 22,
           layout.EVIDENCE: 36, layout.ACTIONS: 40}
 LINE = 15  # points a line of 11-point text takes
-MAX_HEIGHT = 400  # points: Excel's tallest row is 409
+MAX_HEIGHT = 300  # points, about 20 lines: a row never taller than a screen (people may make one taller)
 MIN_LINES = 6  # room to type in a row whose answer is still short
 GREY = "FFF3F2F1"
 
@@ -158,12 +162,17 @@ def _letter(column: str) -> str:
 
 
 def _shape(sheet: Worksheet, context: ReturnContext) -> None:
-    """The Answers sheet's drop-downs, limits, locks, hidden columns, heights and printing."""
+    """The Answers sheet's styles (read only; yellow and unlocked to fill in; grey where a framework asks no
+    reason), drop-downs, limits, hidden columns, heights and printing."""
+    book: Any = sheet.parent
     first = layout.ANSWERS.header_row + 1
     last = first + len(context.requirements()) - 1
-    wrap(sheet, first)
-    rating, narrative, reason = (_letter(c) for c in (layout.RATING, layout.NARRATIVE, layout.REASON))
-    open_cells = [f"{rating}{first}:{narrative}{last}"] if last >= first else []
+    if last < first:
+        return protect(sheet)
+    rating, narrative, reason, final = (_letter(c) for c in (layout.RATING, layout.NARRATIVE, layout.REASON,
+                                                              layout.COLUMNS[-1]))
+    styled(sheet, f"A{first}:{final}{last}", cell_style(book, "Read only"))
+    styled(sheet, f"{rating}{first}:{narrative}{last}", cell_style(book, "To fill in", locked=False, fill=OPEN_FILL))
     row = first
     for framework in context.frameworks:
         count = len(framework.requirements_for(context.ret.sector))
@@ -172,16 +181,13 @@ def _shape(sheet: Worksheet, context: ReturnContext) -> None:
         end = row + count - 1
         drop_down(sheet, f"{rating}{row}:{rating}{end}", [level.label for level in framework.scale],
                   prompt="Choose a rating: " + ", ".join(level.label for level in framework.scale))
-        if any(level.needs_reason for level in framework.scale):
-            open_cells.append(f"{reason}{row}:{reason}{end}")
-        else:  # this framework has no rating that needs a reason: the cells stay locked, and grey
-            for cells in sheet[f"{reason}{row}:{reason}{end}"]:
-                cells[0].fill = PatternFill("solid", start_color=GREY, end_color=GREY)
+        asks_reason = any(level.needs_reason for level in framework.scale)  # if not, the cells stay locked
+        styled(sheet, f"{reason}{row}:{reason}{end}", cell_style(book, "To fill in", locked=False, fill=OPEN_FILL)
+               if asks_reason else cell_style(book, "Not asked", fill=GREY))
         row = end + 1
-    if last >= first:
-        text_limit(sheet, f"{narrative}{first}:{narrative}{last}", limits.NARRATIVE, what="An explanation")
-        text_limit(sheet, f"{reason}{first}:{reason}{last}", limits.REASON, what="A reason")
-    lock_all_but(sheet, open_cells)
+    text_limit(sheet, f"{narrative}{first}:{narrative}{last}", limits.NARRATIVE, what="An explanation")
+    text_limit(sheet, f"{reason}{first}:{reason}{last}", limits.REASON, what="A reason")
+    protect(sheet)
     for column in layout.HIDDEN:
         sheet.column_dimensions[_letter(column)].hidden = True
     for number in range(first, last + 1):

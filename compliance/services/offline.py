@@ -41,7 +41,6 @@ class Checked:
     upload: Upload
     plan: Plan | None  # None when the file has problems
     filename: str
-    uploaded_at: str = ""
 
 
 def check(db: Database, context: ReturnContext, data: bytes, filename: str, *, user_id: int, organisation_id: int,
@@ -52,7 +51,7 @@ def check(db: Database, context: ReturnContext, data: bytes, filename: str, *, u
     if upload.problems:
         return Checked(upload, None, name)
     store.keep_upload(db, PURPOSE, user_id, context.ret.id, filename=name, sha256=_sha256(data), data=data, now=now)
-    return Checked(upload, plan_upload(context, upload.rows), name, now.isoformat(timespec="seconds"))
+    return Checked(upload, plan_upload(context, upload.rows), name)
 
 
 def kept(db: Database, context: ReturnContext, *, user_id: int, organisation_id: int,
@@ -64,7 +63,7 @@ def kept(db: Database, context: ReturnContext, *, user_id: int, organisation_id:
         return None
     upload = read_return_workbook(found["data"], found["filename"], context, organisation_id=organisation_id)
     plan = None if upload.problems else plan_upload(context, upload.rows)
-    return Checked(upload, plan, found["filename"], found["created_at"])
+    return Checked(upload, plan, found["filename"])
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ def _upload_page(context, form: WorkbookForm, problems=(), status: int = 200):
         form.file.errors.append(f"{problems[0].message}. Nothing has been saved")
         problems = ()
     elif problems:
-        form.file.errors.append(f"The selected file has {plural(len(problems), 'problem')}, listed below. Nothing "
-                                "has been saved: fix each one, save the file and upload it again")
+        form.file.errors.append(f"The selected file has {plural(len(problems), 'problem')}, listed under “Problems "
+                                "found in the file”. Nothing has been saved: fix each one, save the file and upload "
+                                "it again")
     return render_template("returns/offline.html", context=context, form=form, problems=problems,
                            max_rows=MAX_ROWS), status
 
@@ -158,5 +159,6 @@ def too_large(error):
             or context.ret.organisation_id != current_user.organisation_id):
         return render_template("errors/generic.html", error=error), 413
     form = WorkbookForm(formdata=None)
-    form.file.errors = [f"The selected file must be smaller than {file_size(MAX_BYTES)}. Nothing has been saved"]
+    limit = min(MAX_BYTES, int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    form.file.errors = [f"The selected file must be smaller than {file_size(limit)}. Nothing has been saved"]
     return _upload_page(context, form, status=413)

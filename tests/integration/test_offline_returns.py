@@ -246,6 +246,22 @@ def _rezipped(data: bytes, extra: tuple[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _entities(data: bytes) -> bytes:
+    """The workbook with its Answers sheet's XML opening with a "billion laughs" of nested entities."""
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+                         for n in range(1, 10)) + b"]>")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            body = source.read(name)
+            if name == "xl/worksheets/sheet2.xml":
+                body = laughs + body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else laughs + body
+            target.writestr(name, body)
+    return out.getvalue()
+
+
 def _ten_thousand_rows(book):
     for number in range(10_000):
         book["Answers"].append(["x", str(number)])
@@ -261,6 +277,7 @@ BAD = {
                "answers.xlsx", "macros"),
     "a zip bomb": (lambda data: _rezipped(data, ("xl/media/image1.png", b"\x00" * (30 * 1024 * 1024))),
                    "answers.xlsx", "unpack"),
+    "entity expansion": (_entities, "answers.xlsx", "entity definitions"),
     "an extra sheet": (lambda data: edited(data, lambda book: book.create_sheet("<script>Notes")), "answers.xlsx",
                        "there is a sheet called '<script>Notes' that this workbook should not have"),
     "a renamed sheet": (lambda data: edited(data, lambda book: setattr(book["Answers"], "title", "Mine")),
@@ -305,7 +322,7 @@ def test_a_file_for_another_organisations_return_is_refused(world):
     client = world.client("editor@offline.example")
     response = upload(client, world, edited(theirs, **{f"F{FIRST}": "Not met"}))
     said = words(response.get_data(as_text=True))
-    assert "This file was made for another return (Council B, 2030/31 return to " in said
+    assert "Sheet About: this file was made for another return (Council B, 2030/31 return to " in said
     assert "not Council A's return for 2030/31" in said
     assert world.query("SELECT COUNT(*) AS n FROM pending_uploads")[0]["n"] == 0
 

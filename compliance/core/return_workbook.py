@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from compliance.core.frameworks import Framework, Requirement
 from compliance.core.returns import (
@@ -31,6 +32,7 @@ from compliance.core.returns import (
     typed_answer,
     typed_answer_problems,
 )
+from compliance.core.text import shorten
 from compliance.core.workbook import MAX_BYTES, Problem, Sheet, SheetSpec, read_workbook
 from compliance.core.workbook import Row as SheetRow
 
@@ -44,6 +46,8 @@ KEY, ID, REVISION, CHECK = "Framework key", "Requirement id", "Answer version", 
 COLUMNS = (FRAMEWORK, REF, TITLE, TEXT, GUIDANCE, RATING, NARRATIVE, REASON, STATUS, SAVED, EVIDENCE, ACTIONS, KEY,
            ID, REVISION, CHECK)
 HIDDEN = (KEY, ID, REVISION, CHECK)
+HIDDEN_COLUMNS = f"{get_column_letter(COLUMNS.index(KEY) + 1)} to {get_column_letter(len(COLUMNS))}"  # "M to P"
+_STAMP_COLUMNS = f"{get_column_letter(COLUMNS.index(REVISION) + 1)} and {get_column_letter(COLUMNS.index(CHECK) + 1)}"
 MAX_ROWS = 500  # more requirements than any return asks; a sheet of 10,000 rows is refused before it is read
 
 ANSWERS = SheetSpec("Answers", COLUMNS, max_rows=MAX_ROWS, header_row=3)
@@ -113,8 +117,8 @@ def read_return_workbook(data: bytes, filename: str, context: ReturnContext, *, 
         problems += said
         if checked is not None:
             rows.append(checked)
-    downloaded = " by ".join(filter(None, [about[item].text("Value") if item in about else ""
-                                           for item in (DOWNLOADED, DOWNLOADED_BY)]))
+    downloaded = shorten(" by ".join(filter(None, [about[item].text("Value") if item in about else ""
+                                                   for item in (DOWNLOADED, DOWNLOADED_BY)])), 200)
     return Upload(problems=tuple(problems), rows=() if problems else tuple(rows), downloaded=downloaded)
 
 
@@ -144,8 +148,9 @@ def _identify(sheet: Sheet, row: SheetRow, requirements: dict[Key, tuple[Framewo
     found = requirements.get(key)
     if found is None:
         return None, None, [sheet.problem(row, ID, "this row is not one of this return's requirements: rows "
-                                                   "cannot be added, and the hidden columns M to P must not be "
-                                                   "changed. Delete the row, or start again from a new download")]
+                                                   f"cannot be added, and the hidden columns {HIDDEN_COLUMNS} must "
+                                                   "not be changed. Delete the row, or start again from a new "
+                                                   "download")]
     if key in seen:
         return None, None, [sheet.problem(row, ID, f"this requirement ({found[1].ref}) is also in row "
                                                    f"{seen[key]}: keep one row for it and delete the other")]
@@ -153,9 +158,9 @@ def _identify(sheet: Sheet, row: SheetRow, requirements: dict[Key, tuple[Framewo
     revision, check = row.get(REVISION), row.text(CHECK)
     if not (isinstance(revision, (int, float)) and float(revision).is_integer() and revision >= 0
             and _CHECK.fullmatch(check)):
-        return found, None, [sheet.problem(row, REVISION, "the hidden columns O and P, which say which answer you "
-                                                          "downloaded, have been changed: start again from a new "
-                                                          "download")]
+        return found, None, [sheet.problem(row, REVISION, f"the hidden columns {_STAMP_COLUMNS}, which say which "
+                                                          "answer you downloaded, have been changed: start again from "
+                                                          "a new download")]
     return found, (int(revision), check), []
 
 

@@ -83,8 +83,8 @@ def _help(context: ReturnContext, partnership: str) -> list[str]:
         "needs one (for example Not applicable). The other columns say what each requirement asks, the guidance, "
         "and what is on the website now.",
         "What not to touch: do not add, delete, move or rename sheets, rows or columns, and do not use formulas "
-        "(type the words themselves). The About sheet and the hidden columns M to P tell the website which return "
-        "and which answers this file holds: if they are changed, the file is refused.",
+        f"(type the words themselves). The About sheet and the hidden columns {layout.HIDDEN_COLUMNS} tell the "
+        "website which return and which answers this file holds: if they are changed, the file is refused.",
         "Evidence files and improvement actions stay on the website: add, change or remove them there. The Answers "
         "sheet lists the ones each requirement had when the file was downloaded, so that you can see them; "
         "changing those lists here changes nothing.",

@@ -1,6 +1,7 @@
 """make bench: figures for the matrix and charts pages, the XLSX, one statement PDF and the board pack on synthetic
 data (not a test), each beside its floor measured in the same run (bench/floors.py) as "x over the floor", since
-this machine is shared and absolute times drift. `python -m bench ratios` stops after those ratios.
+this machine is shared and absolute times drift. `python -m bench ratios` stops after those ratios; `python -m bench
+offline` measures only a return completed offline beside its floor (bench/offline.py).
 
 Builds N organisations in a temporary SQLite database with one cycle of the three shipped frameworks, every
 requirement answered in a signed version (one return is answered and signed through the real service; the
@@ -17,7 +18,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import concurrency, floors, worker
+from bench import concurrency, floors, offline, worker
 from compliance import create_app, settle_collector, store
 from compliance.core.frameworks import newest_versions
 from compliance.core.matrix import VALIDATED
@@ -120,11 +121,21 @@ def page_getter(client, path: str, expected: bytes):
     return get
 
 
+def offline_ratio(folder: Path) -> str:
+    """A 38-requirement return completed offline: download, upload and preview, beside openpyxl writing and reading
+    the same cells (bench/offline.py)."""
+    ours, floor = offline.round_trip(folder)
+    return ratio_line("Return completed offline, 38 requirements (download, upload, preview)",
+                      *beside_floor(ours, floor, 7), 3)
+
+
 def main(*, ratios_only: bool = False) -> None:
     """Every figure; ratios_only (python -m bench ratios) stops after the figures beside their floors."""
     settle_collector()  # as wsgi.py does in a server: the in-process figures and their floors alike
     figures, workers, cycle_ids, ratios = [], [], {}, []
     with tempfile.TemporaryDirectory() as temp:
+        ratios.append(offline_ratio(Path(temp) / "offline"))
+        print(ratios[-1], file=sys.stderr)
         for size in (200, 1000, 5000):
             started = time.perf_counter()
             folder = Path(temp) / str(size)
@@ -210,4 +221,9 @@ def main(*, ratios_only: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(ratios_only=sys.argv[1:] == ["ratios"])
+    if sys.argv[1:] == ["offline"]:  # this one figure alone: python -m bench offline
+        settle_collector()
+        with tempfile.TemporaryDirectory() as folder:
+            print(offline_ratio(Path(folder)))
+    else:
+        main(ratios_only=sys.argv[1:] == ["ratios"])

@@ -151,6 +151,10 @@ EVENTS: dict[str, Event] = {
                                              "assigned_before": Field("Assigned before to", "list")}),
     # Answers, improvement actions and evidence
     "answer-changed": Event("Answer changed", "{actor} changed {answer}", context=_ANSWER),
+    "answers-uploaded": Event("Answers saved from a spreadsheet",
+                              "{actor} saved {answers} to {return} from a spreadsheet",
+                              fields={"conflicts": Field("Not saved: changed on the website since the download",
+                                                         "number")}, context=frozenset({"answers"})),
     "answer-confirmed": Event("Carried-forward answer confirmed",
                               "{actor} confirmed {answer}, carried forward from last year",
                               context=frozenset({"carried_forward"})),
@@ -214,6 +218,7 @@ FIELDS: dict[str, Field] = {
     "version": Field("Version", "number"), "content_type": Field("Content type"),
     "from_return": Field("From return", "number"),
     "question": Field("Question"), "reply": Field("Reply"), "note": Field("Closing note"),
+    "via": Field("Saved from"),
 }
 
 _LABELS: dict[str, Mapping[str, str]] = {

@@ -11,7 +11,9 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from compliance.core.frameworks import Framework, Requirement
+from compliance.core import limits
+from compliance.core.frameworks import Framework, Level, Requirement
+from compliance.core.limits import too_long
 from compliance.core.text import long_date
 
 RETURN_STATUSES = {
@@ -47,22 +49,68 @@ class Problem:
     message: str
 
 
+def answer_gaps(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int,
+                evidence: int = 0) -> dict[str, str]:
+    """What stops this answer being complete, keyed by what is missing ("rating", "reason", "action", "evidence",
+    "check"), each said as what to do (actions and evidence: how many it has)."""
+    if not answer or not answer.get("rating"):
+        return {"rating": "Select a rating"} if requirement.mandatory else {}
+    level = framework.level(answer["rating"])
+    gaps: dict[str, str] = {}
+    if level.needs_reason and not (answer.get("reason") or "").strip():
+        gaps["reason"] = f"Give the reason for “{level.label}”"
+    if level.needs_action and actions == 0:
+        gaps["action"] = f"Add an improvement action: a rating of “{level.label}” needs one"
+    if level.needs_evidence and evidence == 0:
+        gaps["evidence"] = f"Add evidence: a rating of “{level.label}” needs at least one document or link"
+    if answer.get("carried_forward"):
+        gaps["check"] = "Check the answer carried forward from last year, then confirm it"
+    return gaps
+
+
 def answer_problems(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int,
                     evidence: int = 0) -> list[str]:
     """What stops this answer being complete, each said as what to do (actions and evidence: how many it has)."""
-    if not answer or not answer.get("rating"):
-        return ["Select a rating"] if requirement.mandatory else []
-    level = framework.level(answer["rating"])
-    problems: list[str] = []
-    if level.needs_reason and not (answer.get("reason") or "").strip():
-        problems.append(f"Give the reason for “{level.label}”")
-    if level.needs_action and actions == 0:
-        problems.append(f"Add an improvement action: a rating of “{level.label}” needs one")
-    if level.needs_evidence and evidence == 0:
-        problems.append(f"Add evidence: a rating of “{level.label}” needs at least one document or link")
-    if answer.get("carried_forward"):
-        problems.append("Check the answer carried forward from last year, then confirm it")
+    return list(answer_gaps(framework, requirement, answer, actions=actions, evidence=evidence).values())
+
+
+def keeps_reason(level: Level | None) -> bool:
+    """A reason is kept while no rating is chosen or the chosen level asks for one; any other rating drops it."""
+    return level is None or level.needs_reason
+
+
+def typed_answer_problems(framework: Framework, *, rating: str | None, narrative: str,
+                          reason: str) -> dict[str, str]:
+    """What stops an answer as typed being saved, by field ("rating", "narrative", "reason"): a rating the scale
+    does not have, or text over its limit. The requirement page and a return completed offline both ask this."""
+    level = framework.level_or_none(rating or None)
+    problems: dict[str, str] = {}
+    if rating and level is None:
+        problems["rating"] = "Select one of the ratings listed"
+    if len(narrative) > limits.NARRATIVE:
+        problems["narrative"] = (too_long("Your explanation", limits.NARRATIVE)
+                                 + ". Shorten it, or put the detail in a document and upload it as evidence")
+    if keeps_reason(level) and len(reason) > limits.REASON:
+        problems["reason"] = too_long("The reason", limits.REASON)
     return problems
+
+
+EMPTY_ANSWER: Row = {"rating": None, "narrative": "", "reason": "", "carried_forward": 0}
+
+
+def changes_nothing(current: Row | None, values: Row) -> bool:
+    """Whether saving these values over the answer as it stands (None: no answer yet) would change nothing."""
+    before = {key: (current or {}).get(key) for key in values}
+    return before == values or (current is None and values == EMPTY_ANSWER)
+
+
+def typed_answer(framework: Framework, *, rating: str | None, narrative: str, reason: str,
+                 carried_forward: int) -> Row:
+    """An answer as typed, in the form it is saved: the rating's code (None for none or one the scale does not
+    have), the narrative, the reason only where it is kept, and whether it is still carried forward unchecked."""
+    level = framework.level_or_none(rating or None)
+    return {"rating": level.code if level else None, "narrative": narrative,
+            "reason": reason if keeps_reason(level) else "", "carried_forward": int(carried_forward)}
 
 
 def answer_state(framework: Framework, requirement: Requirement, answer: Row | None, *, actions: int,

@@ -17,8 +17,9 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -167,6 +168,45 @@ def lock_all_but(sheet: Worksheet, open_cells: Sequence[str]) -> None:
             for cell in row if isinstance(row, tuple) else (row,):
                 cell.protection = Protection(locked=False)
                 cell.fill = PatternFill("solid", start_color=OPEN_FILL, end_color=OPEN_FILL)
+    protect(sheet)
+
+
+def protect(sheet: Worksheet) -> None:
+    """Protect the sheet (no password: it stops slips, not people): only its unlocked cells can be changed, though
+    rows and columns may still be made taller or wider to read long text."""
     sheet.protection.sheet = True
-    sheet.protection.formatRows = False  # people may still make rows taller to read long text
+    sheet.protection.formatRows = False
     sheet.protection.formatColumns = False
+
+
+def cell_style(book: Workbook, name: str, *, locked: bool = True, fill: str | None = None) -> str:
+    """A named style of wrapped text aligned to the top, locked or not, on a fill or not, made once for the book;
+    its name, for `styled`. Giving many cells one named style costs next to nothing, where giving each its own
+    alignment, fill or protection has openpyxl hash those again for every cell."""
+    if name not in book.named_styles:
+        book.add_named_style(NamedStyle(
+            name, alignment=Alignment(wrap_text=True, vertical="top"), protection=Protection(locked=locked),
+            fill=PatternFill("solid", start_color=fill, end_color=fill) if fill else PatternFill()))
+    return name
+
+
+def styled(sheet: Worksheet, cells: str, name: str) -> None:
+    """Give every cell of a range (A1 notation) the named style (see cell_style)."""
+    for row in sheet[cells]:
+        for cell in row if isinstance(row, tuple) else (row,):
+            cell.style = name
+
+
+def text_limit(sheet: Worksheet, cells: str, limit: int, *, what: str) -> None:
+    """Cells (an A1 range) that refuse text longer than `limit` characters as it is typed, saying so; the upload
+    checks the limit again, since a spreadsheet program may ignore the rule (or a paste may go round it)."""
+    rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(limit), allow_blank=True,
+                          showErrorMessage=True, errorTitle="Too long",
+                          error=f"{what} must be {limit:,} characters or fewer"[:255])
+    sheet.add_data_validation(rule)
+    rule.add(cells)
+
+
+def lock_structure(book: Workbook) -> None:
+    """Sheets cannot be added, deleted, renamed, moved or shown (no password: it stops slips, not people)."""
+    book.security = WorkbookProtection(lockStructure=True)

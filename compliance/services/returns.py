@@ -14,7 +14,15 @@ from compliance import store
 from compliance.core.accreditation_schemes import Schemes
 from compliance.core.audit_events import requirement_label
 from compliance.core.frameworks import Framework
-from compliance.core.returns import ReturnContext, ReturnRow, canonical_json, digest, signed_document  # noqa: F401  (re-exported)
+from compliance.core.returns import (  # noqa: F401  (re-exported)
+    EMPTY_ANSWER,
+    ReturnContext,
+    ReturnRow,
+    canonical_json,
+    changes_nothing,
+    digest,
+    signed_document,
+)
 from compliance.core.text import london, long_date
 from compliance.core.verification import AuditSummary, QueryLine, build_summary
 from compliance.services import accreditations, catalogue, mail, notifications
@@ -27,9 +35,6 @@ def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
     return tuple(catalogue.framework(db, row["key"], row["sha256"]) for row in store.cycle_framework_rows(db, cycle_id))
 
 
-EMPTY_ANSWER = {"rating": None, "narrative": "", "reason": "", "carried_forward": 0}
-
-
 def load_return(db: Database, return_id: int) -> ReturnContext | None:
     ret = store.return_row(db, return_id)
     if ret is None:
@@ -40,18 +45,17 @@ def load_return(db: Database, return_id: int) -> ReturnContext | None:
 
 
 def save_answer(db: Database, context: ReturnContext, framework: Framework, requirement_id: str, values: dict, *,
-                revision: int, actor: Actor, now: datetime) -> tuple[bool, dict | None]:
+                revision: int, actor: Actor, now: datetime, via: str = "") -> tuple[bool, dict | None]:
     """Save an answer unless it would change nothing (the answer as loaded with the return is compared).
 
     (True, the answer as it now stands), or (False, the answer as someone else left it) when another save came
     in since `revision` was read: nothing is overwritten.
     """
     current = context.answers.get((framework.key, requirement_id))
-    before = {key: (current or {}).get(key) for key in values}
-    if before == values or (current is None and values == EMPTY_ANSWER):
+    if changes_nothing(current, values):
         return True, current
     return store.save_answer(db, context.ret.id, framework.key, requirement_id, values, revision=revision,
-                             actor=actor, now=now)
+                             actor=actor, now=now, via=via)
 
 
 def open_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> int:

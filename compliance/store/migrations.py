@@ -582,3 +582,22 @@ def _accreditations(db: Database) -> None:
     )
     """)
     db.execute("CREATE INDEX accreditations_organisation ON accreditations (organisation_id)")
+
+
+@migrations(name="0013_pending_uploads")
+def _pending_uploads(db: Database) -> None:
+    # A file checked and shown to its person before they confirm it (a return's answers completed offline): kept
+    # between the check and the confirmation for that person and that object alone, one at a time, for a day.
+    db.execute("""
+    CREATE TABLE pending_uploads (
+        id INTEGER PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        subject_id INTEGER NOT NULL,
+        filename TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        data BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (purpose, user_id, subject_id)
+    )
+    """)

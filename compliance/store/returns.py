@@ -151,8 +151,10 @@ def ensure_answer(db: Database, return_id: int, framework_key: str, requirement_
 
 
 def save_answer(db: Database, return_id: int, framework_key: str, requirement_id: str, values: dict, *,
-                revision: int, actor: Actor, now: datetime) -> tuple[bool, dict]:
-    """Save if nobody else saved since `revision` was read. Returns (saved, the answer as it now stands)."""
+                revision: int, actor: Actor, now: datetime, via: str = "") -> tuple[bool, dict]:
+    """Save if nobody else saved since `revision` was read. Returns (saved, the answer as it now stands).
+
+    via: how it came, when not typed on the requirement page ("a spreadsheet"), for the audit log."""
     with db.atomic():
         current = ensure_answer(db, return_id, framework_key, requirement_id)
         if current["revision"] != revision:
@@ -167,7 +169,8 @@ def save_answer(db: Database, return_id: int, framework_key: str, requirement_id
         if new:
             record(db, actor, action="answer-changed", object_type="answer", object_id=current["id"],
                    organisation_id=organisation_id, old=old,
-                   new={**new, "requirement": requirement_id, "framework": framework_key}, now=now)
+                   new={**new, "requirement": requirement_id, "framework": framework_key,
+                        **({"via": via} if via else {})}, now=now)
     return True, {**current, **values, "carried_forward": int(values.get("carried_forward", 0)),
                   "revision": revision + 1, "updated_by": actor.id, "updated_at": iso(now)}
 

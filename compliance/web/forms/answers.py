@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from compliance.core import limits
 from compliance.core.frameworks import Framework
 from compliance.core.limits import too_long
-from compliance.core.returns import ACTION_STATUSES
+from compliance.core.returns import ACTION_STATUSES, typed_answer, typed_answer_problems
 from compliance.web.forms import Form, GovDateField, choices, revision_number
 from compliance.web.forms.lean import LeanCharacterCount, LeanRadioInput, LeanTextArea
 
@@ -41,9 +41,7 @@ class AnswerForm(Form):
     narrative = TextAreaField(
         "Explain your rating", widget=LeanCharacterCount(), filters=[_text],
         description="Say what your organisation has in place, how you know it works in practice, and any gaps. "
-                    "Do not name or describe anyone who has experienced abuse.",
-        validators=[Length(max=limits.NARRATIVE, message=too_long("Your explanation", limits.NARRATIVE)
-                           + ". Shorten it, or put the detail in a document and upload it as evidence")])
+                    "Do not name or describe anyone who has experienced abuse.")
     reason = TextAreaField("Reason", widget=LeanTextArea(), filters=[_text])
     confirmed = BooleanField("I have checked this answer and it is still right", widget=GovCheckboxInput())
     revision = HiddenField()
@@ -58,21 +56,16 @@ class AnswerForm(Form):
     @property
     def level(self):
         """The chosen level, or None when no (known) rating is chosen."""
-        codes = {level.code: level for level in self.framework.scale}
-        return codes.get(self.rating.data or "")
+        return self.framework.level_or_none(self.rating.data or None)
 
-    def validate_rating(self, field):
-        if field.data and self.level is None:
-            raise ValidationError("Select one of the ratings listed")
+    def _problem(self, field) -> None:
+        """The rules of an answer as typed (core.returns.typed_answer_problems, which a spreadsheet's rows meet too)."""
+        problem = typed_answer_problems(self.framework, rating=self.rating.data, narrative=self.narrative.data or "",
+                                        reason=self.reason.data or "").get(field.name)
+        if problem:
+            raise ValidationError(problem)
 
-    def validate_reason(self, field):
-        if self.keeps_reason and len(field.data or "") > limits.REASON:
-            raise ValidationError(too_long("The reason", limits.REASON))
-
-    @property
-    def keeps_reason(self) -> bool:
-        """A reason is kept while no rating is chosen or the chosen level asks for one; any other rating drops it."""
-        return self.level is None or self.level.needs_reason
+    validate_rating = validate_narrative = validate_reason = _problem
 
     @property
     def read_revision(self) -> int:
@@ -81,9 +74,9 @@ class AnswerForm(Form):
 
     def values(self, *, carried_forward: int) -> dict:
         """What save_answer stores; a carried-forward answer stays so until the person ticks that it is checked."""
-        return {"rating": self.level.code if self.level else None, "narrative": self.narrative.data or "",
-                "reason": (self.reason.data or "") if self.keeps_reason else "",
-                "carried_forward": 0 if self.confirmed.data else int(carried_forward)}
+        still = 0 if self.confirmed.data else carried_forward
+        return typed_answer(self.framework, rating=self.rating.data, narrative=self.narrative.data or "",
+                            reason=self.reason.data or "", carried_forward=still)
 
 
 class ActionForm(Form):

@@ -75,4 +75,11 @@ def return_helpers() -> dict:
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"]}
 
 
-from compliance.web.views.returns import answers, assignments, evidence, overview, submission  # noqa: E402,F401  (registers the routes on bp)
+from compliance.web.views.returns import (  # noqa: E402,F401  (registers the routes on bp)
+    answers,
+    assignments,
+    evidence,
+    offline,
+    overview,
+    submission,
+)

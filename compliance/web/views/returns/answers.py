@@ -167,7 +167,7 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         "returns/answer.html", context=context, framework=framework, requirement=requirement, form=form,
         caption=caption(framework, requirement), answer=stored, actions=context.actions.get(key, []),
         evidence=evidence, has_other_evidence=any(item["id"] not in linked for item in library), problems=problems,
-        conflict=_conflict(database, framework, conflict) if conflict else None,
+        conflict=conflict_details(database, framework, conflict) if conflict else None,
         reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
         amendment=return_service.open_amendment_requests(database, context).get(key),
         last_year=(return_service.last_years_answers(database, context).get((framework.id, requirement.id))
@@ -181,8 +181,8 @@ def _reason_level(framework) -> str | None:
     return codes[0] if len(codes) == 1 else ("" if codes else None)
 
 
-def _conflict(database, framework, current: dict) -> dict:
-    """Who saved in between, when, and what they saved, as people read it."""
+def conflict_details(database, framework, current: dict) -> dict:
+    """Who saved in between, when, and what they saved, as people read it (here and for a spreadsheet's rows)."""
     person = store.user_by_id(database, current["updated_by"]) if current.get("updated_by") else None
     who = f"{person['name']} ({person['email']})" if person else "someone else"
     rating = framework.level(current["rating"]).label if current.get("rating") else "No rating"

@@ -20,7 +20,7 @@ from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import AttachForm, LinkForm, UploadForm
 from compliance.web.requests import actor, get_db, now
 from compliance.web.uploads import checked_upload
-from compliance.web.views.returns import bp, frozen_page
+from compliance.web.views.returns import bp, frozen_page, offline
 from compliance.web.views.returns.answers import (
     PAGE,
     caption,
@@ -74,6 +74,8 @@ def _checked_upload(form: UploadForm) -> tuple[uploads.Accepted, bytes] | None:
 @bp.errorhandler(413)
 def upload_too_large(error):
     """A request over the upload limit is refused before the view runs: say so on the upload page's file field."""
+    if request.endpoint == "returns.offline":
+        return offline.too_large(error)
     found = _upload_page_context() if request.endpoint == "returns.upload_evidence" else None
     if found is None:
         return render_template("errors/generic.html", error=error), 413

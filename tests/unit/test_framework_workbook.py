@@ -262,8 +262,12 @@ def test_text_that_looks_like_a_formula_or_markup_is_kept_as_text_both_ways():
 WM = fw.parse(SHIPPED["west-midlands-dv-standards-2014--1.toml"], name="wm", sectors=SECTORS)
 
 
+WM_WORKBOOK = framework_workbook(WM, sectors=SECTORS)
+
+
 def _edited(change, framework=WM) -> bytes:
-    book = load_workbook(io.BytesIO(framework_workbook(framework, sectors=SECTORS)))
+    book = load_workbook(io.BytesIO(WM_WORKBOOK if framework is WM else framework_workbook(framework,
+                                                                                             sectors=SECTORS)))
     change(book)
     out = io.BytesIO()
     book.save(out)
@@ -377,7 +381,7 @@ def test_each_problem_is_said_in_its_cell_with_how_to_fix_it(change, expected):
     assert any(message.startswith(expected) for message in found), found
 
 
-@settings(EXAMPLES, max_examples=60)
+@settings(EXAMPLES, max_examples=30)
 @given(changes=st.lists(st.sampled_from(sorted(BROKEN)), min_size=1, max_size=4, unique=True),
        published=st.booleans())
 def test_problems_never_speak_toml(changes, published):

@@ -537,6 +537,14 @@ def load_all(paths: Iterable[str | Path], *, sectors: Collection[str], known: It
     return LoadResult(tuple(_resolve(accepted, tuple(known), errors)), tuple(errors))
 
 
+def unresolved_mappings(framework: Framework, known: Iterable[Framework]) -> list[str]:
+    """The errors, as load_all gives them, of the framework's mappings to frameworks and requirements that none of
+    `known` (the stored versions) has."""
+    errors: list[str] = []
+    _resolve([framework], tuple(known), errors)
+    return errors
+
+
 def _resolve(accepted: list[Framework], known: tuple[Framework, ...], errors: list[str]) -> list[Framework]:
     rejected: set[str] = set()
     while True:  # rejecting one file can strand another's mappings, so repeat until none is rejected

@@ -270,8 +270,8 @@ def _header_problems(spec: SheetSpec, header: list[Any]) -> list[Problem]:
 
 def _plain(value: Any) -> Value:
     if isinstance(value, str):
-        if value.startswith("'") and value[1:2] in DANGEROUS_STARTS:
-            value = value[1:]
+        if value.startswith("'") and value.lstrip("'").startswith(DANGEROUS_STARTS):
+            value = value[1:]  # the quote neutralise() put there
         value = value.strip()
         return value or None
     return value  # type: ignore[no-any-return]

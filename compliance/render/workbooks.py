@@ -39,8 +39,10 @@ Plain = str | int | float | date | datetime | None
 
 
 def neutralise(text: _Value) -> _Value | str:
-    """Text that a spreadsheet would run as a formula, made inert with a leading quote; other values unchanged."""
-    if isinstance(text, str) and text.startswith(DANGEROUS_STARTS):
+    """Text that a spreadsheet would run as a formula, made inert with a leading quote; other values unchanged.
+    Text that already starts with quotes before such a start gets one more, so that reading it back (which takes
+    one quote off, core/workbook.py) gives the text as it was."""
+    if isinstance(text, str) and text.lstrip("'").startswith(DANGEROUS_STARTS):
         return "'" + text
     return text
 
@@ -142,18 +144,23 @@ def wrap(sheet: Worksheet, first_row: int) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def drop_down(sheet: Worksheet, cells: str, options: Sequence[str], *, prompt: str = "") -> None:
-    """Cells (an A1 range) that offer `options` as a drop-down and refuse anything else. The options are listed on a
-    hidden sheet, since a list written into the rule itself may hold at most 255 characters."""
+def drop_down(sheet: Worksheet, cells: str, options: Sequence[str], *, prompt: str = "", strict: bool = True) -> None:
+    """Cells (an A1 range) that offer `options` as a drop-down and refuse anything else (or, not strict, that offer
+    them and take other text too). The options are listed on a hidden sheet, since a list written into the rule
+    itself may hold at most 255 characters; the same options are listed there once."""
     book: Any = sheet.parent
     lists = book["Lists"] if "Lists" in book.sheetnames else book.create_sheet("Lists")
     lists.sheet_state = "hidden"
-    column = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1
-    for index, option in enumerate(options, start=1):
-        lists.cell(index, column, cell_text(option))
+    written = [cell_text(option) for option in options]
+    column = next((index for index, listed in enumerate(lists.iter_cols(values_only=True), start=1)
+                   if [value for value in listed if value is not None] == written), None)
+    if column is None:
+        column = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1
+        for index, option in enumerate(written, start=1):
+            lists.cell(index, column, option)
     letter = get_column_letter(column)
     rule = DataValidation(type="list", formula1=f"{quote_sheetname('Lists')}!${letter}$1:${letter}${len(options)}",
-                          allow_blank=True, showErrorMessage=True, errorTitle="Choose from the list",
+                          allow_blank=True, showErrorMessage=strict, errorTitle="Choose from the list",
                           error="Choose one of the options in the list", showInputMessage=bool(prompt),
                           prompt=prompt[:255] or None)
     sheet.add_data_validation(rule)

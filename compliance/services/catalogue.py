@@ -82,19 +82,27 @@ def load_upload(db: Database, name: str, data: bytes, *, actor: store.Actor, now
     if result.errors:
         return Upload(None, _problems_message(len(result.errors)), _split(result.errors, prefixes))
     loaded = dataclasses.replace(result.frameworks[0], path=name)
-    with db.atomic():
-        added, errors = store.store_frameworks(db, [loaded], {name: text}, now=now)
-        if added:
-            store.record(db, actor, action="framework-loaded", object_type="framework", object_id=loaded.key,
-                         now=now, new={"id": loaded.id, "version": loaded.version, "title": loaded.title,
-                                       "status": loaded.status, "requirements": len(loaded.requirements),
-                                       "sha256": loaded.sha256, "file": name})
+    added, errors = store_version(db, loaded, text, actor=actor, now=now)
     if errors:
         return Upload(None, _problems_message(len(errors)), _split(errors, prefixes))
     if not added:
         return Upload(None, f"This version is already loaded: version {loaded.version} of {loaded.title}, "
                             "with exactly this content. Nothing has changed")
     return Upload(loaded)
+
+
+def store_version(db: Database, loaded: fw.Framework, text: str, *, actor: store.Actor, now: datetime
+                  ) -> tuple[list[str], list[str]]:
+    """Store a checked framework version from the text it was parsed from (its path is the name it came in), and
+    record who loaded it; a changed id@version is refused by the store. Returns (added, errors)."""
+    with db.atomic():
+        added, errors = store.store_frameworks(db, [loaded], {loaded.path: text}, now=now)
+        if added:
+            store.record(db, actor, action="framework-loaded", object_type="framework", object_id=loaded.key,
+                         now=now, new={"id": loaded.id, "version": loaded.version, "title": loaded.title,
+                                       "status": loaded.status, "requirements": len(loaded.requirements),
+                                       "sha256": loaded.sha256, "file": loaded.path})
+    return added, errors
 
 
 def _problems_message(count: int) -> str:

@@ -26,7 +26,8 @@ def test_no_page_says_none(demo_app):
     for ret in signed:
         pages += [f"/returns/{ret['id']}/statement", f"/returns/{ret['id']}/verification",
                   f"/returns/{ret['id']}/audit-summary", f"/returns/{ret['id']}/versions/1"]
-    pages += [f"/organisations/{organisation}", "/frameworks/wdvf-overarching-protocol-2018/2"]
+    pages += [f"/organisations/{organisation}", "/frameworks/wdvf-overarching-protocol-2018/2",
+              "/frameworks/spreadsheets", "/frameworks/upload-spreadsheet"]
     coordinator = signed_in(demo_app, "coordinator@demo.example")
     for page in pages:
         response = coordinator.get(page)

@@ -33,4 +33,10 @@ def helpers() -> dict:
             "sectors": sectors()}
 
 
-from compliance.web.views.admin import frameworks, organisations, outbox, people  # noqa: E402,F401  (registers the routes on bp)
+from compliance.web.views.admin import (  # noqa: E402,F401  (registers the routes on bp)
+    framework_spreadsheets,
+    frameworks,
+    organisations,
+    outbox,
+    people,
+)

@@ -55,11 +55,18 @@ def framework(framework_id: str, version: str):
     loaded = catalogue.framework(database, found["key"], found["sha256"])
     others = sorted((row for row in stored if row["id"] == framework_id and row["key"] != found["key"]),
                     key=lambda row: row["loaded_at"])
-    return render_template("admin/framework.html", framework=loaded, row=found, others=others,
-                           overall=_overall_in_words(loaded), links=_links(database, loaded, stored),
-                           file_name=Path(found["source_name"]).name, published=long_date(loaded.published),
-                           paragraphs=_paragraphs, heading=_heading, applies_to=_applies_to,
-                           COLOURS=COLOURS)
+    return render_template("admin/framework.html", row=found, others=others,
+                           file_name=Path(found["source_name"]).name, **framework_page_parts(loaded, stored))
+
+
+def framework_page_parts(framework: fw.Framework, stored: list[dict] | None = None) -> dict:
+    """What the framework's content (admin/_framework_content.html) is shown with: on its page, and as the
+    preview of a version from a spreadsheet."""
+    database = get_db()
+    stored = store.framework_rows(database) if stored is None else stored
+    return {"framework": framework, "overall": _overall_in_words(framework),
+            "links": _links(database, framework, stored), "published": long_date(framework.published),
+            "paragraphs": _paragraphs, "heading": _heading, "applies_to": _applies_to, "COLOURS": COLOURS}
 
 
 @bp.route("/frameworks/upload", methods=["GET", "POST"])

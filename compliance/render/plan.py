@@ -113,7 +113,7 @@ def _actions(actions: Sequence[ActionView], styles: pdf.Styles) -> Table:
         due = f"{pdf.text(action.timescale)}<br/>{pdf.text(action.status_label)}" + (
             '<br/><font color="#d4351c"><b>OVERDUE</b></font>' if action.overdue else "")
         update = (f'{pdf.text(action.note)}<br/><font size="8" color="#505a5f">'
-                  f'{pdf.text(f"{action.updated}, {action.updated_by}")}</font>' if action.note else "No update yet")
+                  f'{pdf.text(f"{action.updated}, {action.updated_by}")}</font>' if action.updated else "No update yet")
         rows.append([Paragraph(what, small), Paragraph(lead, small), Paragraph(due, small),
                      _tag_text(action.rag, action.rag_text, small), Paragraph(update, small)])
         fills.append((number, action.rag))

@@ -775,3 +775,33 @@ def document(*, protocol=("met", "partially-met", "met", "n-a"), bvpi=("yes",) *
 
 def signed(doc=None):
     return build_statement(doc or document(), FRAMEWORKS, submitted=True, sha256=SHA, version=2)
+
+
+# The partnership's plan (issue 13) ------------------------------------------------------------------------------
+
+PLAN_TODAY = date(2026, 12, 5)  # the demo plan is written for 2026/27; on this day Q2's figures are the latest
+# User text a page, a PDF and a spreadsheet must all show as typed: markup, a formula and an ampersand.
+PLAN_HOSTILE = '=cmd|" /C calc"!A0 <script>alert("plan")</script> & Sons <hostile-tag-7>'
+
+
+def plan_values(*, hostile: bool = True, today: date = PLAN_TODAY):
+    """The demo partnership's plan as values (compliance/demo/plan.toml), with one action, its update, one measure
+    and one risk carrying hostile text when asked."""
+    from dataclasses import replace
+
+    from compliance.core.plan import ActionUpdate
+    from compliance.demo.plan import demo_plan
+
+    values = demo_plan(today)
+    if not hostile:
+        return values
+    first = values.actions[0]
+    action = replace(first, action=PLAN_HOSTILE, lead_person="Zoë <i>Ünal</i> & co",
+                     updates=(*first.updates, ActionUpdate("2026-11-30T09:00:00+00:00", "=SUM(A1)", PLAN_HOSTILE,
+                                                           "red")))
+    measure = values.measures[0]
+    measure = replace(measure, definition=PLAN_HOSTILE,
+                      measure=replace(measure.measure, name="Staff trained <b>&</b> =ready"))
+    risk = replace(values.risks[0], description=PLAN_HOSTILE, owner="@owner")
+    return replace(values, actions=(action, *values.actions[1:]), measures=(measure, *values.measures[1:]),
+                   risks=(risk, *values.risks[1:]))

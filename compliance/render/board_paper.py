@@ -45,8 +45,9 @@ def cover(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
     return [*story, Spacer(1, 4), banner, Spacer(1, 6)]
 
 
-def executive_summary(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
-    """The findings in words, then small tables: returns, frameworks, requirements, organisations, actions."""
+def executive_summary(paper: BoardPaper, styles: pdf.Styles, *, strategy: bool = False) -> list[Flowable]:
+    """The findings in words, then small tables: returns, frameworks, requirements, organisations, actions.
+    strategy: the partnership's strategy follows the summary (render/plan.py)."""
     story: list[Flowable] = [Paragraph("Executive summary", styles["h2"])]
     story += [Paragraph(f"•&nbsp;&nbsp;{pdf.text(s)}", _bullet(styles)) for s in paper.summary]
     if paper.withdrawn:
@@ -83,7 +84,9 @@ def executive_summary(paper: BoardPaper, styles: pdf.Styles) -> list[Flowable]:
         if len(paper.overdue) > OVERDUE_SHOWN:
             story.append(Paragraph(f"And {len(paper.overdue) - OVERDUE_SHOWN:,} more: each organisation's "
                                    "summary lists all of its own.", styles["small"]))
-    story.append(Paragraph("What follows: the figures for every requirement, the partnership matrix, then for each "
+    story.append(Paragraph("What follows: " + ("the partnership's strategy (its actions, measures and risks), "
+                                               if strategy else "")
+                           + "the figures for every requirement, the partnership matrix, then for each "
                            "organisation whose return is in, a one-page summary before its statement.",
                            styles["small"]))
     return story

@@ -38,10 +38,12 @@ from reportlab.platypus import (
 from compliance.core.actions import ActionItem
 from compliance.core.board_paper import OrganisationSummary, board_paper
 from compliance.core.matrix import NOT_ASKED, Cell, Group, Matrix, MatrixRow
+from compliance.core.plan_report import PlanValues, plan_report
 from compliance.core.statements import Statement
-from compliance.core.text import plural
+from compliance.core.text import london, plural
 from compliance.render import board_paper as paper_pages
 from compliance.render import pdf
+from compliance.render.plan import plan_section
 
 Progress = Callable[[int, int], None]
 MARGIN = pdf.MARGIN
@@ -51,12 +53,18 @@ ORG_COLUMN = 62 * mm
 
 def render_board_pack(matrix: Matrix, statements: Sequence[Statement], *, partnership: str, cycle_name: str,
                       prepared: datetime | None = None, actions: Sequence[ActionItem] = (),
-                      progress: Progress | None = None, invariant: bool = False) -> bytes:
+                      plan: PlanValues | None = None, progress: Progress | None = None,
+                      invariant: bool = False) -> bytes:
     """The board pack as PDF bytes; progress(done, total) is called as each statement is drawn.
 
     prepared: the moment the pack was asked for (shown in London time on the cover); actions: the improvement
-    actions of the signed returns, each knowing whether it is overdue on that day.
+    actions of the signed returns, each knowing whether it is overdue on that day; plan: the partnership's own plan,
+    whose strategy (actions, measures and risks, overdue as of the London day prepared) follows the executive
+    summary; without it the pack has no such section.
     """
+    if plan is not None and prepared is None:
+        raise ValueError("a board pack with the partnership's plan needs the moment it was prepared: its overdue "
+                         "actions and reviews are as of that day")
     pdf.register_fonts()
     styles = pdf.paragraph_styles()
     paper = board_paper(matrix, actions, partnership=partnership, cycle_name=cycle_name, prepared=prepared)
@@ -69,8 +77,11 @@ def render_board_pack(matrix: Matrix, statements: Sequence[Statement], *, partne
         f", prepared {paper.prepared}" if paper.prepared else "") + f": {partnership}"
     doc.addPageTemplates([_template("portrait", A4, footer), _template("landscape", landscape(A4), footer)])
     total = len(statements)
-    head = [*paper_pages.cover(paper, styles), *paper_pages.executive_summary(paper, styles), PageBreak(),
-            *paper_pages.figures_by_requirement(paper, styles), NextPageTemplate("landscape"),
+    strategy: list[Flowable] = []
+    if plan is not None and prepared is not None:
+        strategy = [PageBreak(), *plan_section(plan_report(plan, today=london(prepared).date()), styles)]
+    head = [*paper_pages.cover(paper, styles), *paper_pages.executive_summary(paper, styles, strategy=bool(strategy)),
+            *strategy, PageBreak(), *paper_pages.figures_by_requirement(paper, styles), NextPageTemplate("landscape"),
             PageBreak(), *_matrix_pages(matrix, cycle_name, styles), NextPageTemplate("portrait")]
     if not statements:
         head += [PageBreak(), Paragraph("Statements", styles["h2"]),

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from compliance import store
 from compliance.core.actions import ActionItem, action_item
 from compliance.core.board_paper import BoardPaper, board_paper
+from compliance.core.plan_report import PlanValues
 from compliance.core.returns import digest
 from compliance.core.sectors import Sectors
 from compliance.core.statements import Statement, build_statement
@@ -41,11 +42,13 @@ def pool(app) -> ThreadPoolExecutor:
         return app.extensions["jobs"]
 
 
-def start_board_pack(app, database: Database, cycle_id: int, *, user_id: int | None, now: datetime) -> int:
-    """Queue a board pack for a cycle; returns the job id."""
+def start_board_pack(app, database: Database, cycle_id: int, *, user_id: int | None, now: datetime,
+                     plan: PlanValues | None = None) -> int:
+    """Queue a board pack for a cycle; returns the job id. plan: the partnership's own plan as it stands now, for
+    the pack's strategy section (none without it)."""
     job_id = store.create_job(database, kind=BOARD_PACK, cycle_id=cycle_id, created_by=user_id, now=now)
     pool(app).submit(run_board_pack, app.config["DATABASE"], job_id, folder=board_pack_folder(app),
-                     partnership=app.config["PARTNERSHIP_NAME"], sectors=app.extensions["sectors"])
+                     partnership=app.config["PARTNERSHIP_NAME"], sectors=app.extensions["sectors"], plan=plan)
     return job_id
 
 
@@ -87,8 +90,10 @@ OUT_OF_STORAGE = ("The service has run out of storage space, so the board pack c
                   "later, or tell the partnership coordinator")
 
 
-def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, sectors: Sectors) -> None:
-    """Render the pack for a job and record the outcome; never raises (a failure is written to the job)."""
+def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, sectors: Sectors,
+                   plan: PlanValues | None = None) -> None:
+    """Render the pack for a job and record the outcome; never raises (a failure is written to the job).
+    plan: the partnership's own plan, whose strategy section follows the executive summary (none without it)."""
     database = dbm.connect(path)
     try:
         job = store.job(database, job_id)
@@ -99,7 +104,7 @@ def run_board_pack(path: str, job_id: int, *, folder: Path, partnership: str, se
         actions = cycle_actions(database, cycle, today=london(prepared).date())
         store.start_job(database, job_id, total=len(statements))
         data = render_board_pack(matrix, statements, partnership=partnership, cycle_name=cycle["name"],
-                                 prepared=prepared, actions=actions,
+                                 prepared=prepared, actions=actions, plan=plan,
                                  progress=lambda done, total: store.update_progress(database, job_id, done, total))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{job_id}.pdf"

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.core.frameworks import ID_PATTERN
-from compliance.core.sectors import CONTROL_CHARACTERS, place_of, quoted, read_toml
+from compliance.core.sectors import CONTROL_CHARACTERS, place_of, quoted, read_toml, text_field, unique_field
 
 FIELDS = ("id", "name", "purpose", "levels", "expires", "years")
 MAX_YEARS = 10
@@ -116,31 +115,11 @@ def _schemes(document: dict[str, Any], error: Error) -> list[Scheme]:
 
 def _unique(table: dict[str, Any], key: str, place: str, taken: dict[str, str], error: Error) -> str:
     """A scheme's id or name: text on one line, an id in the id pattern, neither used by another scheme."""
-    value = _text(table, key, place, error)
-    if key == "id" and value and not ID_PATTERN.fullmatch(value):
-        error(f"{place}.id", f"{quoted(value)} is not a valid id; use lower case letters and digits, with single "
-                             'hyphens between them, e.g. "white-ribbon"')
-        return ""
-    other = taken.setdefault(value.casefold(), place) if value else place
-    if other != place:
-        error(f"{place}.{key}", f"{quoted(value)} is used twice (also by {other}); give each scheme its own {key}")
-    return value
+    return unique_field(table, key, place, taken, error, wanted=_WANTED, kind="scheme", example="white-ribbon")
 
 
 def _text(table: dict[str, Any], key: str, place: str, error: Error) -> str:
-    value = table.get(key)
-    what = _WANTED[key]
-    if value is None:
-        error(f"{place}.{key}", f"is missing; add {what}")
-    elif type(value) is not str:
-        error(f"{place}.{key}", f"must be text in quotes; write {what}")
-    elif not value.strip():
-        error(f"{place}.{key}", f"is empty; write {what}")
-    elif CONTROL_CHARACTERS.search(value.strip()):
-        error(f"{place}.{key}", f"{quoted(value)} has a line break or other control character; keep it on one line")
-    else:
-        return value.strip()
-    return ""
+    return text_field(table, key, place, error, wanted=_WANTED)
 
 
 def _levels(table: dict[str, Any], place: str, error: Error) -> tuple[str, ...]:

@@ -117,20 +117,30 @@ def _sectors(document: dict[str, Any], error: Callable[[str, str], None]) -> lis
 def _field(table: dict[str, Any], key: str, place: str, taken: dict[str, str],
            error: Callable[[str, str], None]) -> str:
     """A sector's id or name: text, one line, an id in the id pattern, and neither used by another sector."""
-    value = _text(table, key, place, error)
+    # a name may repeat its own sector's id ("police", "Police"), not another's
+    return unique_field(table, key, place, taken, error, wanted=_WANTED, kind="sector", example="fire-and-rescue")
+
+
+def unique_field(table: dict[str, Any], key: str, place: str, taken: dict[str, str],
+                 error: Callable[[str, str], None], *, wanted: Mapping[str, str], kind: str, example: str) -> str:
+    """An entry's id or name in a list file (sectors, accreditation schemes): text on one line, an id in the id
+    pattern, and neither used by another entry (`taken`: casefolded value -> the place that has it)."""
+    value = text_field(table, key, place, error, wanted=wanted)
     if key == "id" and value and not ID_PATTERN.fullmatch(value):
         error(f"{place}.id", f"{quoted(value)} is not a valid id; use lower case letters and digits, with single "
-                             'hyphens between them, e.g. "fire-and-rescue"')
+                             f'hyphens between them, e.g. "{example}"')
         return ""
     other = taken.setdefault(value.casefold(), place) if value else place
-    if other != place:  # a name may repeat its own sector's id ("police", "Police"), not another's
-        error(f"{place}.{key}", f"{quoted(value)} is used twice (also by {other}); give each sector its own {key}")
+    if other != place:
+        error(f"{place}.{key}", f"{quoted(value)} is used twice (also by {other}); give each {kind} its own {key}")
     return value
 
 
-def _text(table: dict[str, Any], key: str, place: str, error: Callable[[str, str], None]) -> str:
+def text_field(table: dict[str, Any], key: str, place: str, error: Callable[[str, str], None], *,
+               wanted: Mapping[str, str]) -> str:
+    """A field of text on one line, stripped; "" after saying what is wrong (wanted[key]: what to write there)."""
     value = table.get(key)
-    what = _WANTED[key]
+    what = wanted[key]
     if value is None:
         error(f"{place}.{key}", f"is missing; add {what}")
     elif type(value) is not str:

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from compliance import store
 from compliance.core import limits, text
+from compliance.core.mappings import named
 from compliance.web.navigation import navigation
 from compliance.web.requests import get_db
 from compliance.web.security import csp_nonce
@@ -138,6 +139,7 @@ def init_app(app: Flask) -> None:
         app.add_template_global(getattr(text, name), name)
     app.add_template_global(error_summary)
     app.add_template_global(lines)
+    app.add_template_global(named, "requirement_named")  # "WDVF protocol, requirement 3": one way everywhere
     app.add_template_global(limits, "limits")
     app.add_template_global(navigation, "service_navigation")
     for name, component in MEMOISED.items():

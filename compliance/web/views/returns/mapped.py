@@ -19,8 +19,7 @@ START_FROM = "start_from"  # the query parameter: "<framework id>/<requirement i
 def answered_through_page(context: ReturnContext, framework: Framework, requirement: Requirement, caption: str,
                           **evidence_helpers):
     """The read-only page of a requirement answered through another framework's."""
-    source = context.source(framework, requirement)
-    assert source is not None  # the view asks only for such a requirement  # nosec B101
+    source = context.source(framework, requirement)  # the view asks only of a requirement that has one
     key, answer = context.answered_by(framework, requirement)
     own_level = framework.level_or_none((answer or {}).get("rating"))
     their_level = source[0].level_or_none((answer or {}).get("rating"))
@@ -49,7 +48,6 @@ def suggestions(context: ReturnContext, framework: Framework, requirement: Requi
                       "short_name": cross_reference(suggestion.framework, suggestion.requirement, short=True),
                       "title": suggestion.requirement.title, "words": suggestion.words, "answer": answer,
                       "level": level, "evidence": context.evidence.get(key, []),
-                      "fits": level is None or framework.level_or_none(level.code) is not None,
                       "href": url_for(".answer", return_id=context.ret.id, framework_id=framework.id,
                                       requirement_id=requirement.id,
                                       **{START_FROM: f"{suggestion.framework.id}/{suggestion.requirement.id}"},
@@ -67,18 +65,13 @@ def started_from(context: ReturnContext, framework: Framework, requirement: Requ
     for suggestion in context.plan.suggested(framework, requirement):
         if chosen != f"{suggestion.framework.id}/{suggestion.requirement.id}":
             continue
-        _key, answer = context.answered_by(suggestion.framework, suggestion.requirement)
-        answer = translated(answer or {}, suggestion.framework, framework) or {}
+        given = context.answered_by(suggestion.framework, suggestion.requirement)[1] or {}
+        answer = translated(given, suggestion.framework, framework) or {}
         values = {"rating": answer.get("rating"), "narrative": answer.get("narrative") or "",
                   "reason": answer.get("reason") or "", "revision": str((stored or {}).get("revision", 0))}
         return values, {"name": cross_reference(suggestion.framework, suggestion.requirement),
-                        "rating_kept": bool(answer.get("rating")),
-                        "rating_dropped": bool(answer.get("rating") is None and _rated(context, suggestion))}
+                        "rating_dropped": bool(given.get("rating")) and not answer.get("rating")}
     return None
-
-
-def _rated(context: ReturnContext, suggestion) -> bool:
-    return bool((context.answered_by(suggestion.framework, suggestion.requirement)[1] or {}).get("rating"))
 
 
 def _page(context: ReturnContext, framework: Framework, requirement: Requirement) -> str:

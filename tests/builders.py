@@ -645,6 +645,9 @@ ACCESS: dict[str, set[str]] = {
     "queries.reply": {"admin", "auditor", "editor", "signatory"},
     "queries.resolve": {"admin", "auditor"},
     "queries.download": MEMBERS_AND_PARTNERSHIP,
+    # a shipped framework version's (as here) is public; one the coordinator loaded needs signing in (tested apart)
+    "questionnaires.questionnaire": EVERYONE,
+    "questionnaires.questionnaire_pdf": EVERYONE,
 }
 
 

@@ -34,6 +34,7 @@ from compliance.web.views import (
     evidence_register,
     pages,
     queries,
+    questionnaires,
     returns,
     statements,
     verification,
@@ -94,7 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
                       audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp,
-                      accreditations.bp):
+                      accreditations.bp, questionnaires.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

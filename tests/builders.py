@@ -27,8 +27,9 @@ from hypothesis.control import currently_in_test_context, event
 
 from compliance import config, create_app, store
 from compliance.core.filetypes import MAX_BYTES, Accepted, UploadRejected, check_upload
-from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement, version_order
+from compliance.core.frameworks import Framework, Guidance, Level, OverallRule, Requirement, load_all, version_order
 from compliance.core.matrix import OrgRow
+from compliance.core.returns import ReturnContext, ReturnRow
 from compliance.core.statements import build_statement
 from compliance.demo import load_demo
 from compliance.services import returns as return_service
@@ -662,6 +663,9 @@ ACCESS: dict[str, set[str]] = {
     "queries.reply": {"admin", "auditor", "editor", "signatory"},
     "queries.resolve": {"admin", "auditor"},
     "queries.download": MEMBERS_AND_PARTNERSHIP,
+    # a shipped framework version's (as here) is public; one the coordinator loaded needs signing in (tested apart)
+    "questionnaires.questionnaire": EVERYONE,
+    "questionnaires.questionnaire_pdf": EVERYONE,
 }
 
 
@@ -805,3 +809,59 @@ def plan_values(*, hostile: bool = True, today: date = PLAN_TODAY):
     risk = replace(values.risks[0], description=PLAN_HOSTILE, owner="@owner")
     return replace(values, actions=(action, *values.actions[1:]), measures=(measure, *values.measures[1:]),
                    risks=(risk, *values.risks[1:]))
+
+
+# Two fixture frameworks that map to each other (tests/fixtures/frameworks/mapped-*.toml) --------------------------
+
+MAPPED_FILES = tuple(Path(__file__).parent / "fixtures" / "frameworks" / name
+                     for name in ("mapped-protocol.toml", "mapped-standards.toml"))
+MAPPED_PROTOCOL, MAPPED_STANDARDS = "mapped-protocol", "mapped-standards"
+
+
+def mapped_frameworks() -> tuple[Framework, Framework]:
+    """The fixture protocol and standards, parsed as the app parses them: standards' Leadership is the same as the
+    protocol's Named lead, its Induction training part of the protocol's Training, the protocol's Policy related
+    to its Policies."""
+    result = load_all(MAPPED_FILES, sectors=SECTORS)
+    assert result.errors == ()
+    protocol, standards = result.frameworks
+    return protocol, standards
+
+
+def mapped_context(frameworks, answers=None, *, actions=None, evidence=None, sector="police",
+                   status="in-progress") -> ReturnContext:
+    """A return's context over these frameworks, in this order, with answers keyed by (framework key,
+    requirement id)."""
+    row = ReturnRow(id=1, cycle_id=1, organisation_id=1, sector=sector, status=status, version=1,
+                    started_from_previous=0, updated_at="2030-05-01T09:00:00+00:00",
+                    organisation_name="Wrenfield Police", cycle_name="2030/31", cycle_status="open",
+                    open_date="2030-04-01", due_date="2030-06-30", declaration="I confirm.")
+    return ReturnContext(row, tuple(frameworks), dict(answers or {}), dict(actions or {}), dict(evidence or {}))
+
+
+def mapped_app(tmp_path, **overrides):
+    """The application with the two mapped fixture frameworks as its only framework files."""
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    for path in MAPPED_FILES:
+        shutil.copyfile(path, folder / path.name)
+    return make_app(tmp_path, QUESTIONNAIRES=str(folder), **overrides)
+
+
+def mapped_world(app, *, order=(MAPPED_PROTOCOL, MAPPED_STANDARDS), sector="police") -> dict:
+    """An open cycle asking both fixture frameworks in this order of one organisation, with its editor and
+    signatory, the coordinator and a board member (each signs in with PASSWORD): their ids, by name."""
+    with app.app_context():
+        database = get_db()
+        organisation = store.upsert_organisation(database, name="Wrenfield Police", sector=sector, now=NOW)
+        people = {role: store.create_user(database, email=f"{role}@mapped.example", name=f"Pat {role.title()}",
+                                          role=role, organisation_id=organisation if role in ("editor", "signatory")
+                                          else None, password_hash=password_hash(), actor=store.SYSTEM, now=NOW)
+                  for role in ("editor", "signatory", "admin", "board")}
+        keys = {row["id"]: row["key"] for row in store.framework_rows(database)}
+        cycle = store.create_cycle(database, name="2030/31", open_date="2030-04-01", due_date="2099-06-30",
+                                   declaration="I confirm.", framework_keys=[keys[fid] for fid in order],
+                                   actor=store.SYSTEM, now=NOW)
+        return_service.open_cycle(database, cycle, actor=store.SYSTEM, now=NOW)
+        [ret] = store.returns_for_cycle(database, cycle)
+    return {"organisation": organisation, "cycle": cycle, "return": ret["id"], "keys": keys, **people}

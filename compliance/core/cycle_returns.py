@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from compliance.core.frameworks import Framework
-from compliance.core.returns import RETURN_STATUSES, Key, Row, answer_state, is_overdue
+from compliance.core.mappings import answer_plan
+from compliance.core.returns import RETURN_STATUSES, Key, Row, is_overdue, requirement_state
 from compliance.core.scoring import format_percent, percent
 from compliance.core.text import plural
 from compliance.core.verification import evidence_expiry
@@ -44,15 +45,16 @@ class Progress:
 
 def progress(frameworks: Iterable[Framework], sector: str, answers: Mapping[Key, Row],
              actions: Mapping[Key, int]) -> Progress:
-    """Completed requirements of those the sector answers, by the same rule as the return's own task list."""
+    """Completed requirements of those the sector answers, by the same rule as the return's own task list (a
+    requirement answered through another framework's is as complete as that answer)."""
+    frameworks = tuple(frameworks)
+    plan = answer_plan(frameworks, sector)
+    evidence = {key: answer.get("evidence", 0) for key, answer in answers.items()}
     done = total = 0
     for framework in frameworks:
         for requirement in framework.requirements_for(sector):
-            key = (framework.key, requirement.id)
             total += 1
-            answer = answers.get(key)
-            done += answer_state(framework, requirement, answer, actions=actions.get(key, 0),
-                                 evidence=(answer or {}).get("evidence", 0)) == "completed"
+            done += requirement_state(plan, framework, requirement, answers, actions, evidence) == "completed"
     return Progress(done, total)
 
 

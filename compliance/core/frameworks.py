@@ -549,9 +549,12 @@ def _resolve(accepted: list[Framework], known: tuple[Framework, ...], errors: li
     rejected: set[str] = set()
     while True:  # rejecting one file can strand another's mappings, so repeat until none is rejected
         available: dict[str, set[str]] = {}
+        versions: dict[str, list[Framework]] = {}
         for framework in (*known, *accepted):
             available.setdefault(framework.id, set()).update(item.id for item in framework.requirements)
-        failed = {framework.key: _unresolved(framework, available, rejected) for framework in accepted}
+            versions.setdefault(framework.id, []).append(framework)
+        failed = {framework.key: _unresolved(framework, available, rejected) + _unequal(framework, versions)
+                  for framework in accepted}
         if not any(failed.values()):
             return accepted
         errors.extend(error for framework in accepted for error in failed[framework.key])
@@ -570,4 +573,26 @@ def _unresolved(framework: Framework, available: dict[str, set[str]], rejected: 
         elif mapping.target not in available[mapping.framework]:
             errors.append(f'{place}.target: framework "{mapping.framework}" has no requirement "{mapping.target}" '
                           "in any loaded version; check the id")
+    return errors
+
+
+def _codes(framework: Framework) -> str:
+    return ", ".join(sorted(level.code for level in framework.scale))
+
+
+def _unequal(framework: Framework, versions: dict[str, list[Framework]]) -> list[str]:
+    """A "same" mapping makes one answer stand for both requirements, its level translated by code: so the other
+    framework's scale (each loaded version holding the target) must have exactly this file's level codes."""
+    errors: list[str] = []
+    for i, mapping in enumerate(framework.mappings, 1):
+        if mapping.relation != "same":
+            continue
+        for other in versions.get(mapping.framework, []):
+            if mapping.target in other._requirements and _codes(other) != _codes(framework):
+                errors.append(
+                    f'{framework.path}: mappings[{i}].relation: "same" makes one answer stand for both requirements, '
+                    f"its rating carried over by its code, so both scales need the same codes: this file's are "
+                    f'{_codes(framework)}, but version "{other.version}" of "{other.id}" has {_codes(other)}; give '
+                    'the scales the same codes, or use relation = "related" or "part-of", which only suggest the '
+                    "other answer")
     return errors

@@ -19,6 +19,9 @@ Decisions a reader needs:
   framework adds up its columns the same way.
 - A withdrawn return (its organisation left while the cycle was open) is in no row, column, count or trend,
   this cycle's or the next one's; the matrix only names its organisation.
+- A requirement answered through another framework's (a `same` mapping, core/mappings.py) shows the answer signed
+  for it, which is that requirement's, and says so: the plan of the cycle's frameworks names the source, the same
+  plan that made the signed document.
 - Two views: self-assessed (what was signed) and validated (the auditors' validated ratings; an answer not yet
   checked is "Not checked" there and counts as not met). Trends belong to the self-assessed view. In both, a
   cell whose validated rating differs from the self-assessed one is marked with ≠ and words, and counted per
@@ -33,6 +36,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from compliance.core.frameworks import Framework, Level, Requirement
+from compliance.core.mappings import Pair, answer_plan, cross_reference
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.scoring import (
     BLANK,
@@ -160,6 +164,7 @@ class Cell(NamedTuple):
     self_label: str = ""  # the self-assessed level's label
     validated_label: str = ""  # the validated level's label; empty when not checked
     disagrees: bool = False  # the validated rating differs from the self-assessed one
+    through: str = ""  # answered through another framework's requirement: its name ("WDVF protocol, 3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +290,7 @@ class Matrix:
     view: str = SELF_ASSESSED
     withdrawn: tuple[str, ...] = ()  # organisations whose withdrawn return is left out, by name
     final: bool = False  # the cycle is closed: its figures are final, not provisional
+    mapped: bool = False  # some requirement shown may be answered through another framework's (core/mappings.py)
 
     @property
     def standing(self) -> str:
@@ -373,7 +379,10 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
     shown_rows = sorted((r for r in rows if sector in (None, r.sector) and status in (None, r.status)),
                         key=lambda r: (sectors.position(r.sector), r.sector, r.name.lower()))
     before = {org: _by_framework_id(ratings) for org, ratings in (previous or {}).items()}
-    matrix_rows = tuple(_row(shown_frameworks, row, sectors.name(row.sector), before.get(row.organisation_id), view)
+    # which requirements each sector answers through another framework's: the whole cycle's frameworks decide
+    plans = {code: answer_plan(frameworks, code).sources or None for code in {row.sector for row in shown_rows}}
+    matrix_rows = tuple(_row(shown_frameworks, row, sectors.name(row.sector), before.get(row.organisation_id), view,
+                             plans[row.sector])
                         for row in shown_rows)
     groups = tuple(Group(f, tuple(_column(f, r, shown_rows, [row.groups[g].cells[i] for row in matrix_rows], view)
                                   for i, r in enumerate(f.requirements)),
@@ -383,7 +392,7 @@ def build_matrix(frameworks: Sequence[Framework], rows: Sequence[OrgRow], previo
                   frameworks=tuple(frameworks),
                   sectors=tuple(sorted({r.sector for r in rows}, key=lambda s: (sectors.position(s), s))),
                   filters={"sector": sector, "framework": framework_id, "status": status}, view=view,
-                  withdrawn=withdrawn, final=final)
+                  withdrawn=withdrawn, final=final, mapped=any(plans.values()))
 
 
 def _coverage(framework: Framework, rows: Sequence[OrgRow]) -> tuple[int, int]:
@@ -410,11 +419,11 @@ def shown_ratings(org: OrgRow, view: str) -> Ratings | None:
     return org.validated or {}
 
 
-def _row(frameworks: Sequence[Framework], org: OrgRow, sector_name: str, before: _ById | None, view: str
-         ) -> MatrixRow:
+def _row(frameworks: Sequence[Framework], org: OrgRow, sector_name: str, before: _ById | None, view: str,
+         sources: Mapping[tuple[str, str], Pair] | None = None) -> MatrixRow:
     groups: list[RowGroup] = []
     for framework in frameworks:
-        cells = tuple(_cell(framework, requirement, org, sector_name, before, view)
+        cells = tuple(_cell(framework, requirement, org, sector_name, before, view, sources)
                       for requirement in framework.requirements)
         answers = {cell.requirement.id: cell.code for cell in cells if cell.state != NOT_ASKED}
         groups.append(RowGroup(framework, cells,
@@ -436,7 +445,7 @@ def _label(framework: Framework, code: str | None) -> str:
 
 
 def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_name: str, before: _ById | None,
-          view: str) -> Cell:
+          view: str, sources: Mapping[tuple[str, str], Pair] | None = None) -> Cell:
     where = f"{org.name}, requirement {requirement.ref}"
     if not requirement.applies_to(org.sector):
         return Cell(framework, requirement, NOT_ASKED, NOT_ASKED, "", "Not asked", "", None, None, "", None, None,
@@ -469,9 +478,13 @@ def _cell(framework: Framework, requirement: Requirement, org: OrgRow, sector_na
     elif differs:
         words += f"; the auditor's validated rating differs: {_lower_first(validated_label)}"
     letter, text = _shown(level.rag)
+    source = sources.get(key) if sources else None
+    through = cross_reference(*source, short=True) if source else ""
+    if through:
+        words += f"; answered through {through}"
     return Cell(framework, requirement, "answered", level.rag, letter, text, level.label, code,
                 None if old is None else old.code, "" if old is None else old.label, trend, link,
-                f"{where}: {words}", self_label, validated_label, differs)
+                f"{where}: {words}", self_label, validated_label, differs, through)
 
 
 @functools.lru_cache(maxsize=16)

@@ -4,6 +4,7 @@ Pure: no Flask, no database; dates and data come in as arguments.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from typing import Any
 from compliance.core import limits
 from compliance.core.frameworks import Framework, Level, Requirement
 from compliance.core.limits import too_long
+from compliance.core.mappings import AnswerPlan, answer_plan, cross_reference, translated
 from compliance.core.text import long_date
 
 RETURN_STATUSES = {
@@ -127,16 +129,51 @@ def answer_state(framework: Framework, requirement: Requirement, answer: Row | N
     return "in-progress"
 
 
+def answered_by(plan: AnswerPlan, framework: Framework, requirement: Requirement, answers: Mapping[Key, Row]
+                ) -> tuple[Key, Row | None]:
+    """What answers this requirement: the key of the answer that stands for it (its own, or the requirement's it
+    is answered through, see core/mappings.py) and that answer as this requirement's, its rating translated."""
+    source = plan.source(framework, requirement)
+    if source is None:
+        key = (framework.key, requirement.id)
+        return key, answers.get(key)
+    key = (source[0].key, source[1].id)
+    return key, translated(answers.get(key), source[0], framework)
+
+
+def requirement_state(plan: AnswerPlan, framework: Framework, requirement: Requirement, answers: Mapping[Key, Row],
+                      actions: Mapping[Key, int], evidence: Mapping[Key, int]) -> str:
+    """answer_state of whatever answers the requirement, with that answer's actions and evidence (counts)."""
+    key, answer = answered_by(plan, framework, requirement, answers)
+    return answer_state(framework, requirement, answer, actions=actions.get(key, 0), evidence=evidence.get(key, 0))
+
+
+def requirement_problems(plan: AnswerPlan, framework: Framework, requirement: Requirement,
+                         answers: Mapping[Key, Row], actions: Mapping[Key, int], evidence: Mapping[Key, int]
+                         ) -> list[str]:
+    """answer_problems of whatever answers the requirement. An answered-through requirement names only what its
+    own framework's rules ask beyond the answering requirement's (which lists its own), said as where to do it."""
+    key, answer = answered_by(plan, framework, requirement, answers)
+    backed, evidenced = actions.get(key, 0), evidence.get(key, 0)
+    found = answer_problems(framework, requirement, answer, actions=backed, evidence=evidenced)
+    source = plan.source(framework, requirement)
+    if source is None or not found:
+        return found
+    theirs = answer_problems(*source, answers.get(key), actions=backed, evidence=evidenced)
+    return [f"Answered through {cross_reference(*source)}: {problem[0].lower()}{problem[1:]}"
+            for problem in found if problem not in theirs]
+
+
 def return_problems(frameworks: list[Framework], sector: str, answers: Mapping[Key, Row], actions: Mapping[Key, int],
-                    evidence: Mapping[Key, int] | None = None) -> list[Problem]:
+                    evidence: Mapping[Key, int] | None = None, *, plan: AnswerPlan | None = None) -> list[Problem]:
     """Everything still missing across a return. answers, actions and evidence (counts) are keyed by (framework
-    key, requirement id)."""
+    key, requirement id); plan says which requirements are answered through others (by default worked out from
+    the frameworks, in the cycle's order)."""
+    plan = answer_plan(frameworks, sector) if plan is None else plan
     found: list[Problem] = []
     for framework in frameworks:
         for requirement in framework.requirements_for(sector):
-            key = (framework.key, requirement.id)
-            for message in answer_problems(framework, requirement, answers.get(key), actions=actions.get(key, 0),
-                                           evidence=(evidence or {}).get(key, 0)):
+            for message in requirement_problems(plan, framework, requirement, answers, actions, evidence or {}):
                 found.append(Problem(framework, requirement, message))
     return found
 
@@ -321,27 +358,39 @@ class ReturnContext:
         position = order.index((framework, requirement))
         return order[position + 1] if position + 1 < len(order) else None
 
+    @functools.cached_property
+    def plan(self) -> AnswerPlan:
+        """Which of this return's requirements are answered through another's (core/mappings.py)."""
+        return answer_plan(self.frameworks, self.ret.sector)
+
+    @functools.cached_property
+    def _counts(self) -> tuple[dict[Key, int], dict[Key, int]]:
+        return ({key: len(items) for key, items in self.actions.items()},
+                {key: len(items) for key, items in self.evidence.items()})
+
+    def answered_by(self, framework: Framework, requirement: Requirement) -> tuple[Key, Row | None]:
+        """The key of the answer that stands for this requirement, and that answer (see answered_by)."""
+        return answered_by(self.plan, framework, requirement, self.answers)
+
+    def source(self, framework: Framework, requirement: Requirement) -> tuple[Framework, Requirement] | None:
+        """The requirement this one is answered through, or None when it is answered on its own page."""
+        return self.plan.source(framework, requirement)
+
     def state(self, framework: Framework, requirement: Requirement) -> str:
-        key = (framework.key, requirement.id)
-        return answer_state(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])),
-                            evidence=len(self.evidence.get(key, [])))
+        return requirement_state(self.plan, framework, requirement, self.answers, *self._counts)
 
     def problems_for(self, framework: Framework, requirement: Requirement) -> list[str]:
-        key = (framework.key, requirement.id)
-        return answer_problems(framework, requirement, self.answers.get(key), actions=len(self.actions.get(key, [])),
-                               evidence=len(self.evidence.get(key, [])))
+        return requirement_problems(self.plan, framework, requirement, self.answers, *self._counts)
 
     def problems(self) -> list[Problem]:
-        counts = {key: len(items) for key, items in self.actions.items()}
-        return return_problems(list(self.frameworks), self.ret.sector, self.answers, counts,
-                               {key: len(items) for key, items in self.evidence.items()})
+        return return_problems(list(self.frameworks), self.ret.sector, self.answers, *self._counts, plan=self.plan)
 
     def task_groups(self) -> list[dict[str, Any]]:
         """For the task list: per framework, its requirements with their states, and counts."""
         groups: list[dict[str, Any]] = []
         for framework in self.frameworks:
-            tasks = [{"requirement": r, "state": self.state(framework, r),
-                      "label": ANSWER_STATES[self.state(framework, r)]}
+            tasks = [{"requirement": r, "state": (state := self.state(framework, r)), "label": ANSWER_STATES[state],
+                      "through": cross_reference(*source) if (source := self.source(framework, r)) else ""}
                      for r in framework.requirements_for(self.ret.sector)]
             if tasks:
                 done = sum(task["state"] == "completed" for task in tasks)
@@ -355,19 +404,24 @@ def signed_document(context: ReturnContext, *, partnership: str, signatory_name:
     ret = context.ret
     answers: list[dict[str, Any]] = []
     for framework, requirement in context.requirements():
-        key = (framework.key, requirement.id)
-        answer = context.answers.get(key) or {}
+        key, found = context.answered_by(framework, requirement)
+        answer = found or {}
         rating = answer.get("rating")
+        source = context.source(framework, requirement)
         answers.append({
             "framework": framework.key, "requirement": requirement.id, "ref": requirement.ref,
             "title": requirement.title, "rating": rating,
             "rating_label": framework.level(rating).label if rating else None,
             "narrative": answer.get("narrative") or "", "reason": answer.get("reason") or "",
-            "actions": [{k: a[k] for k in ("what", "owner", "due_date", "status")}
-                        for a in context.actions.get(key, [])],
+            # an answered-through requirement's actions stay with the answer's own requirement, listed once
+            "actions": [] if source else [{k: a[k] for k in ("what", "owner", "due_date", "status")}
+                                          for a in context.actions.get(key, [])],
             "evidence": [{k: e[k] for k in ("kind", "title", "url", "filename", "sha256", "effective_date",
                                             "valid_until")}
                          for e in context.evidence.get(key, [])],
+            **({"answered_through": {"framework": source[0].key, "framework_title": source[0].title,
+                                     "requirement": source[1].id, "ref": source[1].ref, "title": source[1].title}}
+               if source else {}),
         })
     return {
         "partnership": partnership, "cycle": ret.cycle_name, "organisation": ret.organisation_name,

@@ -13,6 +13,7 @@ from typing import Any
 
 from compliance.core.accreditations import Held, as_held, flags_text
 from compliance.core.frameworks import Framework
+from compliance.core.mappings import named
 from compliance.core.returns import ReturnContext, action_overdue, signed_document
 from compliance.core.scoring import BLANK, format_percent, overall, rag, rag_text
 from compliance.core.text import london, long_date, slug, when
@@ -66,6 +67,9 @@ class Item:
     evidence: tuple[Evidence, ...]
     actions: tuple[Action, ...]
     verification: Outcome | None = None  # the auditor's check, recorded after signing
+    anchor: str = ""  # the item's id on the page: answer-<framework id>-<requirement id>
+    through: str = ""  # answered through another framework's requirement: its name, e.g. "WDVF protocol, 3"
+    through_anchor: str = ""  # that requirement's item on the page
 
     @property
     def heading(self) -> str:
@@ -199,6 +203,7 @@ def _section(framework: Framework, entry: Document, answers: list[Document], *, 
 
 def _item(framework: Framework, answer: Document, check: Record | None, today: date | None) -> Item:
     colour = rag(framework, answer["rating"])
+    source = answer.get("answered_through") or {}
     return Item(
         ref=answer["ref"], title=answer["title"],
         rating=answer.get("rating_label") or ("Not answered" if colour == BLANK else rag_text(colour)),
@@ -213,7 +218,10 @@ def _item(framework: Framework, answer: Document, check: Record | None, today: d
                              (a.get("status") or "").replace("-", " ").capitalize(),
                              overdue=today is not None and action_overdue(a, today))
                       for a in answer.get("actions") or ()),
-        verification=outcome(framework, answer["rating"], check, at=when((check or {}).get("verified_at"))))
+        verification=outcome(framework, answer["rating"], check, at=when((check or {}).get("verified_at"))),
+        anchor=f"answer-{framework.id}-{answer['requirement']}",
+        through=named(source["framework_title"], source["ref"]) if source else "",
+        through_anchor=f"answer-{source['framework'].split('@')[0]}-{source['requirement']}" if source else "")
 
 
 def draft_document(context: ReturnContext, *, partnership: str = "") -> Document:

@@ -308,7 +308,11 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
     paragraphs: list[Flowable] = [Paragraph(text(p), styles["body"])
                                   for p in (item.narrative or "None given").replace("\r\n", "\n").split("\n\n")]
     # a short first paragraph stays with its heading; a long one flows on from it across pages
-    opening: list[Flowable] = [head, Paragraph("Narrative", styles["label"])]
+    opening: list[Flowable] = [head]
+    if item.through:
+        opening.append(Paragraph(f"<b>Answered through {text(item.through)}</b>: the organisation answered once for "
+                                 "both, and the answer is counted in each framework.", styles["body"]))
+    opening.append(Paragraph("Narrative", styles["label"]))
     short = len(item.narrative) < 1500
     story: list[Flowable] = [KeepTogether(opening + paragraphs[:1] if short else opening),
                              *paragraphs[1 if short else 0:]]
@@ -331,7 +335,8 @@ def _item(item: Item, styles: Styles, *, show_check: bool = False) -> list[Flowa
                                                                    bulletIndent=0), bulletText="•"))
     story.append(Paragraph("Improvement actions", styles["label"]))
     if not item.actions:
-        story.append(Paragraph("No improvement actions", styles["body"]))
+        story.append(Paragraph(text(f"Recorded with the answer to {item.through}") if item.through
+                               else "No improvement actions", styles["body"]))
     for action in item.actions:
         meta = f"Owner: {action.owner}. Due {action.due}." + (f" {action.status}." if action.status else "")
         late = ' <font color="#d4351c"><b>OVERDUE</b></font>' if action.overdue else ""

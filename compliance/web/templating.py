@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from compliance import store
 from compliance.core import limits, text
 from compliance.core.accreditations import EXPIRING_WITHIN, flags_text
+from compliance.core.mappings import named
 from compliance.web.navigation import navigation
 from compliance.web.requests import get_db
 from compliance.web.security import csp_nonce
@@ -139,6 +140,7 @@ def init_app(app: Flask) -> None:
         app.add_template_global(getattr(text, name), name)
     app.add_template_global(error_summary)
     app.add_template_global(lines)
+    app.add_template_global(named, "requirement_named")  # "WDVF protocol, requirement 3": one way everywhere
     app.add_template_global(limits, "limits")
     app.add_template_global(flags_text, "accreditation_flags")
     app.add_template_global(EXPIRING_WITHIN.days, "accreditation_expiring_days")

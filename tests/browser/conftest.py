@@ -78,6 +78,17 @@ def own_url(own_app):
     yield from _serve(own_app, threads=2)
 
 
+@pytest.fixture(scope="module")
+def mapped_live_app(tmp_path_factory):
+    """A module's own app whose only frameworks are the two fixture frameworks that map to each other."""
+    return builders.mapped_app(tmp_path_factory.mktemp("mapped"))
+
+
+@pytest.fixture(scope="module")
+def mapped_url(mapped_live_app):
+    yield from _serve(mapped_live_app, threads=2)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

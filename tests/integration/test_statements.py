@@ -43,6 +43,9 @@ def test_the_signed_statement_page_shows_the_version_fingerprint_and_signature(d
     html = response.get_data(as_text=True)
     assert page_text(response).h1 == "Annual statement of compliance"
     assert found["latest"]["sha256"] in html and found["latest"]["signatory_name"] in html
+    assert f'<code class="govuk-!-text-break-word">{found["latest"]["sha256"]}</code>' in html, \
+        "the signature's fingerprint is set as code, not shown as the markup's own text"
+    assert "&lt;code" not in html
     assert "DRAFT" not in html and "Download as PDF" in html
     assert "Overall result" in html and "govuk-tag" in html
     version = client.get(f"/returns/{found['signed']['id']}/versions/{found['latest']['version']}/statement")

@@ -55,6 +55,8 @@ def _cell_html(cell, version_url: str) -> str:  # version_url: already escaped
         shown += f" {TRENDS[cell.trend][0]}"
     if cell.disagrees:
         shown += " ≠"
+    if cell.through:
+        shown += " *"
     # version_url comes escaped (matrix_cells); framework and requirement ids are lower-case letters, digits and
     # hyphens, which the framework file's parser insists on (core.frameworks.ID_PATTERN)
     anchor = f"{version_url}#answer-{link['framework_id']}-{link['requirement_id']}"
@@ -107,6 +109,8 @@ def _flagged(cells, version_url: str) -> str:
                          f'app-rag--{cell.rag}">{cell.text}</span></p><ul class="app-matrix-list__flags">')
             colour = cell.rag
         words = _requirement_words(cell.requirement.ref, cell.requirement.title)
+        if cell.through:
+            words += f" (answered through {html_escape(cell.through)})"
         link = cell.link
         if link and link.get("version"):  # ids: lower-case letters, digits and hyphens (core.frameworks.ID_PATTERN)
             words = f'<a href="{version_url}#answer-{link["framework_id"]}-{link["requirement_id"]}">{words}</a>'

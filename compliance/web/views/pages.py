@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template
 
 from compliance import store
-from compliance.services import catalogue
+from compliance.services import catalogue, questionnaires
 from compliance.store import migrations
 from compliance.web.access import public
 from compliance.web.requests import get_db
@@ -15,7 +15,10 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 @public
 def start():
-    return render_template("pages/start.html", frameworks=catalogue.latest_frameworks(get_db()))
+    frameworks = catalogue.latest_frameworks(get_db())
+    # a version the coordinator loaded may have wording that is not public: its questionnaire needs signing in
+    public = questionnaires.shipped_keys(current_app.config["QUESTIONNAIRES"])
+    return render_template("pages/start.html", frameworks=frameworks, public=public)
 
 
 @bp.get("/accessibility")

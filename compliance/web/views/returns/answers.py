@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from compliance import store
 from compliance.core import filetypes as uploads
+from compliance.core.mappings import cross_reference
 from compliance.core.returns import answer_problems
 from compliance.core.text import when
 from compliance.core.verification import EXPIRY_WARNING
@@ -28,6 +29,7 @@ from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import ActionForm, AnswerForm
 from compliance.web.requests import actor, get_db, now, today
 from compliance.web.views.returns import bp, frozen_page, own_return, requirement_or_404
+from compliance.web.views.returns.mapped import answered_through_page, started_from, suggestions
 
 PAGE = "/returns/<int:return_id>/<framework_id>/<requirement_id>"
 KIND_LABELS = {content_type: label for label, content_type, _ in uploads.KINDS.values()}
@@ -38,9 +40,12 @@ THEN_ITEM = {"change-action": (".edit_action", "action_id"), "remove-action": ("
 
 
 def requirement_context(return_id: int, framework_id: str, requirement_id: str):
-    """The own return and one of its requirements, or 404."""
+    """The own return and one of its requirements, or 404. A requirement answered through another framework's
+    has no actions or evidence of its own: its other pages lead back to its own page, which says where to go."""
     context = own_return(return_id)
     framework, requirement = requirement_or_404(context, framework_id, requirement_id)
+    if request.endpoint != "returns.answer" and context.source(framework, requirement) is not None:
+        abort(redirect(page_url(context, framework, requirement)))
     return context, framework, requirement
 
 
@@ -55,9 +60,13 @@ def caption(framework, requirement) -> str:
 
 
 def not_saved_page(context, framework, requirement, typed: list[tuple[str, str]]):
-    """The return was submitted or closed while this person was typing: nothing saved, but show what they typed."""
+    """The return was submitted or closed while this person was typing, or the requirement is answered through
+    another framework's: nothing saved, but show what they typed."""
+    source = context.source(framework, requirement) if context.editable else None
     return render_template("returns/answer_not_saved.html", context=context, framework=framework,
                            requirement=requirement, caption=caption(framework, requirement),
+                           source=source, source_name=cross_reference(*source) if source else "",
+                           source_url=page_url(context, *source) if source else "",
                            typed=[(label, value) for label, value in typed if value]), 409
 
 
@@ -88,18 +97,26 @@ def answer(return_id: int, framework_id: str, requirement_id: str):
     context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
     stored = context.answers.get((framework.key, requirement.id))
     kept = _kept_typing() if request.method == "GET" else None
+    started = None
     if kept is not None:
         form = AnswerForm.for_framework(framework, formdata=kept)
         flash("This is what you typed before you were signed out. It has not been saved yet: check it, then "
               "choose Save and continue or Save and come back later.", "important")
     else:
-        form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else _initial(stored))
+        started = started_from(context, framework, requirement, stored) if request.method == "GET" else None
+        form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else
+                                        started[0] if started else _initial(stored))
     if not context.editable:
         if not form.is_submitted():
             return frozen_page(context)
         return _typed_answer_lost(context, framework, requirement, form)
+    if context.source(framework, requirement) is not None:  # answered once, at another framework's requirement
+        if form.is_submitted():
+            return _typed_answer_lost(context, framework, requirement, form)
+        return answered_through_page(context, framework, requirement, caption(framework, requirement),
+                                     **evidence_helpers())
     if not form.validate_on_submit():
-        return _answer_page(context, framework, requirement, form)
+        return _answer_page(context, framework, requirement, form, started=started[1] if started else None)
     values = form.values(carried_forward=stored["carried_forward"] if stored else 0)
     saved, current = return_service.save_answer(get_db(), context, framework, requirement.id, values,
                                                 revision=form.read_revision, actor=actor(), now=now())
@@ -154,7 +171,8 @@ def _next_page(context, framework, requirement, then: str) -> str:
     return page_url(context, *following)
 
 
-def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict: dict | None = None):
+def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict: dict | None = None,
+                 started: dict | None = None):
     database = get_db()
     key = (framework.key, requirement.id)
     stored = context.answers.get(key)
@@ -172,7 +190,7 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         amendment=return_service.open_amendment_requests(database, context).get(key),
         last_year=(return_service.last_years_answers(database, context).get((framework.id, requirement.id))
                    if stored and stored.get("carried_forward") else None),
-        **evidence_helpers())
+        suggestions=suggestions(context, framework, requirement), started=started, **evidence_helpers())
 
 
 def _reason_level(framework) -> str | None:

@@ -37,7 +37,15 @@ def overview(return_id: int):
                                           if item["changed"]},
                            has_editor=any(p["role"] == "editor" and p["active"] for p in
                                           store.users(database, organisation_id=context.ret.organisation_id)),
+                           carried=carried_forward(context),
                            can_edit=current_user.can("edit_return") and context.editable, **assigned)
+
+
+def carried_forward(context) -> list[tuple]:
+    """The requirements whose own answer was carried forward from last year and is not yet confirmed (one answered
+    through another framework's is confirmed there)."""
+    return [(f, r) for f, r in context.requirements() if context.source(f, r) is None
+            and (context.answers.get((f.key, r.id)) or {}).get("carried_forward")]
 
 
 @bp.post("/returns/<int:return_id>/start-from-last-year")
@@ -63,10 +71,8 @@ def confirm_carried_forward(return_id: int):
         return frozen_page(return_service.load_return(get_db(), return_id))
     day = today()
     carried, to_open = [], []
-    for f, r in context.requirements():
-        answer = context.answers.get((f.key, r.id)) or {}
-        if not answer.get("carried_forward"):
-            continue
+    for f, r in carried_forward(context):
+        answer = context.answers[(f.key, r.id)]
         actions, evidence = context.actions.get((f.key, r.id), []), context.evidence.get((f.key, r.id), [])
         late = [a for a in actions if action_overdue(a, day)]
         expired = [e for e in evidence if e.get("valid_until") and e["valid_until"] < day.isoformat()]

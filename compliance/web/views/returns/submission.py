@@ -13,6 +13,7 @@ from flask_login import current_user
 from compliance import store
 from compliance.core import limits
 from compliance.core.limits import too_long
+from compliance.core.mappings import cross_reference
 from compliance.core.returns import RETURN_STATUSES, action_overdue, canonical_json, digest, reference
 from compliance.core.scoring import overall
 from compliance.core.text import plural, slug
@@ -315,12 +316,17 @@ def answer_groups(context: ReturnContext) -> list[dict]:
     for framework in context.frameworks:
         items = []
         for requirement in framework.requirements_for(context.ret.sector):
-            key = (framework.key, requirement.id)
-            answer = context.answers.get(key) or {}
+            key, found = context.answered_by(framework, requirement)  # its own, or the one it is answered through
+            answer = found or {}
+            source = context.source(framework, requirement)
             items.append({"requirement": requirement, "answer": answer,
-                          "level": framework.level(answer["rating"]) if answer.get("rating") else None,
+                          "level": framework.level_or_none(answer.get("rating")),
                           "actions": context.actions.get(key, []),
-                          "evidence": context.evidence.get(key, [])})
+                          "evidence": context.evidence.get(key, []),
+                          "through": source and {"name": cross_reference(*source),
+                                                 "href": url_for(".answer", return_id=context.ret.id,
+                                                                 framework_id=source[0].id,
+                                                                 requirement_id=source[1].id)}})
         if items:
             groups.append({"framework": framework, "items": items})
     return groups

@@ -31,6 +31,7 @@ from compliance.web.views import (
     cycles,
     evidence_register,
     pages,
+    plan,
     queries,
     returns,
     statements,
@@ -90,7 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
-                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp):
+                      audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp, plan.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

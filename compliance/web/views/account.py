@@ -8,11 +8,13 @@ from compliance import store
 from compliance.core.membership import shown
 from compliance.core.returns import EDITABLE
 from compliance.services import accounts, cycle_returns, queries
+from compliance.services import plan as plan_service
 from compliance.services.passwords import password_problem
 from compliance.services.returns import load_return
 from compliance.web.access import User, public, safe_next, signed_in
 from compliance.web.forms import ConfirmForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from compliance.web.requests import NO_LINKS, external_url, get_db, links_can_be_emailed, now, today
+from compliance.web.views.plan import WORDS as PLAN_WORDS
 
 bp = Blueprint("account", __name__)
 
@@ -91,7 +93,9 @@ def home():
                            open_queries=queries.open_queries(database, organisation_id=current_user.organisation_id,
                                                              everywhere=current_user.can("verify_evidence")),
                            show_cycle=True,
-                           cycles=store.cycles(database) if current_user.can("view_partnership") else [])
+                           cycles=store.cycles(database) if current_user.can("view_partnership") else [],
+                           plan_work=plan_service.lead_work(database, current_user.id), today=today(),
+                           **PLAN_WORDS)
 
 
 def _ready_to_sign(database, own: list[dict]) -> list[dict]:

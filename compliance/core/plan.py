@@ -202,17 +202,15 @@ def read_measure(*, name: str, unit: str, direction: str, baseline_period: str, 
             found = _read(errors, f"target-{year}", functools.partial(parse_number, text, checked_unit))
             if found is not None:
                 read_targets.append((Period(year), found))
-    if errors or period is None or value is None:
-        # the choices' own problems (unit, direction, rule), which the full check below would have said too
-        chosen = Measure(name, unit, direction, Period(2000), Decimal(0), Rule(rule))
-        for problem in problems(chosen):
-            if problem.field in ("unit", "direction", "rule"):
-                errors.setdefault(problem.field, str(problem))
-        return None, errors
-    measure = Measure(name, unit, direction, period, value, Rule(rule, allowed), tuple(read_targets))
-    for problem in problems(measure, strategy):
+    # Every other problem at once, as validate() finds them: with the baseline's year or figure unreadable, a stand-in
+    # that raises nothing of its own (the field already says what is wrong).
+    draft = Measure(name, unit, direction, period or Period(1990), Decimal(0) if value is None else value,
+                    Rule(rule, allowed), tuple(read_targets))
+    for problem in problems(draft, strategy):
+        if problem.field == "targets" and typed_targets:
+            continue  # targets were typed: each one's own field says what is wrong with it
         errors.setdefault(problem.field or "rule", str(problem))
-    return (None, errors) if errors else (measure, {})
+    return (None, errors) if errors else (draft, {})
 
 
 def read_figure(period_text: str, value_text: str, *, unit: str, strategy: StrategyPeriod
@@ -405,10 +403,11 @@ DEFAULT_BANDS = (Band(1, "Low", "green"), Band(5, "Medium", "amber"), Band(10, "
 
 def check_bands(bands: tuple[Band, ...]) -> None:
     if not bands or bands[0].lowest != 1:
-        raise PlanError("The first risk band must start at a score of 1")
+        raise PlanError("The first risk band must start at a score of 1: enter 1 as its lowest score")
     lows = [band.lowest for band in bands]
     if lows != sorted(set(lows)) or lows[-1] > 25:
-        raise PlanError("Risk bands must start at rising scores between 1 and 25, each once")
+        raise PlanError("Each risk band must start at a higher score than the one before, and no higher than 25: "
+                        "check the lowest scores")
 
 
 def risk_score(likelihood: int, impact: int) -> int:

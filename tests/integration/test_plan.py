@@ -281,7 +281,7 @@ def test_a_measure_off_target_raises_a_risk_in_one_step_and_the_register_orders_
     register = _words(coordinator.get(f"/plan/{stockton['strategy']}/risks"))
     assert "20: likelihood 4 × impact 5 Tolerable (Green)" in register
     refused = _post(coordinator, "/plan/risk-bands", {"lowest_1": "2", "name_1": "Low", "rag_1": "green"})
-    assert "The first risk band must start at a score of 1" in _errors(refused)
+    assert "The first risk band must start at a score of 1: enter 1 as its lowest score" in _errors(refused)
 
 
 def test_themes_are_renamed_reordered_and_removed_only_when_empty(stockton):

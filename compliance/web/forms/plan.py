@@ -362,7 +362,7 @@ class RiskForm(Form):
     review_by = GovDateField("Review by", example="31 3 2027", description="For example, 31 3 2027")
     actions = SelectMultipleField("Mitigating actions", widget=GovCheckboxesInput(),
                                   invalid_choice_message="Select actions from this strategy's plan",
-                                  description="Actions in the plan that reduce it (optional).")
+                                  description="Actions in the plan that reduce it.")
     raised_from = HiddenField()
     submit = SubmitField("Save risk", widget=GovSubmitInput())
 

@@ -331,3 +331,18 @@ def test_the_board_reads_the_plan_and_an_editor_who_leads_nothing_sees_none_of_i
     nobody = signed_in(stockton["app"], "editor.womensaid@demo.example")
     assert nobody.get("/plan").status_code == 403
     assert "Your actions and measures" not in _words(nobody.get("/home"))
+
+
+def test_a_strategys_years_cannot_leave_out_a_target_or_figure_already_set(stockton):
+    lead = signed_in(stockton["app"], LEAD)
+    _post(lead, f"/plan/measures/{stockton['measure']}/figures", {"period": "2013/14 Q4", "value": "3"})
+    path = f"/plan/{stockton['strategy']}/edit"
+    refused = _post(stockton["coordinator"], path, {"title": "Stockton", "first_year": "2011", "last_year": "2013",
+                                                    "current": "yes"})
+    assert ("Measures have targets or figures for 2013/14, outside 2011/12 to 2012/13: choose years that include "
+            "them, or change those measures first") in _errors(refused)
+    assert fields_of(refused).values["last_year"] == ["2013"]
+    saved = _post(stockton["coordinator"], path, {"title": "Stockton", "first_year": "2011", "last_year": "2015",
+                                                  "current": "no"})
+    assert saved.status_code == 302
+    assert "Kept for the record" in _words(stockton["coordinator"].get(saved.headers["Location"]))

@@ -11,7 +11,7 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.builders import db_of, fields_of, signed_in, token_from
+from tests.builders import NOW, db_of, fields_of, signed_in, token_from
 
 COORDINATOR, BOARD, LEAD = "coordinator@demo.example", "board@demo.example", "editor.police@demo.example"
 OTHER_LEAD = "editor.adults@demo.example"
@@ -346,3 +346,16 @@ def test_a_strategys_years_cannot_leave_out_a_target_or_figure_already_set(stock
                                                   "current": "no"})
     assert saved.status_code == 302
     assert "Kept for the record" in _words(stockton["coordinator"].get(saved.headers["Location"]))
+
+
+def test_an_action_whose_lead_has_left_can_still_be_changed_without_choosing_again(stockton):
+    with stockton["app"].app_context():
+        lead = store.user_by_email(get_db(), LEAD)
+        store.update_user(get_db(), lead["id"], {"active": 0}, actor=store.SYSTEM, now=NOW)
+    page = stockton["coordinator"].get(f"/plan/actions/{stockton['action']}/edit").get_data(as_text=True)
+    assert "Dana Hollis (Brackenford Police, no longer active)" in page
+    saved = _post(stockton["coordinator"], f"/plan/actions/{stockton['action']}/edit", {
+        "theme": str(stockton["theme"]), "action": "Refer every repeat perpetrator to the programme, and partners",
+        "lead_organisation": str(lead["organisation_id"]), "lead_user": str(lead["id"]), "timescale": "2012/13 Q2",
+        "status": "in-progress"})
+    assert saved.status_code == 302, _errors(saved)

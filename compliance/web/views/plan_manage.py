@@ -45,6 +45,17 @@ def _problem(form, problem: PlanError, fallback: str) -> None:
     field.errors = [*field.errors, str(problem)]
 
 
+def _people(current: int | None) -> list[dict]:
+    """Who may lead or own something, and whoever does now (kept on offer after their account is deactivated)."""
+    people = store.plan_people(get_db())
+    if current is not None and all(person["id"] != current for person in people):
+        person = store.user_by_id(get_db(), current)
+        if person is not None:
+            where = person.get("organisation_name") or "partnership"
+            people.append({**person, "organisation_name": f"{where}, no longer active"})
+    return people
+
+
 @bp.route("/plan/new", methods=["GET", "POST"])
 @requires(MANAGE)
 def new_strategy():
@@ -147,7 +158,7 @@ def _action_form(found, row: dict | None) -> PlanActionForm:
     form.period = found.period
     organisations = [o for o in store.organisations(get_db()) if o["active"] or (
         row is not None and o["id"] == row["lead_organisation_id"])]
-    return form.offer(found.themes, organisations, store.plan_people(get_db()))
+    return form.offer(found.themes, organisations, _people(row["lead_user_id"] if row else None))
 
 
 @bp.route("/plan/<int:strategy_id>/actions/new", methods=["GET", "POST"])
@@ -192,7 +203,7 @@ def _measure_form(found, row: dict | None) -> MeasureForm:
     elif request.args.get("theme"):
         data = {"theme": request.args["theme"]}
     form = MeasureForm.for_years(years, data=data)
-    return form.offer(found.themes, store.plan_people(get_db()), _frameworks())
+    return form.offer(found.themes, _people(row["lead_user_id"] if row else None), _frameworks())
 
 
 @bp.route("/plan/<int:strategy_id>/measures/new", methods=["GET", "POST"])
@@ -225,7 +236,7 @@ def _measure_page(found, row: dict | None):
 def _risk_page(found, row: dict | None, form: RiskForm):
     view = plan.plan_view(get_db(), found.id, today=today())
     actions = [action for theme in view.themes for action in theme.actions] if view else []
-    form.offer(store.plan_people(get_db()), actions)
+    form.offer(_people(row["owner_user_id"] if row else None), actions)
     measure = None
     raised_from = row["raised_from_measure_id"] if row else (
         int(form.raised_from.data) if (form.raised_from.data or "").isdigit() else None)

@@ -33,12 +33,15 @@ def _pick(fields: dict, names: tuple[str, ...]) -> dict:
     return {name: fields[name] for name in names if name in fields}
 
 
-# Ids kept in the audit log by what they name: people, organisations, themes and measures are read by name there.
+# Ids kept in the audit log by what they name: people, organisations, themes, measures and frameworks are read by
+# name there.
 _NAMES = {"lead_user_id": ("lead", "SELECT name FROM users WHERE id = ?"),
           "owner_user_id": ("owner", "SELECT name FROM users WHERE id = ?"),
           "lead_organisation_id": ("lead_organisation", "SELECT name FROM organisations WHERE id = ?"),
           "theme_id": ("theme", "SELECT name FROM plan_themes WHERE id = ?"),
-          "raised_from_measure_id": ("raised_from", "SELECT name FROM plan_measures WHERE id = ?")}
+          "raised_from_measure_id": ("raised_from", "SELECT name FROM plan_measures WHERE id = ?"),
+          "source_framework": ("source_framework", "SELECT title FROM frameworks WHERE id = ? ORDER BY loaded_at DESC"
+                                                   " LIMIT 1")}
 
 
 def _audited(db: Database, values: dict) -> dict:

@@ -33,6 +33,7 @@ from compliance.web.views import (
     cycles,
     evidence_register,
     pages,
+    plan,
     queries,
     questionnaires,
     returns,
@@ -95,7 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
                       audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp,
-                      accreditations.bp, questionnaires.bp):
+                      accreditations.bp, questionnaires.bp, plan.bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = auth.public(app.view_functions["static"])
     register_commands(app)

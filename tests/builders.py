@@ -541,11 +541,46 @@ def build_world(app) -> World:
         accreditation_id = store.add_accreditation(database, orgs["E"], {
             "scheme": "daha", "scheme_name": "DAHA accreditation", "awarded_on": "2030-05-01",
             "expires_on": "2033-04-30"}, actor=store.SYSTEM, now=NOW)
-    return World(app, {
+        plan_ids = build_plan(database, lead_id=people["editor"], organisation_id=orgs["A"])
+    return World(app, {**plan_ids,
         **{f"org_{code}": org for code, org in orgs.items()}, **people, "cycle": cycle_id, "key": framework.key,
         "requirement": requirement.id, "levels": [level.code for level in framework.scale], "met": met,
         "action": action_id, "evidence": evidence_id, "query": query["id"], "accreditation": accreditation_id,
         **{f"return_{code.lower()}": returns[orgs[code]] for code in "ASDE"}})
+
+
+# The partnership's plan: a strategy with a theme, an action and a measure led by one person, and a risk -------------
+
+def build_plan(database, *, lead_id: int, organisation_id: int | None = None, first_year: int = 2030) -> dict:
+    """A current strategy (first_year to first_year + 3) with one theme, an action and a measure (a count, year on
+    year) that `lead_id` leads, a figure for the first year, and a risk mitigated by the action: their ids, named as
+    the plan's routes name them."""
+    from compliance.core.plan import read_measure
+    from compliance.services import plan
+
+    strategy_id = plan.create_strategy(database, title="Strategy", first_year=first_year, last_year=first_year + 3,
+                                       themes=["Prevention"], current=True, actor=store.SYSTEM, now=NOW)
+    held = plan.strategy(database, strategy_id)
+    theme_id = held.themes[0].id
+    action_id = plan.save_action(database, strategy_id, None, {
+        "theme_id": theme_id, "action": "Train every GP practice", "outcome": "More referrals",
+        "lead_organisation_id": organisation_id, "lead_partner": None if organisation_id else "Commissioner's office",
+        "lead_user_id": lead_id, "partners": "", "resources": "", "due_date": f"{first_year + 1}-03-31",
+        "due_period": f"{first_year}/{(first_year + 1) % 100:02d}", "status": "in-progress"},
+        actor=store.SYSTEM, now=NOW)
+    measure, problems = read_measure(name="Repeat perpetrators", unit="count", direction="reduce",
+                                     baseline_period=f"{first_year - 1}/{first_year % 100:02d}", baseline="23",
+                                     rule="year-on-year", tolerance="", targets={}, strategy=held.period)
+    assert measure is not None, problems
+    measure_id = plan.save_measure(database, strategy_id, None, measure, {
+        "theme_id": theme_id, "definition": "", "lead_user_id": lead_id, "source": None, "source_framework": None},
+        actor=store.SYSTEM, now=NOW)
+    risk_id = plan.save_risk(database, strategy_id, None, {
+        "description": "Practices do not take part", "cause": "", "consequence": "", "likelihood": 3, "impact": 4,
+        "owner_user_id": lead_id, "review_by": None, "raised_from_measure_id": measure_id}, [action_id],
+        actor=store.SYSTEM, now=NOW)
+    return {"strategy_id": strategy_id, "theme_id": theme_id, "plan_action_id": action_id, "measure_id": measure_id,
+            "risk_id": risk_id}
 
 
 # Who may use each page: the access table the access tests walk, and the hostile-form tests take ---------------------
@@ -666,6 +701,32 @@ ACCESS: dict[str, set[str]] = {
     # a shipped framework version's (as here) is public; one the coordinator loaded needs signing in (tested apart)
     "questionnaires.questionnaire": EVERYONE,
     "questionnaires.questionnaire_pdf": EVERYONE,
+    # The partnership's plan: the board, auditors and the coordinator read it; the coordinator changes it; an
+    # action's or a measure's lead (here the editor) reads and updates only theirs (see test_access.LEAD_SCOPED).
+    "plan.current": PARTNERSHIP,
+    "plan.strategies": PARTNERSHIP,
+    "plan.strategy": PARTNERSHIP,
+    "plan.theme": PARTNERSHIP,
+    "plan.risks": PARTNERSHIP,
+    "plan.action": PARTNERSHIP | {"editor"},
+    "plan.measure": PARTNERSHIP | {"editor"},
+    "plan.add_progress": EDITOR,
+    "plan.enter_figure": EDITOR,
+    "plan.new_strategy": ADMIN,
+    "plan.edit_strategy": ADMIN,
+    "plan.new_theme": ADMIN,
+    "plan.edit_theme": ADMIN,
+    "plan.move_theme": ADMIN,
+    "plan.remove_theme": ADMIN,
+    "plan.new_action": ADMIN,
+    "plan.edit_action": ADMIN,
+    "plan.new_measure": ADMIN,
+    "plan.edit_measure": ADMIN,
+    "plan.raise_risk": ADMIN,
+    "plan.new_risk": ADMIN,
+    "plan.edit_risk": ADMIN,
+    "plan.close_risk": ADMIN,
+    "plan.risk_bands": ADMIN,
 }
 
 

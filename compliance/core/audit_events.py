@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.core.frameworks import Framework, Requirement
+from compliance.core.plan import ACTION_STATUSES as PLAN_ACTION_STATUSES
+from compliance.core.plan import DIRECTIONS, FIGURE_SOURCES, PROGRESS_WORDS, RULES, UNITS
 from compliance.core.returns import ACTION_STATUSES, RETURN_STATUSES
 from compliance.core.roles import ROLES
 from compliance.core.text import file_size, long_date, plural, shorten
@@ -58,6 +60,16 @@ _ORGANISATION = {"active": Field("Status", "organisation-active")}
 _ACCREDITATION = {"scheme": Field("Scheme"), "level": Field("Level"), "awarded_on": Field("Awarded", "date"),
                   "expires_on": Field("Expires", "date"), "reference": Field("Reference"),
                   "evidence": Field("Evidence")}
+_STRATEGY = {"active": Field("Current strategy", "yes-no"), "first_year": Field("First year (April)", "number"),
+             "last_year": Field("Last year (March)", "number"), "themes": Field("Themes", "list")}
+_THEME = {"title": Field("Name"), "position": Field("Place in the strategy's order", "number")}
+_PLAN_ACTION = {"status": Field("Status", "plan-action-status"), "note": Field("Progress note"),
+                "rag": Field("Progress", "plan-progress"), "due_date": Field("Due by", "date")}
+_MEASURE = {"unit": Field("Unit", "plan-unit"), "direction": Field("Which is better", "plan-direction"),
+            "rule_kind": Field("Rated", "plan-rule"), "source": Field("Figures from", "plan-source"),
+            "targets": Field("Targets", "list"), "value": Field("Figure")}
+_RISK = {"likelihood": Field("Likelihood (1 to 5)", "number"), "impact": Field("Impact (1 to 5)", "number"),
+         "actions": Field("Mitigating actions", "list")}
 
 # The sentence of each action code. Phrases: see PHRASES below; old[...] and new[...] are the stored values.
 EVENTS: dict[str, Event] = {
@@ -182,6 +194,36 @@ EVENTS: dict[str, Event] = {
     "query-resolved": Event("Query resolved", "{actor} resolved a question about {answer}", context=_QUERY),
     "evidence-unlinked": Event("Evidence taken off an answer",
                                "{actor} took {evidence} off the evidence for {answer}", context=_LINK),
+    # The partnership's own plan: strategy, themes, actions and their progress, measures and figures, risks
+    "plan-strategy-added": Event("Strategy added", "{actor} added the strategy “{new[title]}”", fields=_STRATEGY,
+                                 context=frozenset({"title"})),
+    "plan-strategy-changed": Event("Strategy changed", "{actor} changed the strategy “{new[title]}”",
+                                   fields=_STRATEGY),
+    "plan-theme-added": Event("Strategy theme added", "{actor} added the theme “{new[title]}” to a strategy",
+                              fields=_THEME, context=frozenset({"title", "strategy"})),
+    "plan-theme-changed": Event("Strategy theme changed", "{actor} changed the theme “{new[title]}”", fields=_THEME),
+    "plan-theme-removed": Event("Strategy theme removed", "{actor} removed the theme “{old[title]}”", fields=_THEME,
+                                context=frozenset({"title"})),
+    "plan-action-added": Event("Plan action added", "{actor} added the action “{new[title]}” to the action plan",
+                               fields=_PLAN_ACTION, context=frozenset({"title"})),
+    "plan-action-changed": Event("Plan action changed", "{actor} changed the action “{new[title]}”",
+                                 fields=_PLAN_ACTION, context=frozenset({"title"})),
+    "plan-action-updated": Event("Progress update added",
+                                 "{actor} added a progress update to the action “{new[title]}”",
+                                 fields=_PLAN_ACTION, context=frozenset({"title"})),
+    "plan-measure-added": Event("Measure added", "{actor} added the measure “{new[name]}”", fields=_MEASURE,
+                                context=frozenset({"name"})),
+    "plan-measure-changed": Event("Measure changed", "{actor} changed the measure “{new[name]}”", fields=_MEASURE),
+    "plan-figure-entered": Event("Measure's figure entered", "{actor} entered a figure for the measure “{new[name]}”",
+                                 fields=_MEASURE, context=frozenset({"name"})),
+    "plan-risk-added": Event("Risk added", "{actor} added the risk “{new[title]}” to the register", fields=_RISK,
+                             context=frozenset({"title"})),
+    "plan-risk-changed": Event("Risk changed", "{actor} changed the risk “{new[title]}”", fields=_RISK,
+                               context=frozenset({"title"})),
+    "plan-risk-closed": Event("Risk closed", "{actor} closed the risk “{new[title]}”: it has left the register",
+                              fields=_RISK, context=frozenset({"title"})),
+    "plan-risk-bands-changed": Event("Risk bands changed", "{actor} changed the partnership's risk bands",
+                                     fields={"bands": Field("Bands", "list")}),
 }
 
 # The phrases a sentence may use, each as it reads in the middle of a sentence.
@@ -219,6 +261,14 @@ FIELDS: dict[str, Field] = {
     "from_return": Field("From return", "number"),
     "question": Field("Question"), "reply": Field("Reply"), "note": Field("Closing note"),
     "via": Field("Saved from"),
+    "outcome": Field("Outcome sought"), "lead_organisation": Field("Lead organisation"),
+    "lead_partner": Field("Lead partner (not a member)"), "lead": Field("Lead"), "partners": Field("Partners"),
+    "resources": Field("Resources"), "due_period": Field("Due by the end of"), "theme": Field("Theme"),
+    "definition": Field("Definition"), "baseline_period": Field("Baseline year"), "baseline_value": Field("Baseline"),
+    "tolerance": Field("Tolerance (% of the target)"), "source_framework": Field("Framework"),
+    "period": Field("Period"), "description": Field("Description"), "cause": Field("Cause"),
+    "consequence": Field("Consequence"), "review_by": Field("Review by", "date"),
+    "raised_from": Field("Raised from the measure"),
 }
 
 _LABELS: dict[str, Mapping[str, str]] = {
@@ -231,6 +281,12 @@ _LABELS: dict[str, Mapping[str, str]] = {
     "person-active": {"1": "Active", "0": "Deactivated"},
     "organisation-active": {"1": "Active", "0": "Archived"},
     "yes-no": {"1": "Yes", "0": "No", "True": "Yes", "False": "No"},
+    "plan-action-status": PLAN_ACTION_STATUSES,
+    "plan-progress": {colour: f"{colour.capitalize()}: {words.lower()}" for colour, words in PROGRESS_WORDS.items()},
+    "plan-unit": UNITS,
+    "plan-direction": DIRECTIONS,
+    "plan-rule": RULES,
+    "plan-source": FIGURE_SOURCES,
 }
 _UNQUOTED = frozenset({"number", "size", "list"})
 

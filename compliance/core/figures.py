@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from compliance.core.frameworks import Framework, Requirement
 from compliance.core.matrix import OrgRow
-from compliance.core.scoring import Counts, coverage_text, format_percent, requirement_counts
+from compliance.core.scoring import Counts, coverage_text, format_percent, framework_percent, requirement_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,14 @@ class CycleFigures:
     @property
     def coverage_text(self) -> str:
         return coverage_text(self.returned, self.organisations)
+
+    def framework_percent(self, framework_id: str) -> Decimal | None:
+        """A framework's % met over the returns that are in (by framework id, whichever version the cycle asked):
+        the matrix's own figure for it; None when the cycle did not ask it or nothing applicable was answered."""
+        columns = [column for column in self.columns if column.framework.id == framework_id]
+        if not columns:
+            return None
+        return framework_percent(columns[0].framework, (column.counts for column in columns))
 
 
 def cycle_figures(frameworks: Sequence[Framework], rows: Sequence[OrgRow], *, final: bool = False) -> CycleFigures:

@@ -45,6 +45,7 @@ from compliance.core.scoring import (
     compare_levels,
     coverage_text,
     format_percent,
+    framework_percent,
     level_for,
     overall,
     percent,
@@ -229,8 +230,7 @@ class Group:
     @property
     def percent_met(self) -> Decimal | None:
         """Answers met over applicable answers, across the framework's requirements and the returns that are in."""
-        return percent(self.met, self.applicable, decimals=self.framework.overall.decimals,
-                       rounding=self.framework.overall.rounding)
+        return framework_percent(self.framework, (column.counts for column in self.columns))
 
     @property
     def percent_text(self) -> str:

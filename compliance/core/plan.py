@@ -10,11 +10,13 @@ calendar year.
 """
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, TypeVar
 
 REDUCE, INCREASE = "reduce", "increase"
 DIRECTIONS = {REDUCE: "Lower is better", INCREASE: "Higher is better"}
@@ -27,10 +29,16 @@ RAG_WORDS = {TARGET: {"green": "On target", "amber": "Within tolerance", "red": 
                             "red": "Worse than the year before"}}
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*(?:,?\s*(?:Q|quarter\s*)([1-4]))?\s*$", re.IGNORECASE)
 Rag = Literal["green", "amber", "red"]
+T = TypeVar("T")
 
 
 class PlanError(ValueError):
-    """Input that cannot be used; the message says what is wrong and how to fix it."""
+    """Input that cannot be used; the message says what is wrong and how to fix it, and `field` (when known) which
+    of a form's fields it is about: "unit", "baseline_period", "target-2019" and so on."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +110,17 @@ def period_of(day: date, *, quarter: bool = False) -> Period:
     return Period(year, (day.month - 4) % 12 // 3 + 1)
 
 
+def cycle_period(name: str, open_date: date) -> Period:
+    """The financial year a cycle of returns reports on: its name when that is a year, as cycles are named ("the
+    reporting year, April to March, like 2025/26"); otherwise the year its open date falls in. The name comes
+    first because a year's cycle may open before the year does (the demo's opens 60 days before today)."""
+    try:
+        named = parse_period(name)
+    except PlanError:
+        return period_of(open_date)
+    return named if named.quarter is None else period_of(open_date)
+
+
 @dataclass(frozen=True)
 class StrategyPeriod:
     """A strategy's years: 2019/20 to 2021/22 for "2019-2022"."""
@@ -153,6 +172,75 @@ def parse_number(text: str, unit: str) -> Decimal:
     if unit == "count" and value != value.to_integral_value():
         raise PlanError(f"This measure is a count: enter a whole number, not {typed!r}")
     return value
+
+
+def read_measure(*, name: str, unit: str, direction: str, baseline_period: str, baseline: str, rule: str,
+                 tolerance: str, targets: dict[int, str], strategy: StrategyPeriod | None
+                 ) -> tuple[Measure | None, dict[str, str]]:
+    """A measure from what was typed on its form (targets by the year each starts in), or the problems by field:
+    every value checked against the unit, the baseline and targets as `validate` checks them."""
+    errors: dict[str, str] = {}
+    typed_targets = {year: text for year, text in targets.items() if (text or "").strip()}
+    period = None
+    if not (baseline_period or "").strip():
+        errors["baseline_period"] = ("Enter the baseline's financial year, like 2010/11" +
+                                     (": a target is set against a baseline" if typed_targets else ""))
+    else:
+        period = _read(errors, "baseline_period", lambda: parse_period(baseline_period))
+    checked_unit = unit if unit in UNITS else None
+    value = None
+    if not (baseline or "").strip():
+        errors["baseline"] = "Enter the baseline's figure, like 23"
+    elif checked_unit:
+        value = _read(errors, "baseline", lambda: parse_number(baseline, checked_unit))
+    allowed = Decimal(0)
+    if rule == TARGET and (tolerance or "").strip():
+        allowed = _read(errors, "tolerance", lambda: parse_number(tolerance, "percent")) or Decimal(0)
+    read_targets = []
+    for year, text in sorted(typed_targets.items()):
+        if checked_unit:
+            found = _read(errors, f"target-{year}", functools.partial(parse_number, text, checked_unit))
+            if found is not None:
+                read_targets.append((Period(year), found))
+    # Every other problem at once, as validate() finds them: with the baseline's year or figure unreadable, a stand-in
+    # that raises nothing of its own (the field already says what is wrong).
+    draft = Measure(name, unit, direction, period or Period(1990), Decimal(0) if value is None else value,
+                    Rule(rule, allowed), tuple(read_targets))
+    for problem in problems(draft, strategy):
+        if problem.field == "targets" and typed_targets:
+            continue  # targets were typed: each one's own field says what is wrong with it
+        errors.setdefault(problem.field or "rule", str(problem))
+    return (None, errors) if errors else (draft, {})
+
+
+def read_figure(period_text: str, value_text: str, *, unit: str, strategy: StrategyPeriod
+                ) -> tuple[tuple[Period, Decimal] | None, dict[str, str]]:
+    """A measure's figure for a year or a quarter, as typed: the period inside the strategy's years and the value
+    in the measure's unit; or the problems by field ("period", "value")."""
+    errors: dict[str, str] = {}
+    period = _read(errors, "period", lambda: parse_period(period_text))
+    if period is not None:
+        _read(errors, "period", lambda: strategy.check(period, "The figure for"))
+    if not (value_text or "").strip():
+        errors["value"] = f"Enter the figure, as {UNITS.get(unit, 'a number')} like {EXAMPLES.get(unit, '23')}"
+        value = None
+    else:
+        value = _read(errors, "value", lambda: parse_number(value_text, unit))
+    if errors or period is None or value is None:
+        return None, errors
+    return (period, value), {}
+
+
+EXAMPLES = {"count": "23", "percent": "40%", "rate-per-1000": "3.2"}
+
+
+def _read(errors: dict[str, str], field: str, read: Callable[[], T]) -> T | None:
+    """read()'s value, or None with its PlanError's message kept as the field's problem."""
+    try:
+        return read()
+    except PlanError as problem:
+        errors.setdefault(field, str(problem))
+        return None
 
 
 def shown(value: Decimal | None, unit: str) -> str:
@@ -214,28 +302,43 @@ def _better(direction: str, actual: Decimal, other: Decimal) -> int:
 
 
 def validate(measure: Measure, strategy: StrategyPeriod | None = None) -> None:
-    """Refuse a measure that cannot be rated, with how to fix it."""
+    """Refuse a measure that cannot be rated, with how to fix it (the first of its problems)."""
+    found = problems(measure, strategy)
+    if found:
+        raise found[0]
+
+
+def problems(measure: Measure, strategy: StrategyPeriod | None = None) -> list[PlanError]:
+    """Everything that stops a measure being rated, each naming the form field it is about."""
+    found = []
     if measure.unit not in UNITS:
-        raise PlanError(f"Choose the measure's unit: {', '.join(UNITS.values())}")
+        found.append(PlanError("Select the measure's unit: a count, a percentage or a rate per 1,000", "unit"))
     if measure.direction not in DIRECTIONS:
-        raise PlanError("Choose whether lower or higher is better for this measure")
+        found.append(PlanError("Select whether lower or higher is better for this measure", "direction"))
     if measure.rule.kind not in RULES:
-        raise PlanError("Choose how the measure is rated: against its target or year on year")
+        found.append(PlanError("Select how the measure is rated: against its target or year on year", "rule"))
     if measure.baseline_period.quarter is not None:
-        raise PlanError("A baseline is for a whole financial year, like 2010/11: enter the year, not a quarter")
+        found.append(PlanError("A baseline is for a whole financial year, like 2010/11: enter the year, not a quarter",
+                               "baseline_period"))
     for period, _value in measure.targets:
+        where = f"target-{period.year}"
         if period.quarter is not None:
-            raise PlanError(f"Targets are set by financial year: enter {period.financial_year}, not {period}")
-        if period <= measure.baseline_period:
-            raise PlanError(f"The target for {period} is not after the baseline ({measure.baseline_period}): a "
-                            "target is for a year after the baseline")
-        if strategy is not None:
-            strategy.check(period, "The target for")
+            found.append(PlanError(f"Targets are set by financial year: enter {period.financial_year}, not {period}",
+                                   where))
+        elif period <= measure.baseline_period.financial_year:
+            found.append(PlanError(f"The target for {period} is not after the baseline ({measure.baseline_period}): "
+                                   "a target is for a year after the baseline", where))
+        elif strategy is not None and not strategy.holds(period):
+            try:
+                strategy.check(period, "The target for")
+            except PlanError as outside:
+                found.append(PlanError(str(outside), where))
     if measure.rule.kind == TARGET and not measure.targets:
-        raise PlanError("A measure rated against its target needs at least one year's target: add one, or rate it "
-                        "year on year")
+        found.append(PlanError("A measure rated against its target needs at least one year's target: add one, or "
+                               "rate it year on year", "targets"))
     if not 0 <= measure.rule.tolerance <= 100:
-        raise PlanError("The tolerance is a percentage of the target between 0 and 100")
+        found.append(PlanError("The tolerance is a percentage of the target between 0 and 100", "tolerance"))
+    return found
 
 
 def rule_text(measure: Measure, period: Period | None = None) -> str:
@@ -300,10 +403,11 @@ DEFAULT_BANDS = (Band(1, "Low", "green"), Band(5, "Medium", "amber"), Band(10, "
 
 def check_bands(bands: tuple[Band, ...]) -> None:
     if not bands or bands[0].lowest != 1:
-        raise PlanError("The first risk band must start at a score of 1")
+        raise PlanError("The first risk band must start at a score of 1: enter 1 as its lowest score")
     lows = [band.lowest for band in bands]
     if lows != sorted(set(lows)) or lows[-1] > 25:
-        raise PlanError("Risk bands must start at rising scores between 1 and 25, each once")
+        raise PlanError("Each risk band must start at a higher score than the one before, and no higher than 25: "
+                        "check the lowest scores")
 
 
 def risk_score(likelihood: int, impact: int) -> int:
@@ -427,6 +531,7 @@ class MeasureRecord:
     actuals: tuple[tuple[Period, Decimal], ...] = ()  # typed by the lead, or filled from signed returns
     source: str | None = None  # a key of FIGURE_SOURCES when the figures come from signed returns
     source_framework: str | None = None  # the framework id the figure is of
+    provisional: tuple[Period, ...] = ()  # filled from a cycle still open: its figure may yet change
 
     def assessments(self) -> list[tuple[Period, Assessment]]:
         values = dict(self.actuals)
@@ -456,6 +561,36 @@ class Risk:
 
     def band(self, bands: tuple[Band, ...] = DEFAULT_BANDS) -> Band:
         return risk_band(self.score, bands)
+
+
+def by_score(risks: Iterable[Risk]) -> tuple[Risk, ...]:
+    """The register's order: highest score first, then the review due soonest (none last), then the oldest."""
+    return tuple(sorted(risks, key=lambda risk: (-risk.score, risk.review_by or date.max, risk.id)))
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """One theme of a strategy as its page, and the board's, read it: its actions (with every update), its
+    measures (with their figures) and the risks their actions mitigate or its measures raised, by score."""
+
+    strategy: Strategy
+    theme: Theme
+    actions: tuple[StrategyAction, ...]
+    measures: tuple[MeasureRecord, ...]
+    risks: tuple[Risk, ...]  # by_score
+    bands: tuple[Band, ...]
+    today: date  # a London date: what overdue actions and reviews are counted against
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A whole strategy: each theme's view, in the coordinator's order, and the whole risk register by score."""
+
+    strategy: Strategy
+    themes: tuple[ThemeView, ...]
+    risks: tuple[Risk, ...]  # every open risk, by_score
+    bands: tuple[Band, ...]
+    today: date
 
 
 def risk_from_measure(record: MeasureRecord, *, owner: str, review_by: date | None) -> dict[str, object]:

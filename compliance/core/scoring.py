@@ -256,6 +256,17 @@ def requirement_counts(
     )
 
 
+def framework_percent(framework: Framework, counts: Iterable[Counts]) -> Decimal | None:
+    """A framework's % met over its requirements' counts: every met answer over every applicable one, rounded once
+    to the framework's decimals. The matrix's figure for a framework (core.matrix.Group), and the one a plan's
+    measure of a framework's % met takes (core.figures.CycleFigures.framework_percent)."""
+    met = applicable = 0
+    for found in counts:
+        met += found.met
+        applicable += found.applicable
+    return percent(met, applicable, decimals=framework.overall.decimals, rounding=framework.overall.rounding)
+
+
 def coverage_text(returned: int, asked: int) -> str:
     """How many of the organisations asked have returned, in words: "9 of 13 organisations returned"."""
     if returned < 0 or asked < returned:

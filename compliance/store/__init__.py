@@ -13,6 +13,8 @@ from compliance.store.membership import *  # noqa: F401,F403
 from compliance.store.organisations import *  # noqa: F401,F403
 from compliance.store.outbox import *  # noqa: F401,F403
 from compliance.store.pending import *  # noqa: F401,F403
+from compliance.store.plan import *  # noqa: F401,F403
+from compliance.store.plan_measures import *  # noqa: F401,F403
 from compliance.store.queries import *  # noqa: F401,F403
 from compliance.store.reminders import *  # noqa: F401,F403
 from compliance.store.returns import *  # noqa: F401,F403

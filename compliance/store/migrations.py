@@ -601,3 +601,170 @@ def _pending_uploads(db: Database) -> None:
         UNIQUE (purpose, user_id, subject_id)
     )
     """)
+
+
+@migrations(name="0014_partnership_plan")
+def _partnership_plan(db: Database) -> None:
+    for statement in PLAN_SCHEMA:
+        db.execute(statement)
+
+
+def _append_only(table: str, what: str) -> list[str]:
+    """Triggers refusing any change to, or removal of, a row once written (as the audit log's)."""
+    # bandit B608: DDL built from this module's own constants; no user text reaches it.
+    return [f"""
+    CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{what} are kept as written: rows cannot be updated'); END
+    """, f"""
+    CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{what} are kept as written: rows cannot be deleted'); END
+    """]  # nosec B608
+
+
+PLAN_SCHEMA = [
+    # The partnership's own strategy (issue 13): its years are financial years, first_year/20 to last_year-1/last_year
+    # ("2019-2022" is 2019/20 to 2021/22). At most one is the current strategy.
+    """
+    CREATE TABLE plan_strategies (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_year INTEGER NOT NULL,
+        last_year INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (last_year > first_year)
+    )
+    """,
+    "CREATE UNIQUE INDEX plan_strategies_one_active ON plan_strategies (active) WHERE active = 1",
+    """
+    CREATE TABLE plan_themes (
+        id INTEGER PRIMARY KEY,
+        strategy_id INTEGER NOT NULL REFERENCES plan_strategies(id),
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE UNIQUE INDEX plan_themes_name ON plan_themes (strategy_id, name COLLATE NOCASE)",
+    # The lead organisation is a member organisation (by id, so a renaming carries through and its page is linked)
+    # or, for a partner that is not a member (a commissioner's office, a court), its name as typed: exactly one.
+    # The lead person is the one who updates the action's progress.
+    """
+    CREATE TABLE plan_actions (
+        id INTEGER PRIMARY KEY,
+        strategy_id INTEGER NOT NULL REFERENCES plan_strategies(id),
+        theme_id INTEGER NOT NULL REFERENCES plan_themes(id),
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL DEFAULT '',
+        lead_organisation_id INTEGER REFERENCES organisations(id),
+        lead_partner TEXT,
+        lead_user_id INTEGER NOT NULL REFERENCES users(id),
+        partners TEXT NOT NULL DEFAULT '',
+        resources TEXT NOT NULL DEFAULT '',
+        due_date TEXT NOT NULL,
+        due_period TEXT,
+        status TEXT NOT NULL CHECK (status IN ('not-started', 'in-progress', 'complete', 'delayed', 'stopped')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK ((lead_organisation_id IS NULL) != (lead_partner IS NULL))
+    )
+    """,
+    "CREATE INDEX plan_actions_theme ON plan_actions (strategy_id, theme_id)",
+    "CREATE INDEX plan_actions_lead ON plan_actions (lead_user_id)",
+    # A lead's dated note on an action's progress, with its colour: kept for ever, never changed.
+    """
+    CREATE TABLE plan_action_updates (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES plan_actions(id),
+        note TEXT NOT NULL,
+        rag TEXT NOT NULL CHECK (rag IN ('green', 'amber', 'red')),
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX plan_action_updates_action ON plan_action_updates (action_id, id)",
+    *_append_only("plan_action_updates", "progress updates"),
+    # Values are exact decimals kept as text ("40.5"), never floats. Periods are financial years ("2010/11") or
+    # quarters ("2010/11 Q1"). source: a figure filled from signed returns (core.plan.FIGURE_SOURCES) rather than typed.
+    """
+    CREATE TABLE plan_measures (
+        id INTEGER PRIMARY KEY,
+        strategy_id INTEGER NOT NULL REFERENCES plan_strategies(id),
+        theme_id INTEGER REFERENCES plan_themes(id),
+        name TEXT NOT NULL,
+        definition TEXT NOT NULL DEFAULT '',
+        unit TEXT NOT NULL CHECK (unit IN ('count', 'percent', 'rate-per-1000')),
+        direction TEXT NOT NULL CHECK (direction IN ('reduce', 'increase')),
+        baseline_period TEXT NOT NULL,
+        baseline_value TEXT NOT NULL,
+        rule_kind TEXT NOT NULL CHECK (rule_kind IN ('target', 'year-on-year')),
+        tolerance TEXT NOT NULL DEFAULT '0',
+        lead_user_id INTEGER NOT NULL REFERENCES users(id),
+        source TEXT CHECK (source IN ('percent-met')),
+        source_framework TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK ((source IS NULL) = (source_framework IS NULL))
+    )
+    """,
+    "CREATE INDEX plan_measures_theme ON plan_measures (strategy_id, theme_id)",
+    "CREATE INDEX plan_measures_lead ON plan_measures (lead_user_id)",
+    """
+    CREATE TABLE plan_measure_targets (
+        measure_id INTEGER NOT NULL REFERENCES plan_measures(id),
+        year INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (measure_id, year)
+    )
+    """,
+    # Every figure entered, corrections included: the latest for a period stands, the ones before stay as history.
+    """
+    CREATE TABLE plan_measure_actuals (
+        id INTEGER PRIMARY KEY,
+        measure_id INTEGER NOT NULL REFERENCES plan_measures(id),
+        period TEXT NOT NULL,
+        value TEXT NOT NULL,
+        entered_by INTEGER NOT NULL REFERENCES users(id),
+        entered_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX plan_measure_actuals_measure ON plan_measure_actuals (measure_id, period, id)",
+    *_append_only("plan_measure_actuals", "figures entered"),
+    # The partnership's risk bands: a band covers scores from `lowest` up to the next band's. None stored: the
+    # defaults (core.plan.DEFAULT_BANDS).
+    """
+    CREATE TABLE plan_risk_bands (
+        lowest INTEGER PRIMARY KEY CHECK (lowest BETWEEN 1 AND 25),
+        name TEXT NOT NULL,
+        rag TEXT NOT NULL CHECK (rag IN ('green', 'amber', 'red'))
+    )
+    """,
+    """
+    CREATE TABLE plan_risks (
+        id INTEGER PRIMARY KEY,
+        strategy_id INTEGER NOT NULL REFERENCES plan_strategies(id),
+        description TEXT NOT NULL,
+        cause TEXT NOT NULL DEFAULT '',
+        consequence TEXT NOT NULL DEFAULT '',
+        likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 5),
+        impact INTEGER NOT NULL CHECK (impact BETWEEN 1 AND 5),
+        owner_user_id INTEGER NOT NULL REFERENCES users(id),
+        review_by TEXT,
+        raised_from_measure_id INTEGER REFERENCES plan_measures(id),
+        closed_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX plan_risks_strategy ON plan_risks (strategy_id)",
+    # A risk's mitigating actions, from the action plan.
+    """
+    CREATE TABLE plan_risk_actions (
+        risk_id INTEGER NOT NULL REFERENCES plan_risks(id),
+        action_id INTEGER NOT NULL REFERENCES plan_actions(id),
+        PRIMARY KEY (risk_id, action_id)
+    )
+    """,
+    "CREATE INDEX plan_risk_actions_action ON plan_risk_actions (action_id)",
+]

@@ -16,7 +16,17 @@ from compliance.services import boardpack_jobs as jobs
 from compliance.services import returns as return_service
 from compliance.store import files
 from compliance.web.requests import get_db
-from tests.builders import ACCESS, EVERYONE, PASSWORD, SECTORS, first_versions, make_app, password_hash
+from tests.builders import (
+    ACCESS,
+    EVERYONE,
+    PARTNERSHIP,
+    PASSWORD,
+    SECTORS,
+    build_plan,
+    first_versions,
+    make_app,
+    password_hash,
+)
 
 NOW = datetime.now(timezone.utc)
 # Routes about one organisation's objects: a member of another organisation who holds the route's permission
@@ -28,6 +38,10 @@ ORGANISATION_SCOPED = {"admin.organisation"} | {endpoint for endpoint in ACCESS 
     "queries.reply", "queries.download", "accreditations.add", "accreditations.change", "accreditations.remove"}
 # Routes that end what the walk needs: checked on their own below, for those allowed (anyone else is walked).
 ENDS_THE_WORLD = {("account.sign_out", "POST"), ("accreditations.remove", "POST")}
+# The plan's pages about one action or measure: its lead (the editor here) and the plan's readers may use them. The
+# plan's readers who are not its lead get 403 (they know it is there); anyone else signed in gets 404, so that ids
+# cannot be probed.
+LEAD_SCOPED = {"plan.action", "plan.measure", "plan.add_progress", "plan.enter_figure"}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +61,9 @@ def world(tmp_path_factory):
         target = store.create_user(db, email="target@access.example", name="Target", role="editor",
                                    organisation_id=org_a, actor=store.SYSTEM, now=NOW)
         return_values = _submitted_return(app, db, people["signatory"])
+        plan_values = build_plan(db, lead_id=people["editor"], organisation_id=org_a)
     values = {"organisation_id": org_a, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css",
-              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values}
+              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values, **plan_values}
     return app, people, values
 
 
@@ -141,6 +156,8 @@ def test_each_person_gets_the_expected_answer_on_every_route(world, who):
             ok = status == 302 and location.startswith("/sign-in")
         elif rule.endpoint in ORGANISATION_SCOPED and who == "other_editor" and "editor" in ACCESS[rule.endpoint]:
             ok = status == 404  # holds the permission, but this is another organisation's object
+        elif rule.endpoint in LEAD_SCOPED:
+            ok = status == (403 if who in PARTNERSHIP else 404)  # not the lead of this action or measure
         else:
             ok = status == 403
         if not ok:
@@ -196,13 +213,14 @@ def test_a_post_without_a_csrf_token_is_refused_on_every_form(tmp_path):
         signatory = store.create_user(db, email="signatory@access.example", name="Signatory", role="signatory",
                                       organisation_id=org, actor=store.SYSTEM, now=NOW)
         return_values = _submitted_return(app, db, signatory)
+        plan_values = build_plan(db, lead_id=target, organisation_id=org)
     client = app.test_client()
     html = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     assert client.post("/sign-in", data={"email": "admin@access.example", "password": PASSWORD,
                                          "csrf_token": token}).status_code == 302
     values = {"organisation_id": org, "user_id": target, "token": "not-a-real-token", "filename": "css/app.css",
-              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values}
+              "framework_id": "wdvf-overarching-protocol-2018", "version": "1", **return_values, **plan_values}
     posts = [(rule, _url(rule, values)) for rule, method in _routes(app) if method == "POST"]
     assert len(posts) >= 10
     for rule, url in posts:

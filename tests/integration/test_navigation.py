@@ -11,10 +11,11 @@ from compliance.web.requests import get_db
 from tests.builders import DEMO_PASSWORD, signed_in
 
 EXPECTED = {
-    "coordinator@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks", "People", "Evidence",
-                                 "Audit trail", "Outbox"],
-    "board@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks"],
-    "auditor@demo.example": ["Home", "Cycles", "Action plan", "Organisations", "Frameworks", "Evidence", "Audit trail"],
+    "coordinator@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks", "People",
+                                 "Evidence", "Audit trail", "Outbox"],
+    "board@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks"],
+    "auditor@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks", "Evidence",
+                             "Audit trail"],
     "editor.police@demo.example": ["Home"],
     "signatory.police@demo.example": ["Home"],
 }
@@ -56,7 +57,8 @@ def test_a_cycles_matrix_and_progress_are_under_cycles(demo_app):
 @pytest.mark.parametrize(("path", "current"), [("/cycles", "Cycles"), ("/organisations", "Organisations"),
                                                ("/organisations/new", "Organisations"), ("/frameworks", "Frameworks"),
                                                ("/people", "People"), ("/people/invite", "People"),
-                                               ("/outbox", "Outbox")])
+                                               ("/outbox", "Outbox"), ("/plan/strategies", "Strategy"),
+                                               ("/plan/new", "Strategy"), ("/plan/risk-bands", "Strategy")])
 def test_the_section_of_the_page_is_the_current_item(demo_app, path, current):
     client = signed_in(demo_app, "coordinator@demo.example", DEMO_PASSWORD)
     response = client.get(path)

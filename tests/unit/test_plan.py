@@ -237,3 +237,77 @@ def test_a_measure_off_target_raises_a_risk_that_says_why():
     assert started["description"] == ("Repeat perpetrators at MARAC is off target. In 2011/12 it was 25 against the "
                                       "baseline (2010/11) (23).")
     assert started["raised_from_measure_id"] == 7 and started["owner"] == "Ann Lead"
+
+
+def test_a_measure_is_read_from_its_form_with_every_problem_on_its_field():
+    from compliance.core.plan import read_measure
+    period = strategy_period(2011, 2014)
+    typed = {"name": "Repeat perpetrators", "unit": "count", "direction": REDUCE, "baseline_period": "2010/11",
+             "baseline": "23", "rule": YEAR_ON_YEAR, "tolerance": "", "targets": {2011: "", 2012: "", 2013: ""}}
+    measure, problems = read_measure(**typed, strategy=period)
+    assert problems == {} and measure == STOCKTON.__class__("Repeat perpetrators", "count", REDUCE, Y("2010/11"),
+                                                            Decimal(23), Rule(YEAR_ON_YEAR))
+    measure, problems = read_measure(**{**typed, "unit": "", "direction": "sideways", "baseline": "lots",
+                                        "rule": TARGET, "tolerance": "5%", "targets": {2011: "1.5", 2012: "20"}},
+                                     strategy=period)
+    assert measure is None
+    assert problems == {"unit": "Select the measure's unit: a count, a percentage or a rate per 1,000",
+                        "direction": "Select whether lower or higher is better for this measure"}
+    measure, problems = read_measure(**{**typed, "baseline": "lots", "rule": TARGET,
+                                        "targets": {2011: "1.5", 2012: "20"}}, strategy=period)
+    assert problems == {"baseline": "Enter a number, like 23 or 40.5, not 'lots'",
+                        "target-2011": "This measure is a count: enter a whole number, not '1.5'"}
+    measure, problems = read_measure(**{**typed, "baseline_period": "", "targets": {2012: "20"}}, strategy=period)
+    assert problems == {"baseline_period": "Enter the baseline's financial year, like 2010/11: a target is set "
+                                           "against a baseline"}
+    measure, problems = read_measure(**{**typed, "baseline_period": "2012/13", "rule": TARGET,
+                                        "targets": {2011: "20", 2013: "18"}}, strategy=period)
+    assert problems == {"target-2011": "The target for 2011/12 is not after the baseline (2012/13): a target is for "
+                                       "a year after the baseline"}
+    measure, problems = read_measure(**{**typed, "rule": TARGET, "tolerance": "5%", "targets": {2013: "18"}},
+                                     strategy=period)
+    assert problems == {} and measure.rule == Rule(TARGET, Decimal(5)) and measure.targets == ((Y("2013/14"),
+                                                                                              Decimal(18)),)
+
+
+def test_a_figure_is_read_in_its_unit_and_inside_the_strategys_years():
+    from compliance.core.plan import read_figure
+    period = strategy_period(2011, 2014)
+    assert read_figure("2012/13 Q2", "1,250", unit="count", strategy=period) == ((Y("2012/13 Q2"), Decimal(1250)), {})
+    assert read_figure("2014/15", "40%", unit="count", strategy=period) == (None, {
+        "period": "The figure for 2014/15 is outside the strategy's period (2011/12 to 2013/14): enter a period from "
+                  "2011/12 to 2013/14",
+        "value": "This measure is a count, not a percentage: enter it without the % sign"})
+    assert read_figure("", "", unit="rate-per-1000", strategy=period)[1] == {
+        "period": "Enter a financial year like 2010/11, or a quarter like 2010/11 Q1",
+        "value": "Enter the figure, as a rate per 1,000 like 3.2"}
+
+
+def test_problems_name_their_fields_and_validate_raises_the_first():
+    bad = Measure("m", "inches", "sideways", Y("2010/11 Q1"), Decimal(1), Rule("guess", Decimal(101)),
+                  targets=((Y("2009/10"), Decimal(1)),))
+    assert [problem.field for problem in problems_of(bad)] == ["unit", "direction", "rule", "baseline_period",
+                                                               "target-2009", "tolerance"]
+    with pytest.raises(PlanError) as first:
+        validate(bad)
+    assert first.value.field == "unit"
+
+
+def problems_of(measure):
+    from compliance.core.plan import problems
+    return problems(measure)
+
+
+def test_the_register_orders_risks_by_score_then_the_review_due_soonest():
+    from compliance.core.plan import Risk, by_score
+    risks = [Risk(1, "a", "", "", 2, 2, "Ann", None), Risk(2, "b", "", "", 4, 5, "Ann", date(2027, 1, 1)),
+             Risk(3, "c", "", "", 5, 4, "Ann", date(2026, 1, 1)), Risk(4, "d", "", "", 1, 4, "Ann", date(2026, 1, 1))]
+    assert [risk.id for risk in by_score(risks)] == [3, 2, 4, 1]
+
+
+def test_a_frameworks_percent_met_is_one_rule_for_the_matrix_and_the_plan():
+    from compliance.core.scoring import Counts, framework_percent
+    from tests.builders import STATEMENT_BVPI
+    counts = [Counts(6, 0, 5, 0, 0, 6, 11, None), Counts(4, 0, 0, 2, 1, 4, 5, None)]
+    assert framework_percent(STATEMENT_BVPI, counts) == Decimal("62.5")  # 10 of 16, to BVPI 225's one decimal
+    assert framework_percent(STATEMENT_BVPI, []) is None

@@ -8,6 +8,7 @@ from compliance import store
 from compliance.core.membership import shown
 from compliance.core.returns import EDITABLE
 from compliance.services import accounts, accreditations, cycle_returns, queries
+from compliance.services import plan as plan_service
 from compliance.services.passwords import password_problem
 from compliance.services.returns import load_return
 from compliance.web.access import User, public, safe_next, signed_in
@@ -21,6 +22,7 @@ from compliance.web.requests import (
     now,
     today,
 )
+from compliance.web.views.plan import WORDS as PLAN_WORDS
 
 bp = Blueprint("account", __name__)
 
@@ -102,7 +104,9 @@ def home():
                            cycles=store.cycles(database) if current_user.can("view_partnership") else [],
                            accreditations=accreditations.listed(database, current_user.organisation_id,
                                                                 accreditation_schemes(), today=today())
-                           if current_user.organisation_id else [])
+                           if current_user.organisation_id else [],
+                           plan_work=plan_service.lead_work(database, current_user.id), today=today(),
+                           **PLAN_WORDS)
 
 
 def _ready_to_sign(database, own: list[dict]) -> list[dict]:

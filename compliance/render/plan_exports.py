@@ -157,9 +157,8 @@ def risks_csv(report: PlanReport) -> str:
 def _xlsx(report: PlanReport, title: str, columns: Sequence[Column[Row]], rows: Sequence[Row],
           number_formats: Callable[[Row], str | None] | None = None) -> bytes:
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has its one sheet
-    sheet.title = title
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet(title)
     sheet.append([cell_text(f"{report.strategy.title}: {title.lower()}")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([cell_text(f"As at {report.as_of} ({report.period}). Colours are given in words; each measure's "
@@ -191,7 +190,7 @@ def _xlsx(report: PlanReport, title: str, columns: Sequence[Column[Row]], rows: 
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]  # set on a new sheet
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     return saved(book)
 
 

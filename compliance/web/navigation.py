@@ -21,7 +21,7 @@ NAVIGATION = (
     Item("Home", "account.home", None, ("account.home",)),
     # A cycle's matrix, charts, progress and board pack are pages of that cycle.
     Item("Cycles", "cycles.cycles", "view_partnership", ("cycles.", "board.", "boardpack.")),
-    Item("Action plan", "actions.current", "view_partnership", ("actions.",)),
+    Item("Improvement actions", "actions.current", "view_partnership", ("actions.",)),
     # The partnership's own strategy: its action plan, measures and risk register (a lead's own pages are theirs).
     Item("Strategy", "plan.current", "view_partnership", ("plan.",)),
     Item("Organisations", "admin.organisations", "view_partnership",

@@ -34,7 +34,7 @@ def _fits(page) -> bool:
 def test_the_action_plan_from_the_navigation_filled_and_filtered(page, own_url, own_app):
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, own_url, BOARD)
-    page.get_by_role("link", name="Action plan").click()
+    page.get_by_role("link", name="Improvement actions").click()
     page.wait_for_load_state()
     this_year = financial_year(date.today())
     assert page.url.endswith(f"/cycles/{_cycles(own_app)[this_year]}/actions")

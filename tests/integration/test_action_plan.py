@@ -167,7 +167,7 @@ def test_board_members_find_it_in_the_navigation_and_from_the_matrix(world):
     app, ids = world
     client = _client(app)
     home = client.get("/home").get_data(as_text=True)
-    assert re.search(r'<a class="govuk-service-navigation__link" href="/actions"[^>]*>\s*Action plan', home)
+    assert re.search(r'<a class="govuk-service-navigation__link" href="/actions"[^>]*>\s*Improvement actions', home)
     assert client.get("/actions").headers["Location"] == f"/cycles/{ids['cycle']}/actions"
     matrix = client.get(f"/cycles/{ids['cycle']}/matrix").get_data(as_text=True)
     assert f'href="/cycles/{ids["cycle"]}/actions"' in matrix
@@ -176,7 +176,7 @@ def test_board_members_find_it_in_the_navigation_and_from_the_matrix(world):
             assert f'href="/organisations/{organisation_id}">{name}</a>' in matrix
     page = client.get(f"/cycles/{ids['cycle']}/actions").get_data(as_text=True)
     active = re.findall(r'<li class="govuk-service-navigation__item[^"]*--active.*?</li>', page, re.S)
-    assert len(active) == 1 and "Action plan" in active[0], "the action plan is its own item, not Cycles"
+    assert len(active) == 1 and "Improvement actions" in active[0], "the action plan is its own item, not Cycles"
 
 
 def test_before_any_cycle_the_page_says_so(tmp_path):

@@ -11,10 +11,10 @@ from compliance.web.requests import get_db
 from tests.builders import DEMO_PASSWORD, signed_in
 
 EXPECTED = {
-    "coordinator@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks", "People",
+    "coordinator@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks", "People",
                                  "Evidence", "Audit trail", "Outbox"],
-    "board@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks"],
-    "auditor@demo.example": ["Home", "Cycles", "Action plan", "Strategy", "Organisations", "Frameworks", "Evidence",
+    "board@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks"],
+    "auditor@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks", "Evidence",
                              "Audit trail"],
     "editor.police@demo.example": ["Home"],
     "signatory.police@demo.example": ["Home"],

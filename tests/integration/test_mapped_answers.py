@@ -215,3 +215,12 @@ def test_10_an_equal_mapping_to_a_scale_with_other_codes_is_refused_when_the_fil
             'but version "1" of "mapped-protocol" has met, not-applicable, not-met, partially-met; give the scales '
             'the same codes, or use relation = "related" or "part-of", which only suggest the other answer') \
         in outcome.problems
+
+
+def test_11_the_printable_questionnaire_names_what_is_mapped_to_each_question(world):
+    app, ids, clients = world
+    text = clients["editor"].get(f"/frameworks/{MAPPED_PROTOCOL}/1/questionnaire?sector=police").get_data(
+        as_text=True)
+    words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "In other frameworks Mapped fixture standards, Standard 1 asks the same as this requirement" in words
+    assert "two that ask the same are answered once" in words

@@ -87,7 +87,8 @@ ABOUT_FIELDS = (
 
 SCALE_COLUMNS = (
     _text("Code", "code", "a short code, like met", "The level's code, stored with every answer: keep it when you "
-          "make a new version.", width=18),
+          "make a new version. A mapping whose Relation is same needs the other framework's scale to have the same "
+          "Codes.", width=18),
     _text("Label", "label", "what people see, like Met", "What people see, like Met.", width=18),
     _text("Definition", "definition", "what the level means", "What the level means: the hint under the rating.",
           width=50),
@@ -137,14 +138,23 @@ REQUIREMENT_COLUMNS = (
            "Tags, separated by commas, like policy, training. May be empty.", blank=None, width=20),
 )
 
+# How the two requirements of a mapping relate, in the words of questionnaires/README.md ("One answer for mapped
+# requirements"; the rule itself is core/mappings.py's AnswerPlan).
+RELATION_MEANING = (
+    "How the two requirements relate. same: they ask the same thing, so when a cycle asks both frameworks an "
+    "organisation answers the two once and that one answer counts for both, its rating carried over by its Code: "
+    "both frameworks' scales need the same Codes (a same mapping to a scale with other Codes is refused). part-of: "
+    "this framework's requirement is part of the other's. related: the two overlap. With part-of or related each "
+    f"requirement is answered on its own, and the other's answer is only a suggestion to start from. Empty means "
+    f"{_DEFAULT_RELATION}.")
+
 MAPPING_COLUMNS = (
     _text("Requirement id", "requirement", ID_WANT, "The Id of a requirement on the Requirements sheet.",
           width=22),
     _text("Other framework id", "framework", ID_WANT, "The id of another framework that is already loaded.",
           width=34),
     _text("Other requirement id", "target", ID_WANT, "The id of a requirement of that framework.", width=24),
-    Column("Relation", "relation", "choice", " or ".join(fw.RELATIONS), "How the two requirements relate: "
-           + ", ".join(fw.RELATIONS) + f". Empty means {_DEFAULT_RELATION}.", fw.RELATIONS, None, 14),
+    Column("Relation", "relation", "choice", " or ".join(fw.RELATIONS), RELATION_MEANING, fw.RELATIONS, None, 14),
 )
 
 

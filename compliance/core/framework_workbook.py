@@ -248,6 +248,8 @@ _WORDS: Sequence[tuple[str, str]] = (
      "is not the Id of a requirement on the Requirements sheet; use one of those Ids"),
     (r"\(no file with that id was loaded\); load it too, or remove this mapping",
      "(no framework with that id is loaded); load it first, or delete this row"),
+    (r"this file's are", "the Codes on the Scale sheet are"),
+    (r'use relation = "related" or "part-of"', "set Relation to related or part-of"),
 )
 
 

@@ -156,6 +156,31 @@ def _suggestions(plan: AnswerPlan, loose: list[tuple[Key, Key, str]], pairs: dic
             for here, items in found.items()}
 
 
+def mapped_to(framework: Framework, others: Sequence[Framework], *, sector: str | None = None
+              ) -> dict[str, tuple[Suggestion, ...]]:
+    """Each of the framework's requirements (by id) with the other frameworks' requirements mapped to it, by either
+    framework's file, and how each relates from this one's side in the words a requirement page uses: for a printable
+    questionnaire, which belongs to no cycle. others: the version of each other framework to name (its newest);
+    sector: only the requirements asked of it on both sides. Whether two are answered once is a cycle's (AnswerPlan)."""
+    by_id = {other.id: other for other in others if other.id != framework.id}
+    mine = {requirement.id for requirement in (framework.requirements_for(sector) if sector else
+                                               framework.requirements)}
+    ends: list[tuple[str, Framework, str, str]] = []  # (this requirement, other framework, its requirement, words)
+    for mapping in framework.mappings:
+        if mapping.framework in by_id:
+            ends.append((mapping.requirement, by_id[mapping.framework], mapping.target,
+                         _WORDS.get(mapping.relation, _WORDS[INTERSECT])[0]))
+    for other in by_id.values():
+        ends += [(mapping.target, other, mapping.requirement, _WORDS.get(mapping.relation, _WORDS[INTERSECT])[1])
+                 for mapping in other.mappings if mapping.framework == framework.id]
+    found: dict[str, dict[Key, Suggestion]] = {}
+    for here, other, there, words in ends:
+        asked = {r.id: r for r in (other.requirements_for(sector) if sector else other.requirements)}
+        if here in mine and there in asked:
+            found.setdefault(here, {}).setdefault((other.key, there), Suggestion(other, asked[there], words))
+    return {here: tuple(items.values()) for here, items in found.items()}
+
+
 def translated(answer: Mapping[str, Any] | None, source: Framework, target: Framework) -> dict[str, Any] | None:
     """The source requirement's answer as the target's: its rating is the target's level with the same code
     (None if the target's scale has no such code, which loading refuses)."""

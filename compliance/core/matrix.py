@@ -59,6 +59,11 @@ from compliance.core.sectors import Sectors
 NOT_ASKED = "not-asked"
 NOT_CHECKED = "not-checked"
 SELF_ASSESSED, VALIDATED = "self-assessed", "validated"
+# A cell answered through another framework's requirement: its mark, and the key's words for it (the page, the XLSX's
+# Legend and the board pack's matrix say the same).
+THROUGH_MARK = "*"
+THROUGH_KEY = ("Answered through another framework's requirement that asks the same: the organisation answered once "
+               "for both, and the answer counts in each framework (the signed answer says where it was given)")
 TRENDS = {"better": ("↑", "better than last year"), "same": ("=", "same as last year"),
           "worse": ("↓", "worse than last year")}
 

@@ -7,9 +7,11 @@ they cannot drift apart.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from compliance.core.frameworks import Framework, Level, Requirement
+from compliance.core.mappings import Suggestion, cross_reference, mapped_to
 from compliance.core.sectors import Sectors
 from compliance.core.text import long_date, plural, slug
 
@@ -31,6 +33,8 @@ class Question:
     suggested_evidence: tuple[str, ...]
     applies_to: str  # "All sectors", or the sectors it is for, by name
     optional: bool
+    linked: tuple[str, ...] = ()  # other frameworks' requirements mapped to it: "West Midlands DV Standards,
+    # Standard 3 asks the same as this requirement"
 
     @property
     def heading(self) -> str:
@@ -69,19 +73,22 @@ class Questionnaire:
 
 
 def build_questionnaire(framework: Framework, sectors: Sectors, *, sector: str | None, partnership: str,
-                        service: str) -> Questionnaire:
+                        service: str, others: Sequence[Framework] = ()) -> Questionnaire:
     """The questionnaire of one framework version; sector None gives every requirement, each saying who answers it.
     service names where answers are entered, as people should read it: "the Domestic abuse compliance returns
-    service at https://compliance.example.org"."""
+    service at https://compliance.example.org". others: the newest version of each other framework, so that each
+    question names the requirements mapped to it (core/mappings.mapped_to)."""
     asked = framework.requirements_for(sector) if sector else framework.requirements
+    links = mapped_to(framework, others, sector=sector)
     sector_name = sectors.name(sector) if sector else "All sectors"
     return Questionnaire(
         partnership=partnership, framework_id=framework.id, title=framework.title, version=framework.version,
         published=long_date(framework.published), source=framework.source, draft=framework.status == "draft",
         notice=framework.notice, description=framework.description, sector=sector, sector_name=sector_name,
         scale=tuple(ScaleLevel(level.label, level.definition, _asks(level)) for level in framework.scale),
-        questions=tuple(_question(requirement, sectors) for requirement in asked),
-        instructions=_instructions(framework, len(asked), sector_name if sector else None, partnership, service))
+        questions=tuple(_question(requirement, sectors, links.get(requirement.id, ())) for requirement in asked),
+        instructions=_instructions(framework, len(asked), sector_name if sector else None, partnership, service,
+                                   linked=bool(links)))
 
 
 def _more(framework: Framework) -> tuple[str, ...]:
@@ -106,14 +113,15 @@ def _asks(level: Level) -> str:
     return "Needs " + (asks[0] if len(asks) == 1 else ", ".join(asks[:-1]) + " and " + asks[-1])
 
 
-def _question(requirement: Requirement, sectors: Sectors) -> Question:
+def _question(requirement: Requirement, sectors: Sectors, links: tuple[Suggestion, ...]) -> Question:
     applies = ", ".join(sectors.name(code) for code in requirement.sectors) if requirement.sectors else "All sectors"
     return Question(requirement.ref, requirement.title, requirement.text, requirement.guidance.good,
-                    requirement.guidance.evidence, requirement.suggested_evidence, applies, not requirement.mandatory)
+                    requirement.guidance.evidence, requirement.suggested_evidence, applies, not requirement.mandatory,
+                    tuple(f"{cross_reference(link.framework, link.requirement)} {link.words}" for link in links))
 
 
 def _instructions(framework: Framework, count: int, sector_name: str | None, partnership: str,
-                  service: str) -> tuple[str, ...]:
+                  service: str, *, linked: bool) -> tuple[str, ...]:
     who = f"{sector_name.lower()} organisations" if sector_name else "member organisations"
     return (
         f"This questionnaire lists the {plural(count, 'requirement')} of the {framework.title} that {partnership} "
@@ -125,6 +133,10 @@ def _instructions(framework: Framework, count: int, sector_name: str | None, par
         "from the scale that describes your organisation now, and write down why: what you have in place, how you "
         "know it works, and any gaps.",
         *_more(framework),
+        *(("Some requirements are linked to another framework's, as each says under “In other frameworks”. Where "
+           "your organisation's return asks both frameworks, two that ask the same are answered once, and that "
+           "answer counts for both; for one that is part of or related to another, the other's answer may be a "
+           "place to start.",) if linked else ()),
         "List the documents that show it, such as policies, procedures, training records, minutes and figures. "
         "Never send case files or anything that could identify someone who has experienced abuse.",
         f"Your organisation's editor then enters the answers and uploads the evidence in {service}. "

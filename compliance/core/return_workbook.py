@@ -11,6 +11,13 @@ revision when the file was made and a fingerprint of the answer as written into 
 matches its fingerprint was not changed offline and is never saved (the website's answer stays, whatever happened
 to it). A row changed offline whose answer has a newer revision on the website is a conflict: listed with both
 versions and not saved, as on the requirement page.
+
+A requirement answered through another framework's (a `same` mapping: core/mappings.AnswerPlan, the one rule) is not
+answered in its own row: the row shows that answer, locked, and a change to it is refused by row and column, saying
+where the answer is given. Refused rather than ignored because the upload's rule is that every problem is listed and
+nothing is saved (an ignored change would read as saved), and because the requirement page refuses the same save.
+A return with any mapping between its requirements has one more column, Other frameworks, saying how each row is
+linked (answered through, also counts for, or related and a place to start).
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from compliance.core.frameworks import Framework, Requirement
+from compliance.core.mappings import AnswerPlan, cross_reference
 from compliance.core.returns import (
     Key,
     ReturnContext,
@@ -37,28 +45,57 @@ from compliance.core.workbook import MAX_BYTES, Problem, Sheet, SheetSpec, read_
 from compliance.core.workbook import Row as SheetRow
 
 # The Answers sheet's columns, in order. The three to fill in are Rating, Explain your rating and Reason; the last
-# four are hidden and locked: which requirement a row is, and the answer it held when the file was made.
+# four are hidden and locked: which requirement a row is, and the answer it held when the file was made. A return whose
+# requirements are mapped to each other's has Other frameworks after Reason (answer_columns).
 FRAMEWORK, REF, TITLE, TEXT, GUIDANCE = "Framework", "Ref", "Requirement", "What it asks", "Guidance"
 RATING, NARRATIVE, REASON = "Rating", "Explain your rating", "Reason, if the rating needs one"
+LINKED = "Other frameworks"
 STATUS, SAVED, EVIDENCE, ACTIONS = ("Status on the website", "Last saved on the website", "Evidence (on the website)",
                                     "Improvement actions (on the website)")
 KEY, ID, REVISION, CHECK = "Framework key", "Requirement id", "Answer version", "Answer check"
 COLUMNS = (FRAMEWORK, REF, TITLE, TEXT, GUIDANCE, RATING, NARRATIVE, REASON, STATUS, SAVED, EVIDENCE, ACTIONS, KEY,
            ID, REVISION, CHECK)
+LINKED_COLUMNS = (*COLUMNS[:COLUMNS.index(STATUS)], LINKED, *COLUMNS[COLUMNS.index(STATUS):])
 HIDDEN = (KEY, ID, REVISION, CHECK)
-HIDDEN_COLUMNS = f"{get_column_letter(COLUMNS.index(KEY) + 1)} to {get_column_letter(len(COLUMNS))}"  # "M to P"
-_STAMP_COLUMNS = f"{get_column_letter(COLUMNS.index(REVISION) + 1)} and {get_column_letter(COLUMNS.index(CHECK) + 1)}"
 MAX_ROWS = 500  # more requirements than any return asks; a sheet of 10,000 rows is refused before it is read
 
 ANSWERS = SheetSpec("Answers", COLUMNS, max_rows=MAX_ROWS, header_row=3)
 ABOUT = SheetSpec("About", ("Item", "Value"), max_rows=20, header_row=2)
-SPECS = (ANSWERS, ABOUT)
 OTHER_SHEETS = ("Help", "Lists")  # written for people (the help, the drop-downs' options), never read back
 # The About sheet's items: which return the file is for (checked on upload, never trusted) and when it was made.
 ORGANISATION, ORGANISATION_NUMBER = "Organisation", "Organisation number"
 RETURN, RETURN_NUMBER = "Return", "Return number"
 DOWNLOADED, DOWNLOADED_BY = "Downloaded", "Downloaded by"
 _CHECK = re.compile(r"[0-9a-f]{16}")
+
+
+def linked(plan: AnswerPlan) -> bool:
+    """Whether any requirement of the return is mapped to another of its requirements: then the Answers sheet has
+    the Other frameworks column."""
+    return bool(plan.sources or plan.answers_too or plan.suggestions)
+
+
+def answer_columns(plan: AnswerPlan) -> tuple[str, ...]:
+    """The Answers sheet's columns for a return with this plan (core/mappings.py)."""
+    return LINKED_COLUMNS if linked(plan) else COLUMNS
+
+
+def answers_spec(plan: AnswerPlan) -> SheetSpec:
+    return replace(ANSWERS, columns=answer_columns(plan))
+
+
+def column_letter(columns: tuple[str, ...], column: str) -> str:
+    """A column's letter among these columns: "F" for Rating."""
+    return get_column_letter(columns.index(column) + 1)
+
+
+def hidden_columns(columns: tuple[str, ...]) -> str:
+    """The hidden columns' letters, as the Help sheet and a problem name them: "M to P"."""
+    return f"{column_letter(columns, KEY)} to {column_letter(columns, columns[-1])}"
+
+
+def _stamp_columns(columns: tuple[str, ...]) -> str:
+    return f"{column_letter(columns, REVISION)} and {column_letter(columns, CHECK)}"
 
 
 def fingerprint(answer: Row | None) -> str:
@@ -96,7 +133,8 @@ def read_return_workbook(data: bytes, filename: str, context: ReturnContext, *, 
                          max_bytes: int = MAX_BYTES) -> Upload:
     """The rows of a workbook made for this return and uploaded by a person of organisation_id, or every problem
     with it: a file that is not this return's is refused before any row is read."""
-    book = read_workbook(data, filename, SPECS, max_bytes=max_bytes, allow_other_sheets=OTHER_SHEETS)
+    answers = answers_spec(context.plan)
+    book = read_workbook(data, filename, (answers, ABOUT), max_bytes=max_bytes, allow_other_sheets=OTHER_SHEETS)
     if book.problems:
         return Upload(problems=book.problems)
     about = {row.text("Item"): row for row in book[ABOUT.name].rows}
@@ -107,11 +145,15 @@ def read_return_workbook(data: bytes, filename: str, context: ReturnContext, *, 
     rows: list[FileRow] = []
     requirements = {(f.key, r.id): (f, r) for f, r in context.requirements()}
     seen: dict[Key, int] = {}
-    sheet = book[ANSWERS.name]
+    sheet = book[answers.name]
+    numbers = {(row.text(KEY), row.text(ID)): row.number for row in sheet.rows}  # where each requirement's row is
     for row in sheet.rows:
         found, stamp, said = _identify(sheet, row, requirements, seen)
         problems += said
         if found is None or stamp is None:
+            continue
+        if context.source(*found) is not None:
+            problems += _through_problems(sheet, row, context, *found, stamp[1], numbers)
             continue
         checked, said = _checked(sheet, row, context, *found, stamp)
         problems += said
@@ -148,7 +190,8 @@ def _identify(sheet: Sheet, row: SheetRow, requirements: dict[Key, tuple[Framewo
     found = requirements.get(key)
     if found is None:
         return None, None, [sheet.problem(row, ID, "this row is not one of this return's requirements: rows "
-                                                   f"cannot be added, and the hidden columns {HIDDEN_COLUMNS} must "
+                                                   "cannot be added, and the hidden columns "
+                                                   f"{hidden_columns(sheet.spec.columns)} must "
                                                    "not be changed. Delete the row, or start again from a new "
                                                    "download")]
     if key in seen:
@@ -158,7 +201,8 @@ def _identify(sheet: Sheet, row: SheetRow, requirements: dict[Key, tuple[Framewo
     revision, check = row.get(REVISION), row.text(CHECK)
     if not (isinstance(revision, (int, float)) and float(revision).is_integer() and revision >= 0
             and _CHECK.fullmatch(check)):
-        return found, None, [sheet.problem(row, REVISION, f"the hidden columns {_STAMP_COLUMNS}, which say which "
+        return found, None, [sheet.problem(row, REVISION, f"the hidden columns {_stamp_columns(sheet.spec.columns)}, "
+                                                          "which say which "
                                                           "answer you downloaded, have been changed: start again from "
                                                           "a new download")]
     return found, (int(revision), check), []
@@ -192,6 +236,30 @@ def _checked(sheet: Sheet, row: SheetRow, context: ReturnContext, framework: Fra
     if problems:
         return None, problems
     return FileRow(framework, requirement, row.number, answer, stamp[0], changed), []
+
+
+def _through_problems(sheet: Sheet, row: SheetRow, context: ReturnContext, framework: Framework,
+                      requirement: Requirement, check: str, numbers: dict[Key, int]) -> list[Problem]:
+    """A row answered through another framework's requirement: nothing in it is read. Changed since the download
+    (and not to the answer as it stands), it is refused at its first changed cell, saying where to answer."""
+    codes = {_folded(level.label): level.code for level in framework.scale}
+    typed = {"rating": codes.get(_folded(row.text(RATING)), row.text(RATING)) or None,
+             "narrative": _typed(row.text(NARRATIVE)), "reason": _typed(row.text(REASON))}
+    if fingerprint(typed) == check:
+        return []
+    _, current = context.answered_by(framework, requirement)
+    changed = [column for column, key in ((RATING, "rating"), (NARRATIVE, "narrative"), (REASON, "reason"))
+               if as_written(typed[key]) != as_written((current or {}).get(key))]
+    if not changed:
+        return []  # it reads as the answer given there now: nothing would change
+    source = context.source(framework, requirement) or (framework, requirement)
+    number = numbers.get((source[0].key, source[1].id))
+    there = f"row {number}" if number else "its own row (it is not in this file: change it on the website)"
+    return [sheet.problem(row, changed[0], f"this requirement ({requirement.ref}) is answered through "
+                                           f"{cross_reference(*source)}, which asks the same, so your organisation "
+                                           f"answers the two once, in {there}; nothing in this row is saved. Put "
+                                           f"the answer in {f'row {number}' if number else 'that requirement'}, "
+                                           "then undo your change to this row or delete the row")]
 
 
 def _folded(text: str) -> str:
@@ -228,6 +296,7 @@ class Plan:
     unchanged: int = 0  # rows that change nothing (the kept ones among them)
     missing: int = 0  # requirements of the return with no row in the file: left as they are
     revisions: dict[Key, int] = field(default_factory=dict)  # each requirement's answer's revision now
+    through: int = 0  # requirements answered through another framework's: their rows are never saved
 
     @property
     def digest(self) -> str:
@@ -256,5 +325,6 @@ def plan_upload(context: ReturnContext, rows: tuple[FileRow, ...]) -> Plan:
             changes.append(replace(item, still_needed=tuple(gaps.values())))
         else:
             conflicts.append(item)
-    missing = len(context.requirements()) - len(rows)
-    return Plan(tuple(changes), tuple(conflicts), tuple(kept), unchanged, missing, revisions)
+    through = sum(context.source(*pair) is not None for pair in context.requirements())
+    missing = len(context.requirements()) - through - len(rows)
+    return Plan(tuple(changes), tuple(conflicts), tuple(kept), unchanged, missing, revisions, through)

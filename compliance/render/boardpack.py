@@ -37,7 +37,7 @@ from reportlab.platypus import (
 
 from compliance.core.actions import ActionItem
 from compliance.core.board_paper import OrganisationSummary, board_paper
-from compliance.core.matrix import NOT_ASKED, Cell, Group, Matrix, MatrixRow
+from compliance.core.matrix import NOT_ASKED, THROUGH_KEY, THROUGH_MARK, Cell, Group, Matrix, MatrixRow
 from compliance.core.plan_report import PlanValues, plan_report
 from compliance.core.statements import Statement
 from compliance.core.text import london, plural
@@ -166,7 +166,9 @@ def _matrix_pages(matrix: Matrix, cycle_name: str, styles: pdf.Styles) -> list[F
         Paragraph(f"{matrix.standing} figures. G green: met. A amber: partially met. R red: not met. "
                   "N/A: not applicable. – : not returned yet, or not answered. Shaded and empty: not asked of this "
                   "sector. Each framework lists the organisations asked at least one of its requirements; the key "
-                  "to its requirements heads every page.", styles["small"])]
+                  "to its requirements heads every page."
+                  + (f" {THROUGH_MARK} {pdf.text(THROUGH_KEY)}." if matrix.mapped else ""),
+                  styles["small"])]
     if not matrix.rows:
         return story + [Paragraph("No organisation has a return in this cycle.", styles["body"])]
     for number, group in enumerate(matrix.groups):
@@ -219,4 +221,4 @@ def _matrix_table(group: Group, rows: list[tuple[MatrixRow, tuple[Cell, ...]]]) 
 def _letter(cell: Cell) -> str:
     if cell.rag == NOT_ASKED:
         return ""
-    return cell.letter or "–"
+    return (cell.letter or "–") + (f" {THROUGH_MARK}" if cell.through else "")

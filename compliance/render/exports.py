@@ -15,19 +15,20 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as SheetCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, Cell, Matrix
+from compliance.core.matrix import NOT_ASKED, NOT_CHECKED, THROUGH_KEY, THROUGH_MARK, Cell, Matrix
 from compliance.core.scoring import BLANK, NO_PERCENT
 from compliance.core.text import when
 from compliance.render.workbooks import cell_text, neutralise, saved
 
 CSV_COLUMNS = ("cycle", "organisation", "sector", "return status", "framework", "ref", "requirement", "rating",
-               "RAG", "previous rating", "trend", "validated rating", "validated differs")
+               "RAG", "previous rating", "trend", "validated rating", "validated differs", "answered through")
 # Fill and font colours (ARGB) of each cell colour; the text is always there too.
 FILLS = {"green": "FF00703C", "amber": "FFFFDD00", "red": "FFD4351C", "grey": "FFF3F2F1", BLANK: "FFFFFFFF",
          NOT_ASKED: "FFB1B4B6"}
@@ -54,7 +55,8 @@ _Plain = str | int | float | None
 
 
 def matrix_csv(matrix: Matrix) -> str:
-    """One row per organisation and requirement asked of it, with a header row."""
+    """One row per organisation and requirement asked of it, with a header row; "answered through" names the other
+    framework's requirement an answer was given at (a `same` mapping), as the matrix page's mark says."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -65,7 +67,7 @@ def matrix_csv(matrix: Matrix) -> str:
             writer.writerow([neutralise(value) for value in (
                 matrix.cycle, row.org.name, row.sector_label, row.status_label, cell.framework.title,
                 cell.requirement.ref, cell.requirement.title, cell.label, cell.text, cell.previous_label,
-                cell.trend or "", _validated_text(cell), "yes" if cell.disagrees else "no")])
+                cell.trend or "", _validated_text(cell), "yes" if cell.disagrees else "no", cell.through)])
     return out.getvalue()
 
 
@@ -79,7 +81,8 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None, *, partnership:
     """A workbook a board can open and print: Matrix (self-assessed: title rows, coloured cells with their letters,
     frozen headers, filters, A4 landscape fitted to the page's width with the header row on every page),
     Validated (the auditors' validated ratings, when given), Summary (per requirement, its percentages as
-    numbers) and Legend. A cell whose two ratings differ shows ≠. prepared: when it was prepared (shown in
+    numbers) and Legend. A cell whose two ratings differ shows ≠; one answered through another framework's requirement
+    shows *, with a note naming that requirement. prepared: when it was prepared (shown in
     London time); it is the only time in the file, so the same inputs give the same bytes.
 
     Written in openpyxl's write-only mode with one named style per look, made once: a 1,000-organisation matrix
@@ -91,7 +94,7 @@ def matrix_xlsx(matrix: Matrix, validated: Matrix | None = None, *, partnership:
     if validated is not None:
         _matrix_sheet(book.create_sheet("Validated"), validated, partnership=partnership, prepared=prepared)
     _summary_sheet(book.create_sheet("Summary"), matrix)
-    _legend_sheet(book.create_sheet("Legend"))
+    _legend_sheet(book.create_sheet("Legend"), mapped=matrix.mapped or (validated is not None and validated.mapped))
     return saved(book)
 
 
@@ -171,8 +174,12 @@ def _matrix_sheet(sheet: Sheet, matrix: Matrix, *, partnership: str, prepared: d
         for row_group in row.groups:
             for cell in row_group.cells:
                 text = words.get(cell.state, cell.letter)
-                values.append(_cell(sheet, f"{text} {DIFFERS}" if cell.disagrees else text,
-                                    _colour_style(cell.rag)))
+                text += f" {DIFFERS}" if cell.disagrees else ""
+                text += f" {THROUGH_MARK}" if cell.through else ""
+                shown = _cell(sheet, text, _colour_style(cell.rag))
+                if cell.through:  # where the answer was given, as a note on the cell (the page says it in words)
+                    shown.comment = Comment(cell_text(f"Answered through {cell.through}"), "Partnership matrix")
+                values.append(shown)
             overall = row_group.overall.rag if row_group.overall is not None else BLANK
             values.append(_cell(sheet, row_group.overall_text, _colour_style(overall)))
         values.append(row.disagreements)
@@ -235,7 +242,7 @@ def _summary_sheet(sheet: Sheet, matrix: Matrix) -> None:
                       column.better, column.same, column.worse, column.trend or "", column.disagreements])
 
 
-def _legend_sheet(sheet: Sheet) -> None:
+def _legend_sheet(sheet: Sheet, *, mapped: bool) -> None:
     sheet.column_dimensions["C"].width = 80
     sheet.append([_cell(sheet, header, BOLD) for header in ("Cell", "Colour", "Meaning")])
     for colour, letter, meaning in LEGEND:
@@ -247,6 +254,9 @@ def _legend_sheet(sheet: Sheet) -> None:
                   "when more answers rose than fell"])
     sheet.append([_cell(sheet, DIFFERS, BOLD), None,
                   "the auditor's validated rating differs from the organisation's self-assessed one"])
+    if mapped:
+        sheet.append([_cell(sheet, THROUGH_MARK, BOLD), None,
+                      f"{THROUGH_KEY}; the cell's note names that requirement"])
     sheet.append([_cell(sheet, "% met", BOLD), None,
                   "a number formatted as a percentage, to the framework's decimals; it reads Not applicable when "
                   "every answer to the requirement was not applicable"])

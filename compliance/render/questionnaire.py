@@ -127,10 +127,12 @@ def _question(question: Question, questionnaire: Questionnaire, styles: Styles) 
         if value:
             about += [Paragraph(label, styles["label"]),
                       *(Paragraph(text(paragraph), styles["body"]) for paragraph in _paragraphs(value))]
-    if question.suggested_evidence:
-        bullet = ParagraphStyle("suggested", parent=styles["body"], leftIndent=10, bulletIndent=0, spaceAfter=1)
-        about += [Paragraph("Evidence you could provide", styles["label"]),
-                  *(Paragraph(text(item), bullet, bulletText="•") for item in question.suggested_evidence)]
+    bullet = ParagraphStyle("suggested", parent=styles["body"], leftIndent=10, bulletIndent=0, spaceAfter=1)
+    for label, items in (("Evidence you could provide", question.suggested_evidence),
+                         ("In other frameworks", question.linked)):
+        if items:
+            about += [Paragraph(label, styles["label"]),
+                      *(Paragraph(text(item), bullet, bulletText="•") for item in items)]
     # a page to each requirement, with room for its answer, so each page can go to the colleague who knows it (a
     # requirement too long for one page runs on, its answer area kept whole)
     return [PageBreak(), KeepTogether([heading, *about, Spacer(1, 6),

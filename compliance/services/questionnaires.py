@@ -20,6 +20,11 @@ def framework_version(db: Database, framework_id: str, version: str) -> fw.Frame
     return None if found is None else catalogue.framework(db, found["key"], found["sha256"])
 
 
+def other_frameworks(db: Database, framework: fw.Framework) -> list[fw.Framework]:
+    """The newest loaded version of every other framework: what a questionnaire names as mapped to its requirements."""
+    return [other for other in catalogue.latest_frameworks(db) if other.id != framework.id]
+
+
 def shipped_keys(folder: str | Path) -> frozenset[str]:
     """The id@version of each framework whose file ships in the service's questionnaires folder: their wording is
     public already (a version the coordinator loaded, such as the West Midlands Standards' wording, may not be). A

@@ -4,12 +4,17 @@ and once started from it, on the task list, check answers, the statement and the
 from, and on the questionnaire page in each state; the suggestion reached and used with the keyboard alone."""
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 
 from compliance import store
+from compliance.core import return_workbook as layout
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.browser.conftest import check
+from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.builders import MAPPED_PROTOCOL, MAPPED_STANDARDS, NOW, PASSWORD, mapped_world
 
@@ -72,6 +77,45 @@ def test_the_suggestion_is_offered_and_started_from_with_the_keyboard(page, mapp
     with page.expect_navigation():
         page.get_by_role("button", name="Save and come back later").click()
     assert page.url == f"{mapped_url}/returns/{ids['return']}"
+
+
+def test_the_answering_page_the_offline_pages_and_the_questionnaire_say_what_is_answered_once(page, mapped_url, ids,
+                                                                                                tmp_path):
+    """Before the return is signed (the next test signs it): the requirement the answer is given at names the one
+    answered through it; the offline page counts it, a change to its row is refused by row and column, and the check
+    page says what else a changed answer counts for; the questionnaire names what is mapped to each question."""
+    browser_sign_in(page, mapped_url, "editor@mapped.example", PASSWORD)
+    page.goto(requirement_url(mapped_url, ids, MAPPED_PROTOCOL, "lead"))
+    assert page.locator("#also-answers").inner_text().startswith(
+        "Your answer here also counts for Mapped fixture standards, Standard 1")
+    check(page, "mapped-answering")
+    page.goto(f"{mapped_url}/returns/{ids['return']}/offline")
+    assert "1 of them is answered through" in page.locator("#answered-through").inner_text()
+    check(page, "mapped-offline")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the return as a spreadsheet (XLSX)").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    first = layout.ANSWERS.header_row + 1
+    for name, cells in (("wrong-row.xlsx", {f"G{first + 3}": "Typed in the answered-through row"}),
+                        ("right-row.xlsx", {f"G{first + 3}": "Sam Okafor is our named lead.",
+                                            f"G{first}": "Sam Okafor and a deputy lead it."})):
+        for place, value in cells.items():
+            book["Answers"][place] = value
+        book.save(tmp_path / name)
+        page.get_by_label("Upload your filled-in spreadsheet").set_input_files(str(tmp_path / name))
+        if name == "wrong-row.xlsx":
+            submit_with_errors(page, "Check the file", "mapped-offline-refused")
+            problems = page.locator("#problems").inner_text()
+            assert "is answered through Mapped fixture protocol, requirement 1" in problems
+        else:
+            with page.expect_navigation():
+                page.get_by_role("button", name="Check the file").click()
+            assert page.locator("#also-mapped-protocol-lead").inner_text() == (
+                "This answer also counts for Mapped fixture standards, Standard 1, which asks the same.")
+            check(page, "mapped-offline-check")
+    page.goto(f"{mapped_url}/frameworks/{MAPPED_STANDARDS}/1/questionnaire")
+    assert page.get_by_text("Mapped fixture protocol, requirement 1 asks the same as this requirement").is_visible()
+    check(page, "mapped-questionnaire")
 
 
 def test_check_answers_statement_and_matrix_say_where_the_answer_came_from(page, mapped_url, mapped_live_app, ids):

@@ -151,6 +151,10 @@ def test_the_frameworks_pages_link_to_the_downloads_the_help_and_the_upload(admi
     for heading in ("What good looks like", "Suggested evidence", "Counts as met", "Minimum percent", "Relation"):
         assert heading in words
     assert "Have a named lead for domestic abuse." in words, "with an example"
+    relations = " ".join(re.sub(r"<[^>]+>", " ", words.split('id="relations"')[1].split("</ul>")[0]).split())
+    assert "same : the two requirements ask the same thing, so the organisation answers them once" in relations
+    assert "both frameworks' scales need the same Codes" in relations and "a suggestion to start from" in relations
+    assert "same, part-of or related, as described above the table" in words, "said once on the page"
     upload_page = admin.get("/frameworks/upload-spreadsheet").get_data(as_text=True)
     assert 'href="/frameworks/spreadsheets"' in upload_page and 'href="/frameworks/template.xlsx"' in upload_page
 

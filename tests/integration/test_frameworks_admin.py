@@ -258,6 +258,7 @@ def test_a_mapping_to_a_stored_framework_resolves_and_is_shown(app, admin):
     assert response.status_code == 302
     html = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "Links to other frameworks" in html and "Part of" in html
+    assert "with the other's answer shown as a suggestion to start from" in html
     assert 'href="/frameworks/wdvf-overarching-protocol-2018/1#requirement-wdvf-2018-16"' in html
 
 

@@ -81,6 +81,10 @@ def test_2_the_answered_through_page_shows_the_answer_read_only_with_a_link_to_w
     assert "Fully met" in text and "(given as “Met” in Mapped protocol)" in text
     assert "Sam Okafor is our named lead." in text and "Sam&#39;s job description" in text
     assert "Completed" in text
+    answering = editor.get(page(ids, MAPPED_PROTOCOL, "lead")).get_data(as_text=True)
+    assert re.search(r'id="also-answers">Your answer here also counts for <a class="govuk-link" href="'
+                     + re.escape(page(ids, MAPPED_STANDARDS, "leadership")) + '">Mapped fixture standards, Standard 1'
+                     "</a>, which asks the same: your organisation answers the two once, here.", answering)
 
 
 def test_3_saving_an_answered_through_requirement_saves_nothing_and_keeps_what_was_typed(world):
@@ -211,3 +215,12 @@ def test_10_an_equal_mapping_to_a_scale_with_other_codes_is_refused_when_the_fil
             'but version "1" of "mapped-protocol" has met, not-applicable, not-met, partially-met; give the scales '
             'the same codes, or use relation = "related" or "part-of", which only suggest the other answer') \
         in outcome.problems
+
+
+def test_11_the_printable_questionnaire_names_what_is_mapped_to_each_question(world):
+    app, ids, clients = world
+    text = clients["editor"].get(f"/frameworks/{MAPPED_PROTOCOL}/1/questionnaire?sector=police").get_data(
+        as_text=True)
+    words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "In other frameworks Mapped fixture standards, Standard 1 asks the same as this requirement" in words
+    assert "two that ask the same are answered once" in words

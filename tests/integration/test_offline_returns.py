@@ -17,7 +17,17 @@ from compliance import store
 from compliance.core import return_workbook as layout
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import first_versions, make_app, minimal_pdf, password_hash, sign_in, token_from
+from tests.builders import (
+    MAPPED_STANDARDS,
+    first_versions,
+    make_app,
+    mapped_app,
+    mapped_world,
+    minimal_pdf,
+    password_hash,
+    sign_in,
+    token_from,
+)
 
 NOW = datetime.now(timezone.utc)
 FIRST = layout.ANSWERS.header_row + 1
@@ -362,3 +372,46 @@ def test_a_request_over_the_services_limit_is_answered_on_the_upload_page(world)
     said = words(response.get_data(as_text=True))
     assert response.status_code == 413 and "The selected file must be smaller than 2 MB" in said
     assert "Error: Work on this return offline" in said
+
+
+def test_a_requirement_answered_through_another_frameworks_is_read_only_offline_and_a_change_to_it_is_refused(
+        tmp_path):
+    """The two fixture frameworks that map to each other, the protocol first: the standards' Leadership (row 7) is
+    answered through the protocol's Named lead (row 4). Its row shows that answer, locked; a change to it is refused
+    by row and column and saves nothing; the answer given at Named lead counts for both."""
+    app = mapped_app(tmp_path)
+    ids = mapped_world(app)
+    mapped = World(app, ids["return"], 0)
+    client = mapped.client("editor@mapped.example")
+    assert "1 of them is answered through another framework's requirement" in words(
+        client.get(mapped.page).get_data(as_text=True))
+    response = client.get(f"{mapped.page}.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))["Answers"]
+    lead, leadership = FIRST, FIRST + 3
+    assert sheet[f"I{leadership}"].value.startswith(
+        f"Answered through Mapped fixture protocol, requirement 1 (row {lead}), which asks the same")
+    assert sheet[f"F{leadership}"].protection.locked and not sheet[f"F{lead}"].protection.locked
+    assert sheet[f"I{lead}"].value.startswith("This answer also counts for Mapped fixture standards, Standard 1")
+
+    refused = upload(client, mapped, edited(response.data, **{f"F{lead}": "Met", f"G{lead}": "Pat leads it",
+                                                              f"G{leadership}": "Typed in the wrong row"}))
+    said = words(refused.get_data(as_text=True))
+    assert refused.status_code == 200 and "Problems found in the file (1)" in said
+    assert (f"Sheet Answers, row {leadership}, column G (Explain your rating): this requirement (Standard 1) is "
+            "answered through Mapped fixture protocol, requirement 1, which asks the same, so your organisation "
+            f"answers the two once, in row {lead}; nothing in this row is saved. Put the answer in row {lead}") in said
+    assert mapped.answers() == {}
+
+    accepted = upload(client, mapped, edited(response.data, **{f"F{lead}": "Met", f"G{lead}": "Pat leads it"}))
+    assert accepted.status_code == 302
+    said = words(preview(client, mapped))
+    assert "1 answer will change" in said
+    assert "This answer also counts for Mapped fixture standards, Standard 1, which asks the same." in said
+    assert "1 requirement is answered through another framework's requirement, whose row gives its answer" in said
+    assert save(client, mapped, preview(client, mapped)).status_code == 302
+    assert {key[1]: value[:2] for key, value in mapped.answers().items()} == {"lead": ("met", "Pat leads it")}
+    page = words(client.get(f"/returns/{ids['return']}/{MAPPED_STANDARDS}/leadership").get_data(as_text=True))
+    assert "Answered through Mapped fixture protocol, requirement 1" in page and "Pat leads it" in page
+    again = load_workbook(io.BytesIO(client.get(f"{mapped.page}.xlsx").data))["Answers"]
+    assert (again[f"F{leadership}"].value, again[f"G{leadership}"].value) == ("Fully met", "Pat leads it")

@@ -5,12 +5,13 @@ import importlib
 import re
 import subprocess
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
+from compliance.core.accreditations import as_held
 from compliance.core.actions import ActionItem
-from compliance.core.matrix import build_matrix
+from compliance.core.matrix import OrgRow, build_matrix
 from compliance.render.boardpack import render_board_pack
-from tests.builders import FW, OTHER, ROWS, SECTORS, signed
+from tests.builders import FW, OTHER, ROWS, SECTORS, mapped_frameworks, signed
 
 
 def _pack(tmp_path, statements, **options):
@@ -113,3 +114,34 @@ def test_the_pack_opens_as_a_board_paper_and_puts_each_organisations_summary_bef
     for expected in ["Red: not met (1)", "proto, r3. Title r3 Not met", "Write <the> policy & train",
                      "Where auditors disagree with the self-assessed rating"]:
         assert expected in bravo, expected
+
+
+def test_each_statement_in_the_pack_lists_the_accreditations_held_at_signing(tmp_path):
+    """The pack draws each statement as its own PDF does: with the accreditations the signed document holds, judged
+    on the day it was signed, and nothing of them for a version signed before they were recorded."""
+    held = (as_held({"scheme_name": "White Ribbon", "awarded_on": "2025-06-01", "expires_on": "2026-08-01",
+                     "reference": "WR-<b>7</b>", "evidence": {"title": "Award letter",
+                                                              "url": "https://intranet.example/white-ribbon.pdf"}},
+                    date(2026, 7, 1), at_signing=True),)
+    first = replace(signed(), accreditations=held)
+    second = replace(signed(), organisation="Bravo Police Service", accreditations=None)
+    found = _text(_pack(tmp_path, [first, second])[1])
+    statements = [" ".join(part.split()) for part in found.split("Annual statement of compliance")[1:]]
+    haven = next(part for part in statements if "Haven Lane" in part.split("Reporting year")[0])
+    bravo = next(part for part in statements if "Bravo Police Service" in part.split("Reporting year")[0])
+    assert "Accreditations held at signing" in haven and "White Ribbon EXPIRES SOON" in haven
+    assert "Reference WR-<b>7</b>" in haven and "Evidence: https://intranet.example/white-ribbon.pdf" in haven
+    assert "Accreditations held" not in bravo
+
+
+def test_the_packs_matrix_marks_an_answer_given_through_another_frameworks_requirement(tmp_path):
+    protocol, standards = mapped_frameworks()
+    signed_ratings = {(protocol.key, "lead"): "met", (standards.key, "leadership"): "met"}
+    matrix = build_matrix([protocol, standards], [OrgRow(1, "Wrenfield Police", "police", 11, "submitted",
+                                                         signed_ratings, 1)], None, sectors=SECTORS, cycle="2030/31")
+    path = tmp_path / "mapped.pdf"
+    path.write_bytes(render_board_pack(matrix, [], partnership="WDVF", cycle_name="2030/31"))
+    found = " ".join(_text(path).split())
+    assert "* Answered through another framework's requirement that asks the same" in found
+    assert re.search(r"Organisation 1 2 3 Wrenfield Police G – –", found), "the answering cell has no mark"
+    assert re.search(r"Organisation 1 2 3 4 Wrenfield Police G ?\* – –", found), "the answered-through cell has"

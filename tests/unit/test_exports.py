@@ -13,7 +13,18 @@ from compliance.core.frameworks import OverallRule
 from compliance.core.matrix import OrgRow, build_matrix
 from compliance.render.exports import CSV_COLUMNS, FILLS, HEADER_ROW, matrix_csv, matrix_xlsx
 from compliance.render.workbooks import neutralise
-from tests.builders import FOUR_LEVELS, FW, OTHER, PREVIOUS, ROWS, SECTORS, framework, ratings, requirement
+from tests.builders import (
+    FOUR_LEVELS,
+    FW,
+    OTHER,
+    PREVIOUS,
+    ROWS,
+    SECTORS,
+    framework,
+    mapped_frameworks,
+    ratings,
+    requirement,
+)
 
 # 1 July 2026 at 1:05pm UTC is 2:05pm in London (BST)
 PREPARED = datetime(2026, 7, 1, 13, 5, tzinfo=timezone.utc)
@@ -41,10 +52,10 @@ def test_csv_has_one_row_per_organisation_and_requirement_and_round_trips():
     assert len(rows) == 1 + 7 * 3
     alpha = [r for r in rows if r[1] == "Alpha Police"]
     assert alpha[0] == ["2025/26", "Alpha Police", "Police", "Accepted", "proto", "r1", "Title r1", "Met", "Green",
-                        "Partially met", "better", "Not checked", "no"]
+                        "Partially met", "better", "Not checked", "no", ""]
     assert alpha[2][7:9] == ["Not applicable", "Not applicable"]
     delta = [r for r in rows if r[1] == "Delta Health"][0]
-    assert delta[3] == "In progress" and delta[7:] == ["", "Not submitted", "", "", "", "no"]
+    assert delta[3] == "In progress" and delta[7:] == ["", "Not submitted", "", "", "", "no", ""]
     names = {r[1] for r in rows[1:]}
     assert {'\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1:A2)", "'-2+3"} <= names
 
@@ -164,3 +175,34 @@ def test_frameworks_come_in_the_cycles_order(order):
                                                              range(len(f.requirements) + 1)]
     assert [row[0] for row in book["Summary"].iter_rows(min_row=2, values_only=True)] == [
         f.title for f in order for _ in f.requirements]
+
+
+def test_an_answer_given_through_another_frameworks_requirement_says_where_in_the_csv_and_the_xlsx():
+    """The fixture frameworks, protocol first: the standards' Leadership is answered through the protocol's Named
+    lead. The page marks its cell * and says "answered through Mapped protocol, requirement 1"; so do the exports."""
+    protocol, standards = mapped_frameworks()
+    signed = {(protocol.key, "lead"): "met", (protocol.key, "training"): "met", (protocol.key, "policy"): "met",
+              (standards.key, "leadership"): "met", (standards.key, "induction"): "not-met",
+              (standards.key, "policies"): "met"}
+    rows = [OrgRow(1, "Wrenfield Police", "police", 11, "submitted", signed, 1)]
+    matrix = build_matrix([protocol, standards], rows, None, sectors=SECTORS, cycle="2030/31")
+    found = list(csv.DictReader(io.StringIO(matrix_csv(matrix), newline="")))
+    assert {(row["framework"].split()[-1], row["ref"]): row["answered through"] for row in found} == {
+        ("protocol", "1"): "", ("protocol", "2"): "", ("protocol", "3"): "",
+        ("standards", "Standard 1"): "Mapped protocol, requirement 1", ("standards", "Standard 2"): "",
+        ("standards", "Standard 3"): ""}
+    book = load_workbook(io.BytesIO(matrix_xlsx(matrix, matrix, partnership="WDVF", prepared=PREPARED)))
+    for name in ("Matrix", "Validated"):
+        sheet = book[name]
+        header = [cell.value for cell in sheet[HEADER_ROW]]
+        lead = sheet.cell(HEADER_ROW + 1, header.index("Mapped protocol 1: Named lead") + 1)
+        leadership = sheet.cell(HEADER_ROW + 1, header.index("Mapped standards Standard 1: Leadership") + 1)
+        assert lead.value in ("G", "Not checked") and lead.comment is None
+        assert leadership.value.endswith(" *") and leadership.comment.text == (
+            "Answered through Mapped protocol, requirement 1")
+    legend = {row[0].value: row[2].value for row in book["Legend"].iter_rows()}
+    assert legend["*"].startswith("Answered through another framework's requirement that asks the same: the "
+                                  "organisation answered once for both")
+    plain = build_matrix([FW], ROWS, PREVIOUS, sectors=SECTORS, cycle="2025/26")
+    legend = load_workbook(io.BytesIO(matrix_xlsx(plain, partnership="WDVF", prepared=PREPARED)))["Legend"]
+    assert "*" not in [row[0].value for row in legend.iter_rows()], "no mark to explain"

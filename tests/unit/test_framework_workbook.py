@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from compliance.core import framework_sheets as sheets
 from compliance.core import frameworks as fw
 from compliance.core.framework_sheets import ABOUT_FIELDS, SPECS, TABLES
 from compliance.core.framework_toml import canonical_toml, framework_document
@@ -415,6 +416,37 @@ def test_a_mapping_to_a_loaded_framework_resolves():
     assert messages(read(data)) == [
         'Sheet Mappings, row 2, column B (Other framework id): framework "bvpi-225" is not loaded (no framework with '
         "that id is loaded); load it first, or delete this row"]
+
+
+def test_a_same_mapping_to_a_scale_with_other_codes_is_refused_in_the_spreadsheets_words():
+    """The rule of questionnaires/README.md ("One answer for mapped requirements"), said as a spreadsheet says it."""
+    bvpi = fw.parse(SHIPPED["bvpi-225--1.toml"], name="bvpi", sectors=SECTORS)
+    data = _edited(lambda book: (_published(book), book["Mappings"].append(["wm-2014-01", "bvpi-225", "bvpi-225-01",
+                                                                            "Same"])),
+                   framework=dataclasses.replace(WM, requirements=tuple(
+                       dataclasses.replace(item, text="T.", guidance=fw.Guidance("G.", "E."))
+                       for item in WM.requirements)))
+    [problem] = read(data, known=[bvpi]).problems
+    assert str(problem) == (
+        'Sheet Mappings, row 2, column D (Relation): "same" makes one answer stand for both requirements, its rating '
+        "carried over by its code, so both scales need the same codes: the Codes on the Scale sheet are met, "
+        'not-applicable, not-met, partially-met, but version "1" of "bvpi-225" has no, yes; give the scales the same '
+        "codes, or set Relation to related or part-of, which only suggest the other answer")
+    assert not re.search(r"\[\[|\w = |\.toml|\bfile\b", problem.message)
+
+
+def test_the_help_says_what_each_relation_does_as_the_questionnaires_readme_does():
+    meaning = next(column.meaning for column in sheets.MAPPING_COLUMNS if column.heading == "Relation")
+    for said in ("same: they ask the same thing", "answers the two once and that one answer counts for both",
+                 "its rating carried over by its Code", "both frameworks' scales need the same Codes",
+                 "part-of: this framework's requirement is part of the other's", "related: the two overlap",
+                 "only a suggestion to start from", "Empty means related"):
+        assert said in meaning
+    book = load_workbook(io.BytesIO(WM_WORKBOOK))
+    assert meaning in [row[2].value for row in book["Help"].iter_rows() if row[1].value == "Relation"]
+    readme = (ROOT / "questionnaires" / "README.md").read_text(encoding="utf-8")
+    assert "its rating carried over by its code, so both scales need the same codes" in readme
+    assert "only suggest the other answer" in readme
 
 
 def test_lists_in_cells_are_read_by_commas_and_lines_and_sectors_by_name_or_id():

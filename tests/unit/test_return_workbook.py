@@ -13,7 +13,7 @@ from compliance.core import return_workbook as layout
 from compliance.core.return_workbook import plan_upload, read_return_workbook
 from compliance.core.returns import ReturnContext, ReturnRow
 from compliance.render.return_workbook import return_workbook
-from tests.builders import STATEMENT_BVPI, STATEMENT_PROTOCOL
+from tests.builders import STATEMENT_BVPI, STATEMENT_PROTOCOL, mapped_context, mapped_frameworks
 
 DOWNLOADED = datetime(2026, 12, 3, 14, 15, tzinfo=timezone.utc)
 P, B = STATEMENT_PROTOCOL, STATEMENT_BVPI
@@ -189,3 +189,109 @@ def test_a_requirement_left_out_of_the_file_stays_as_it_is():
     book.save(out)
     plan = plan_upload(context, _read(out.getvalue(), context).rows)
     assert (plan.missing, plan.unchanged) == (1, 14)
+
+
+# --- requirements answered through another framework's (core/mappings.AnswerPlan) ------------------------------------
+# The fixture frameworks, protocol first, for the police: rows 4 to 6 the protocol's Named lead, Training and Policy,
+# rows 7 to 9 the standards' Leadership (answered through Named lead), Induction training (part of Training) and
+# Policies (related to Policy).
+PROTOCOL, STANDARDS = mapped_frameworks()
+MAPPED = {(PROTOCOL.key, "lead"): _answer("met", "Dana Hollis leads it", revision=2),
+          (PROTOCOL.key, "training"): _answer("partially-met", "Half the staff trained")}
+LINKED = {name: chr(ord("A") + index) for index, name in enumerate(layout.LINKED_COLUMNS)}
+LEAD, LEADERSHIP = FIRST, FIRST + 3
+
+
+def _mapped(answers=MAPPED):
+    return mapped_context((PROTOCOL, STANDARDS), answers)
+
+
+def _read_mapped(data: bytes, context):
+    return _read(data, context, organisation_id=context.ret.organisation_id)
+
+
+def test_a_requirement_answered_through_another_is_shown_read_only_and_the_answering_one_says_so():
+    context = _mapped()
+    book = load_workbook(io.BytesIO(_download(context)))
+    sheet = book["Answers"]
+    assert [cell.value for cell in sheet[layout.ANSWERS.header_row]] == list(layout.LINKED_COLUMNS)
+    assert LINKED[layout.LINKED] == "I" and all(sheet.column_dimensions[LINKED[c]].hidden for c in layout.HIDDEN)
+    row = {column: sheet[f"{letter}{LEADERSHIP}"] for column, letter in LINKED.items()}
+    assert (row[layout.REF].value, row[layout.RATING].value, row[layout.NARRATIVE].value) == (
+        "Standard 1", "Fully met", "Dana Hollis leads it")  # the protocol's answer, in the standards' own label
+    assert all(row[column].protection.locked and row[column].fill.fgColor.rgb == "FFF3F2F1"
+               for column in (layout.RATING, layout.NARRATIVE, layout.REASON))
+    assert row[layout.LINKED].value == (
+        f"Answered through Mapped fixture protocol, requirement 1 (row {LEAD}), which asks the same: your "
+        f"organisation answers the two once, there, and this row shows that answer. To change it, change row {LEAD}. "
+        "Its rating is given there as “Met”.")
+    assert row[layout.STATUS].value.startswith("In progress. Still to do: answered through Mapped fixture protocol, "
+                                               "requirement 1: add evidence")
+    assert sheet[f"I{LEAD}"].value == ("This answer also counts for Mapped fixture standards, Standard 1 "
+                                       f"(row {LEADERSHIP}), which asks the same.")
+    assert not sheet[f"F{LEAD}"].protection.locked and not sheet[f"G{LEADERSHIP + 1}"].protection.locked
+    assert sheet[f"I{LEAD + 1}"].value == (f"Mapped fixture standards, Standard 2 (row {LEADERSHIP + 1}) asks part "
+                                           "of what this requirement asks: its answer may be a place to start.")
+    assert sheet[f"I{LEADERSHIP + 2}"].value == (f"Mapped fixture protocol, requirement 3 (row {LEAD + 2}) asks "
+                                                 "something related to this requirement: its answer may be a place "
+                                                 "to start.")
+    help_text = " ".join(str(cell.value) for row in book["Help"].iter_rows() for cell in row if cell.value)
+    assert "the hidden columns N to Q" in help_text and "“Answered through” that requirement" in help_text
+    upload = _read_mapped(_download(context), context)
+    assert upload.problems == ()
+    assert [row.requirement.id for row in upload.rows] == ["lead", "training", "policy", "induction", "policies"]
+    plan = plan_upload(context, upload.rows)
+    assert (plan.changes, plan.unchanged, plan.missing, plan.through) == ((), 5, 0, 1)
+
+
+def test_a_return_without_mappings_keeps_its_columns():
+    assert layout.answer_columns(_context().plan) == layout.COLUMNS
+    assert layout.LINKED not in [c.value for c in load_workbook(io.BytesIO(_download(_context())))["Answers"][3]]
+
+
+@pytest.mark.parametrize(("cells", "column"), [
+    ({f"G{LEADERSHIP}": "Typed into the wrong row"}, "G (Explain your rating)"),
+    ({f"F{LEADERSHIP}": "Not met", f"H{LEADERSHIP}": "Why"}, "F (Rating)"),
+    ({f"F{LEADERSHIP}": "Meets"}, "F (Rating)"),
+])
+def test_a_change_to_an_answered_through_row_is_refused_by_row_and_column_and_saves_nothing(cells, column):
+    context = _mapped()
+    upload = _read_mapped(_edited(_download(context), **{f"G{LEAD}": "A new answer", **cells}), context)
+    assert upload.rows == ()
+    assert _messages(upload) == [
+        f"Sheet Answers, row {LEADERSHIP}, column {column}: this requirement (Standard 1) is answered through Mapped "
+        f"fixture protocol, requirement 1, which asks the same, so your organisation answers the two once, in row "
+        f"{LEAD}; nothing in this row is saved. Put the answer in row {LEAD}, then undo your change to this row or "
+        "delete the row"]
+
+
+def test_an_answered_through_row_is_never_saved_and_follows_the_answer_it_shows():
+    """The answering row changed in the file, or the answer changed on the website since the download: the row
+    answered through it, left as downloaded, is no problem and is not saved."""
+    context = _mapped()
+    data = _edited(_download(context), **{f"F{LEAD}": "Partially met", f"G{LEAD}": "A deputy is needed"})
+    since = _mapped({**MAPPED, (PROTOCOL.key, "lead"): _answer("not-met", "Changed on the website", revision=3)})
+    for now in (context, since):
+        upload = _read_mapped(data, now)
+        assert upload.problems == () and "leadership" not in [row.requirement.id for row in upload.rows]
+    assert [item.requirement.id for item in plan_upload(context, _read_mapped(data, context).rows).changes] == ["lead"]
+    assert [item.requirement.id for item in plan_upload(since, _read_mapped(data, since).rows).conflicts] == ["lead"]
+
+
+def test_an_answered_through_row_left_out_of_the_file_is_not_missing_and_its_answering_row_is_named_on_the_website():
+    context = _mapped()
+    book = load_workbook(io.BytesIO(_download(context)))
+    book["Answers"][f"G{LEADERSHIP}"] = "Changed"
+    book["Answers"].delete_rows(LEAD)
+    out = io.BytesIO()
+    book.save(out)
+    assert _messages(_read_mapped(out.getvalue(), context)) == [
+        f"Sheet Answers, row {LEADERSHIP - 1}, column G (Explain your rating): this requirement (Standard 1) is "
+        "answered through Mapped fixture protocol, requirement 1, which asks the same, so your organisation answers "
+        "the two once, in its own row (it is not in this file: change it on the website); nothing in this row is "
+        "saved. Put the answer in that requirement, then undo your change to this row or delete the row"]
+    book["Answers"].delete_rows(LEADERSHIP - 1)
+    out = io.BytesIO()
+    book.save(out)
+    plan = plan_upload(context, _read_mapped(out.getvalue(), context).rows)
+    assert (plan.missing, plan.through, plan.unchanged) == (1, 1, 4)

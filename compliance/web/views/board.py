@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from compliance import store
-from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, TRENDS, VALIDATED
+from compliance.core.matrix import NOT_ASKED, SELF_ASSESSED, THROUGH_KEY, THROUGH_MARK, TRENDS, VALIDATED
 from compliance.core.returns import RETURN_STATUSES
 from compliance.core.scoring import BLANK, overall_rule_text
 from compliance.core.text import slug
@@ -56,7 +56,7 @@ def _cell_html(cell, version_url: str) -> str:  # version_url: already escaped
     if cell.disagrees:
         shown += " ≠"
     if cell.through:
-        shown += " *"
+        shown += f" {THROUGH_MARK}"
     # version_url comes escaped (matrix_cells); framework and requirement ids are lower-case letters, digits and
     # hyphens, which the framework file's parser insists on (core.frameworks.ID_PATTERN)
     anchor = f"{version_url}#answer-{link['framework_id']}-{link['requirement_id']}"
@@ -147,6 +147,7 @@ def matrix(cycle_id: int):
     page = stream_template("board/matrix.html", links=links, cycle=cycle, matrix=found, trends=TRENDS,
                            sectors=sectors(), statuses=RETURN_STATUSES, views=views, matrix_cells=matrix_cells,
                            overall_rule_text=overall_rule_text, matrix_summary=matrix_summary,
+                           through_mark=THROUGH_MARK, through_key=THROUGH_KEY,
                            csv_url=url_for(".matrix_csv", cycle_id=cycle_id, **query),
                            xlsx_url=url_for(".matrix_xlsx", cycle_id=cycle_id, **query))
     return Response(in_chunks(page), mimetype="text/html")

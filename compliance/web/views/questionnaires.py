@@ -51,4 +51,5 @@ def _questionnaire(framework_id: str, version: str):
     config = current_app.config
     where = f"the {config['SERVICE_NAME']} service" + (f" at {config['BASE_URL']}" if config.get("BASE_URL") else "")
     return build_questionnaire(framework, sectors(), sector=chosen if chosen in sectors() else None,
-                               partnership=config["PARTNERSHIP_NAME"], service=where)
+                               partnership=config["PARTNERSHIP_NAME"], service=where,
+                               others=questionnaires.other_frameworks(get_db(), framework))

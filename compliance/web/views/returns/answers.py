@@ -29,7 +29,7 @@ from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import ActionForm, AnswerForm
 from compliance.web.requests import actor, get_db, now, today
 from compliance.web.views.returns import bp, frozen_page, own_return, requirement_or_404
-from compliance.web.views.returns.mapped import answered_through_page, started_from, suggestions
+from compliance.web.views.returns.mapped import also_answers, answered_through_page, started_from, suggestions
 
 PAGE = "/returns/<int:return_id>/<framework_id>/<requirement_id>"
 KIND_LABELS = {content_type: label for label, content_type, _ in uploads.KINDS.values()}
@@ -190,7 +190,8 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
         amendment=return_service.open_amendment_requests(database, context).get(key),
         last_year=(return_service.last_years_answers(database, context).get((framework.id, requirement.id))
                    if stored and stored.get("carried_forward") else None),
-        suggestions=suggestions(context, framework, requirement), started=started, **evidence_helpers())
+        suggestions=suggestions(context, framework, requirement), also=also_answers(context, framework, requirement),
+        started=started, **evidence_helpers())
 
 
 def _reason_level(framework) -> str | None:

@@ -2,6 +2,7 @@
 
 - A requirement answered through another framework's has no form: its page shows that answer, read-only, with its
   evidence and actions and a link to the requirement where it is answered.
+- A requirement others are answered through says so, naming and linking them.
 - A requirement with a part-of or related mapping shows the other requirement's answer as a suggestion, and
   "Start from ...'s answer" fills the form with it (rating by code, explanation, reason) without saving anything.
 """
@@ -34,6 +35,12 @@ def answered_through_page(context: ReturnContext, framework: Framework, requirem
                                                     if pair != (framework, requirement)],
         next_url=_page(context, *following) if following else url_for(".check", return_id=context.ret.id),
         **evidence_helpers)
+
+
+def also_answers(context: ReturnContext, framework: Framework, requirement: Requirement) -> list[dict]:
+    """The other frameworks' requirements answered through this one, each named and linked to its page."""
+    return [{"name": cross_reference(*pair), "page": _page(context, *pair)}
+            for pair in context.plan.also_answers(framework, requirement)]
 
 
 def suggestions(context: ReturnContext, framework: Framework, requirement: Requirement) -> list[dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compliance.core.mappings import cross_reference
 from compliance.core.return_workbook import MAX_ROWS, Item
 from compliance.core.text import file_size, plural, slug
 from compliance.core.workbook import MAX_BYTES
@@ -62,8 +63,9 @@ def _upload_page(context, form: WorkbookForm, problems=(), status: int = 200):
         form.file.errors.append(f"The selected file has {plural(len(problems), 'problem')}, listed under “Problems "
                                 "found in the file”. Nothing has been saved: fix each one, save the file and upload "
                                 "it again")
+    through = sum(context.source(*pair) is not None for pair in context.requirements())
     return render_template("returns/offline.html", context=context, form=form, problems=problems,
-                           max_rows=MAX_ROWS), status
+                           max_rows=MAX_ROWS, through=through), status
 
 
 @bp.get(PAGE + ".xlsx")
@@ -112,7 +114,9 @@ def _check_page(database, context, checked, form: ConfirmForm, *, changed: bool 
         theirs = conflict_details(database, item.framework, item.before or {})
         conflicts.append((item, theirs, _both(item, theirs)))
     return render_template("returns/offline_check.html", context=context, checked=checked, plan=plan, form=form,
-                           conflicts=conflicts, changed=changed, name=requirement_name, fields=_fields)
+                           conflicts=conflicts, changed=changed, name=requirement_name, fields=_fields,
+                           also=lambda item: [cross_reference(*pair) for pair in
+                                              context.plan.also_answers(item.framework, item.requirement)])
 
 
 def _fields(item: Item) -> list[tuple[str, str, str]]:

@@ -11,11 +11,11 @@ from compliance.web.requests import get_db
 from tests.builders import DEMO_PASSWORD, signed_in
 
 EXPECTED = {
-    "coordinator@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks", "People",
-                                 "Evidence", "Audit trail", "Outbox"],
+    "coordinator@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks",
+                                 "People", "Evidence", "Audit trail", "Outbox"],
     "board@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks"],
-    "auditor@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks", "Evidence",
-                             "Audit trail"],
+    "auditor@demo.example": ["Home", "Cycles", "Improvement actions", "Strategy", "Organisations", "Frameworks",
+                             "Evidence", "Audit trail"],
     "editor.police@demo.example": ["Home"],
     "signatory.police@demo.example": ["Home"],
 }

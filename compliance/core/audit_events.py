@@ -224,6 +224,9 @@ EVENTS: dict[str, Event] = {
                               fields=_RISK, context=frozenset({"title"})),
     "plan-risk-bands-changed": Event("Risk bands changed", "{actor} changed the partnership's risk bands",
                                      fields={"bands": Field("Bands", "list")}),
+    "plan-imported": Event("Plan loaded from a spreadsheet",
+                           "{actor} loaded {new[added]} into the strategy “{new[title]}” from a spreadsheet",
+                           fields={"filename": Field("File")}, context=frozenset({"title", "added"})),
 }
 
 # The phrases a sentence may use, each as it reads in the middle of a sentence.

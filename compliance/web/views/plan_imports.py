@@ -59,9 +59,10 @@ def _upload_page(found: Strategy, form: PlanWorkbookForm, problems: tuple[Proble
         form.file.errors = [*form.file.errors, f"{message[:1].upper()}{message[1:]}. Nothing has been added"]
         problems = ()
     elif problems:
-        form.file.errors = [*form.file.errors, f"The workbook has {plural(len(problems), 'problem')}, listed under "
-                            "“Problems found in the workbook”. Nothing has been added: fix each one, save the workbook "
-                            "and upload it again"]
+        count = plural(len(problems), "problem")
+        form.file.errors = [*form.file.errors, f"The workbook has {count}, each listed by sheet, row and column under "
+                            f"“{count} to fix in the workbook”. Nothing has been added: fix each one, save the "
+                            "workbook and upload it again"]
     return render_template("plan/import.html", strategy=found, form=form, problems=problems, sheets=SHEETS), status
 
 

@@ -234,8 +234,8 @@ def test_a_clean_workbook_is_previewed_then_added_with_every_change_audited(demo
     assert logged[0] == "plan-imported"
     assert {"plan-action-added", "plan-action-updated", "plan-measure-added", "plan-figure-entered"} <= set(logged)
     trail = _words(coordinator.get("/audit-trail"))
-    assert ("loaded 1 action and 1 measure (with 1 target and 1 figure) into the strategy “Brackenford Domestic "
-            "Abuse Strategy") in trail
+    assert "loaded actions and measures into the strategy “Brackenford Domestic Abuse Strategy" in trail
+    assert "1 action and 1 measure (with 1 target and 1 figure)" in trail and "our-plan.xlsx" in trail
 
 
 @pytest.mark.parametrize(("change", "place", "message"), [
@@ -363,3 +363,16 @@ def test_the_demos_percent_met_measure_fills_from_signed_returns_as_the_matrix_s
 def test_leads_with_demo_accounts_see_their_actions_on_their_home_page(demo_app, email, action):
     home = _words(signed_in(demo_app, email).get("/home"))
     assert "Your actions and measures" in home and action in home
+
+
+def test_a_workbook_over_the_services_upload_limit_is_refused_on_the_upload_page(tmp_path):
+    from tests.builders import demo_app
+
+    app = demo_app(tmp_path, MAX_UPLOAD_MB=1)
+    strategy_id = _strategy_id(app)
+    coordinator = signed_in(app, COORDINATOR)
+    refused = _upload(coordinator, strategy_id, b"x" * (1024 * 1024 + 100 * 1024))
+    assert refused.status_code == 413
+    words = _words(refused)
+    assert "Load actions and measures from a spreadsheet" in words
+    assert "The selected file must be smaller than 1 MB. Nothing has been added" in words

@@ -1,10 +1,13 @@
 """The partnership's plan as people read it, and what its leads do: the strategy and a page per theme (actions,
-measures and risks), the risk register, an action's and a measure's own pages; a lead's progress update and figure.
+measures and risks), the risk register, its CSV and XLSX downloads, an action's and a measure's own pages; a lead's
+progress update and figure.
 
-The board, auditors and the coordinator read the whole plan. An action's or a measure's lead (any active person
-but an auditor; an organisation's editor or signatory too) reads and updates only what they lead, from their home
-page: anyone else gets 404 there (403 for those who read the plan), so ids cannot be probed. The coordinator's
-pages that change the plan are in plan_manage.py.
+The strategy's pages and downloads read services.plan.plan_values through core.plan_report, as the board pack does,
+and show it with the board's partials (templates/plan/_theme.html). The board, auditors and the coordinator read the
+whole plan. An action's or a measure's lead (any active person but an auditor; an organisation's editor or signatory
+too) reads and updates only what they lead, from their home page: anyone else gets 404 there (403 for those who read
+the plan), so ids cannot be probed. The coordinator's pages that change the plan are in plan_manage.py, and loading
+it from a workbook in plan_imports.py.
 """
 from __future__ import annotations
 

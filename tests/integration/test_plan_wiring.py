@@ -376,3 +376,27 @@ def test_a_workbook_over_the_services_upload_limit_is_refused_on_the_upload_page
     words = _words(refused)
     assert "Load actions and measures from a spreadsheet" in words
     assert "The selected file must be smaller than 1 MB. Nothing has been added" in words
+
+
+def test_a_measure_of_the_whole_strategy_is_read_on_the_strategys_page(demo_app):
+    from compliance.core.plan import read_measure
+
+    strategy_id = _strategy_id(demo_app)
+    with demo_app.app_context():
+        db = get_db()
+        held = plan.strategy(db, strategy_id)
+        lead = store.user_by_email(db, LEAD)
+        measure, problems = read_measure(name="Domestic abuse crimes recorded", unit="count", direction="increase",
+                                         baseline_period=str(THIS_YEAR.previous.previous), baseline="900",
+                                         rule="year-on-year", tolerance="", targets={}, strategy=held.period)
+        assert measure is not None, problems
+        measure_id = plan.save_measure(db, strategy_id, None, measure, {
+            "theme_id": None, "definition": "", "lead_user_id": lead["id"], "source": None,
+            "source_framework": None}, actor=store.SYSTEM, now=NOW)
+        plan.enter_figure(db, store.plan_measure(db, measure_id), held, period=str(THIS_YEAR.previous), value="950",
+                          actor=store.Actor(lead["id"], lead["email"]), now=NOW)
+    page = signed_in(demo_app, BOARD).get(f"/plan/{strategy_id}")
+    words = _words(page)
+    assert "Not under a theme: No actions; 1 measure: 1 green (by the latest figure)" in words
+    assert f"{THIS_YEAR.previous} 950 900, the baseline ({THIS_YEAR.previous.previous}) Green: better" in words
+    assert f'id="measure-{measure_id}-caption"' in page.get_data(as_text=True)

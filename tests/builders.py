@@ -701,13 +701,15 @@ ACCESS: dict[str, set[str]] = {
     # a shipped framework version's (as here) is public; one the coordinator loaded needs signing in (tested apart)
     "questionnaires.questionnaire": EVERYONE,
     "questionnaires.questionnaire_pdf": EVERYONE,
-    # The partnership's plan: the board, auditors and the coordinator read it; the coordinator changes it; an
-    # action's or a measure's lead (here the editor) reads and updates only theirs (see test_access.LEAD_SCOPED).
+    # The partnership's plan: the board, auditors and the coordinator read it and download it (CSV, XLSX); the
+    # coordinator changes it and loads actions and measures from a workbook; an action's or a measure's lead (here
+    # the editor) reads and updates only theirs (see test_access.LEAD_SCOPED).
     "plan.current": PARTNERSHIP,
     "plan.strategies": PARTNERSHIP,
     "plan.strategy": PARTNERSHIP,
     "plan.theme": PARTNERSHIP,
     "plan.risks": PARTNERSHIP,
+    "plan.download": PARTNERSHIP,
     "plan.action": PARTNERSHIP | {"editor"},
     "plan.measure": PARTNERSHIP | {"editor"},
     "plan.add_progress": EDITOR,
@@ -727,6 +729,9 @@ ACCESS: dict[str, set[str]] = {
     "plan.edit_risk": ADMIN,
     "plan.close_risk": ADMIN,
     "plan.risk_bands": ADMIN,
+    "plan.import_template": ADMIN,
+    "plan.import_plan": ADMIN,
+    "plan.import_check": ADMIN,
 }
 
 

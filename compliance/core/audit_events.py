@@ -224,6 +224,9 @@ EVENTS: dict[str, Event] = {
                               fields=_RISK, context=frozenset({"title"})),
     "plan-risk-bands-changed": Event("Risk bands changed", "{actor} changed the partnership's risk bands",
                                      fields={"bands": Field("Bands", "list")}),
+    "plan-imported": Event("Plan loaded from a spreadsheet",
+                           "{actor} loaded actions and measures into the strategy “{new[title]}” from a spreadsheet",
+                           fields={"added": Field("Added"), "filename": Field("File")}, context=frozenset({"title"})),
 }
 
 # The phrases a sentence may use, each as it reads in the middle of a sentence.

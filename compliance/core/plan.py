@@ -532,6 +532,7 @@ class MeasureRecord:
     source: str | None = None  # a key of FIGURE_SOURCES when the figures come from signed returns
     source_framework: str | None = None  # the framework id the figure is of
     provisional: tuple[Period, ...] = ()  # filled from a cycle still open: its figure may yet change
+    source_title: str = ""  # the framework's title, for words ("" when not known: its id is shown)
 
     def assessments(self) -> list[tuple[Period, Assessment]]:
         values = dict(self.actuals)
@@ -566,31 +567,6 @@ class Risk:
 def by_score(risks: Iterable[Risk]) -> tuple[Risk, ...]:
     """The register's order: highest score first, then the review due soonest (none last), then the oldest."""
     return tuple(sorted(risks, key=lambda risk: (-risk.score, risk.review_by or date.max, risk.id)))
-
-
-@dataclass(frozen=True)
-class ThemeView:
-    """One theme of a strategy as its page, and the board's, read it: its actions (with every update), its
-    measures (with their figures) and the risks their actions mitigate or its measures raised, by score."""
-
-    strategy: Strategy
-    theme: Theme
-    actions: tuple[StrategyAction, ...]
-    measures: tuple[MeasureRecord, ...]
-    risks: tuple[Risk, ...]  # by_score
-    bands: tuple[Band, ...]
-    today: date  # a London date: what overdue actions and reviews are counted against
-
-
-@dataclass(frozen=True)
-class PlanView:
-    """A whole strategy: each theme's view, in the coordinator's order, and the whole risk register by score."""
-
-    strategy: Strategy
-    themes: tuple[ThemeView, ...]
-    risks: tuple[Risk, ...]  # every open risk, by_score
-    bands: tuple[Band, ...]
-    today: date
 
 
 def risk_from_measure(record: MeasureRecord, *, owner: str, review_by: date | None) -> dict[str, object]:

@@ -104,12 +104,12 @@ class PlanImport:
 
     @property
     def summary(self) -> str:
-        """ "8 actions and 4 measures (with 9 targets and 12 figures)" """
+        """ "8 actions and 4 measures (with 9 targets and 12 figures)"; a count of none is left out of the brackets."""
         targets = sum(len(m.measure.targets) for m in self.measures)
         figures = sum(len(m.actuals) for m in self.measures)
         text = f"{plural(len(self.actions), 'action')} and {plural(len(self.measures), 'measure')}"
-        return text + (f" (with {plural(targets, 'target')} and {plural(figures, 'figure')})" if self.measures
-                       else "")
+        with_ = [plural(count, what) for count, what in ((targets, "target"), (figures, "figure")) if count]
+        return text + (f" (with {' and '.join(with_)})" if with_ else "")
 
 
 def _choices(values: Iterable[str]) -> str:

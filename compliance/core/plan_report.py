@@ -6,8 +6,8 @@ section, and the CSV and XLSX downloads all read these, so they say the same wor
 decides that an action is overdue, which risks belong to a theme, and how a measure's row reads.
 
 Decisions a reader needs:
-- Actions keep the plan's order (as it was entered or imported); a risk register is by score, highest first, a
-  review overdue first among equal scores.
+- Actions keep the plan's order (as it was entered or imported); a risk register is by score, highest first, then
+  the review due soonest (so an overdue review comes first among equal scores): core.plan.by_score, the one rule.
 - A risk belongs to a theme when one of its mitigating actions is in the theme, or it was raised from one of the
   theme's measures; the board pack lists every risk once, in one register.
 - An action or measure whose theme is not the strategy's (or has none) is shown under "Not under a theme", never
@@ -37,6 +37,7 @@ from compliance.core.plan import (
     Strategy,
     StrategyAction,
     Theme,
+    by_score,
     review_overdue,
     shown,
 )
@@ -89,12 +90,13 @@ class MeasureRow:
     words and the rule in words."""
 
     period: Period
-    label: str  # "2011/12" or "2011/12 Q1 (April to June 2011)"
+    label: str  # "2011/12", "2011/12 Q1 (April to June 2011)", "2026/27 (provisional: its cycle is still open)"
     actual: str  # "19", "40.5%"
     compared_with: str  # "23, the baseline (2010/11)"; "No target set for 2008/09"
     rag: Rag | None
     rag_text: str  # "Better than the year before", "Not rated yet"
     rule_text: str
+    provisional: bool = False  # filled from a cycle still open: the figure may yet change
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ class MeasureView:
     baseline: str  # "23 in 2010/11"
     targets: tuple[tuple[str, str], ...]  # ("2011/12", "20") by year
     rows: tuple[MeasureRow, ...]  # by period, oldest first
-    source: str  # where its figures come from, when from signed returns ("" when typed by the lead)
+    source: str  # where its figures come from, when from signed returns ("" when typed by the lead): "% met of a
+    # framework's requirements (from signed returns): Over-Arching Domestic Violence Protocol 2018"
     record: MeasureRecord  # the values, for its chart
 
     @property
@@ -139,6 +142,7 @@ class RiskView:
     review_overdue: bool
     mitigations: tuple[tuple[int, str], ...]  # (action id, the action) of the plan's actions that mitigate it
     raised_from: str  # the measure's name, when raised from one
+    raised_from_id: int | None = None  # that measure's id
 
     @property
     def mitigations_text(self) -> str:
@@ -231,8 +235,10 @@ def measure_row(record: MeasureRecord, period: Period, assessment: Assessment) -
     else:
         before = assessment.compared_label.removesuffix("'s figure")
         compared = f"No figure for {before} to compare with"
-    return MeasureRow(period, period.label, shown(assessment.actual, unit), compared, assessment.rag,
-                      assessment.text, assessment.rule_text)
+    provisional = period in record.provisional
+    label = f"{period.label} (provisional: its cycle is still open)" if provisional else period.label
+    return MeasureRow(period, label, shown(assessment.actual, unit), compared, assessment.rag, assessment.text,
+                      assessment.rule_text, provisional)
 
 
 def measure_view(record: MeasureRecord, theme: str) -> MeasureView:
@@ -240,8 +246,8 @@ def measure_view(record: MeasureRecord, theme: str) -> MeasureView:
     source = ""
     if record.source:
         source = FIGURE_SOURCES.get(record.source, record.source)
-        if record.source_framework:
-            source += f" ({record.source_framework})"
+        if record.source_title or record.source_framework:
+            source += f": {record.source_title or record.source_framework}"
     return MeasureView(
         id=record.id, theme=theme, name=measure.name, definition=record.definition, lead=record.lead,
         unit=measure.unit, unit_label=UNITS.get(measure.unit, measure.unit),
@@ -263,22 +269,23 @@ def risk_view(risk: Risk, *, bands: tuple[Band, ...], today: date, actions: dict
         owner=risk.owner, review_by=long_date(risk.review_by) if risk.review_by else "No review date",
         review_overdue=review_overdue(risk.review_by, today),
         mitigations=tuple((i, actions[i].action) for i in risk.mitigating_action_ids if i in actions),
-        raised_from=raised.measure.name if raised else "")
+        raised_from=raised.measure.name if raised else "", raised_from_id=raised.id if raised else None)
 
 
-def by_score(risks: Iterable[RiskView]) -> tuple[RiskView, ...]:
-    """Highest score first; among equal scores, a review overdue first; then as entered."""
-    return tuple(sorted(risks, key=lambda risk: (-risk.score, not risk.review_overdue, risk.id)))
+def risk_views(values: PlanValues, risks: Iterable[Risk], *, today: date) -> tuple[RiskView, ...]:
+    """Risks as the register reads them, by score (core.plan.by_score), their actions and measures from `values`:
+    the plan's own risks, or others of the strategy (those closed, which the board pack leaves out)."""
+    actions = {action.id: action for action in values.actions}
+    measures = {record.id: record for record in values.measures}
+    return tuple(risk_view(risk, bands=values.bands, today=today, actions=actions, measures=measures)
+                 for risk in by_score(risks))
 
 
 def plan_report(values: PlanValues, *, today: date) -> PlanReport:
     """The whole plan by theme, with every risk by score, as at `today` (a London day)."""
     strategy = values.strategy
     themes = {theme.id: theme for theme in strategy.themes}
-    actions = {action.id: action for action in values.actions}
-    measures = {record.id: record for record in values.measures}
-    risks = by_score(risk_view(risk, bands=values.bands, today=today, actions=actions, measures=measures)
-                     for risk in values.risks)
+    risks = risk_views(values, values.risks, today=today)
 
     def theme_of(theme_id: int | None) -> Theme:
         return themes[theme_id] if theme_id in themes else NO_THEME

@@ -11,6 +11,8 @@ from compliance import config, store
 from compliance.core.accreditation_schemes import Schemes
 from compliance.core.roles import ROLES
 from compliance.core.sectors import Sectors
+from compliance.core.text import london
+from compliance.demo import plan as demo_plan
 from compliance.demo import returns as demo_returns
 from compliance.services import accreditations
 from compliance.services.passwords import hash_password
@@ -41,8 +43,8 @@ def demo_data(path: Path = DEMO_FILE, *, sectors: Sectors | None = None, schemes
 
 
 def load_demo(db: Database, *, now: datetime, sectors: Sectors, schemes: Schemes | None = None) -> dict:
-    """Create or refresh the demo organisations, sign-ins and accreditations; returns what is there. schemes: the
-    accreditation schemes (by default the shipped list)."""
+    """Create or refresh the demo organisations, sign-ins and accreditations, and add the demo's plan and cycles
+    once; returns what is there. schemes: the accreditation schemes (by default the shipped list)."""
     schemes = schemes if schemes is not None else config.read_accreditation_schemes(
         config.DEFAULTS["ACCREDITATIONS_FILE"])
     data = demo_data(sectors=sectors, schemes=schemes)
@@ -52,6 +54,10 @@ def load_demo(db: Database, *, now: datetime, sectors: Sectors, schemes: Schemes
         for person in data["people"]:
             _ensure_person(db, person, ids, password_hash, now=now)
         _ensure_accreditations(db, data.get("accreditations", []), ids, schemes, now=now)
+        contacts = {o["contact_name"]: o["name"] for o in data["organisations"] if o.get("contact_name")}
+        demo_plan.load_demo_plan(lambda values: demo_plan.save_plan(db, values, contacts=contacts,
+                                                                    password_hash=password_hash, now=now),
+                                 today=london(now).date())
         demo_returns.load_demo_cycles(db, password_hash=password_hash, today=now.date(), now=now,
                                       framework_order=data.get("framework_order", []))
     return {"organisations": len(ids), "people": data["people"], "password": data["password"]}

@@ -4,17 +4,21 @@ eight actions with a year of updates, four measures with baselines, targets and 
 `demo_plan(today)` is pure: it reads the file and returns core values, moved to the financial year `today` is in
 (the file is written for one year, `written_for`), leaving out an update dated after `today` and a figure for a
 period not over by then. Ids are given in the file's order, from 1; a risk's mitigating actions and the measure it
-was raised from are given by those ids. `load_demo_plan` hands the values to whatever stores them.
+was raised from are given by those ids. `load_demo_plan` hands the values to whatever stores them; `save_plan` is the
+store's writer `flask --app wsgi demo` hands them to, once.
 """
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
+from compliance import store
 from compliance.core.plan import (
     ACTION_STATUSES,
     DEFAULT_BANDS,
@@ -36,6 +40,8 @@ from compliance.core.plan import (
     validate,
 )
 from compliance.core.plan_report import PlanValues
+from compliance.core.text import slug
+from compliance.services import plan as plan_service
 
 PLAN_FILE = Path(__file__).with_name("plan.toml")
 
@@ -129,3 +135,89 @@ def load_demo_plan(save: Callable[[PlanValues], object], *, today: date) -> Plan
     values = demo_plan(today)
     save(values)
     return values
+
+
+def save_plan(db: Database, values: PlanValues, *, contacts: dict[str, str], password_hash: str,
+              now: datetime) -> bool:
+    """Write the demo plan through the plan's store, as the coordinator, and make it the current strategy; False
+    (and nothing written) when a strategy of its title is there already, so loading the demo twice adds nothing.
+
+    People are matched by name. A lead, owner or author with no account yet gets one (an editor of the organisation
+    whose contact they are, in `contacts`: name -> organisation name), `<name>@demo.example`, with the demo's
+    password. The strategy, its actions, measures and risks are dated the strategy's first day; each update as the
+    file dates it, each figure a fortnight after its period ends (never after `now`), in that order."""
+    base = values.strategy.title.rsplit(" ", 1)[0]
+    if any(row["title"].startswith(base) for row in store.plan_strategies(db)):
+        return False
+    coordinator = store.user_by_email(db, "coordinator@demo.example")
+    actor = store.Actor(coordinator["id"], coordinator["email"]) if coordinator else store.SYSTEM
+    organisations = {row["name"]: row["id"] for row in store.organisations(db)}
+    people = {row["name"]: row for row in store.users(db)}
+
+    def person(name: str) -> dict:
+        if name not in people:
+            if name not in contacts:
+                raise ValueError(f"{PLAN_FILE.name}: {name!r} has no demo account and is no organisation's contact")
+            user_id = store.create_user(db, email=f"{slug(name).replace('-', '.')}@demo.example", name=name,
+                                        role="editor", organisation_id=organisations[contacts[name]],
+                                        password_hash=password_hash, demo=True, actor=store.SYSTEM, now=now)
+            people[name] = store.user_by_id(db, user_id) or {}
+        return people[name]
+
+    strategy = values.strategy
+    created = min(now, datetime.combine(strategy.period.first.starts, time(9), tzinfo=timezone.utc))
+    strategy_id = plan_service.create_strategy(
+        db, title=strategy.title, first_year=strategy.period.first.year, last_year=strategy.period.last.year + 1,
+        themes=[theme.name for theme in strategy.themes], current=True, actor=actor, now=created)
+    stored = plan_service.strategy(db, strategy_id)
+    assert stored is not None  # just written
+    themes = {theme.id: held.id for theme, held in zip(strategy.themes, stored.themes)}
+    actions: dict[int, dict] = {}
+    for action in values.actions:
+        timescale = action.timescale
+        lead_organisation = organisations.get(action.lead_organisation)
+        action_id = plan_service.save_action(db, strategy_id, None, {
+            "theme_id": themes[action.theme_id], "action": action.action, "outcome": action.outcome,
+            "lead_organisation_id": lead_organisation,
+            "lead_partner": None if lead_organisation else action.lead_organisation,
+            "lead_user_id": person(action.lead_person)["id"], "partners": action.partners,
+            "resources": action.resources, "due_date": timescale.due.isoformat(),
+            "due_period": str(timescale.period) if timescale.period else None, "status": action.status},
+            actor=actor, now=created)
+        actions[action.id] = {"id": action_id, "action": action.action, "status": action.status}
+    measures: dict[int, dict] = {}
+    for record in values.measures:
+        measure_id = plan_service.save_measure(db, strategy_id, None, record.measure, {
+            "theme_id": themes.get(record.theme_id or 0), "definition": record.definition,
+            "lead_user_id": person(record.lead)["id"], "source": record.source,
+            "source_framework": record.source_framework}, actor=actor, now=created)
+        measures[record.id] = {"id": measure_id, "name": record.measure.name}
+    for risk in values.risks:
+        plan_service.save_risk(db, strategy_id, None, {
+            "description": risk.description, "cause": risk.cause, "consequence": risk.consequence,
+            "likelihood": risk.likelihood, "impact": risk.impact, "owner_user_id": person(risk.owner)["id"],
+            "review_by": risk.review_by.isoformat() if risk.review_by else None,
+            "raised_from_measure_id": measures[risk.raised_from_measure_id]["id"]
+            if risk.raised_from_measure_id is not None else None},
+            [actions[i]["id"] for i in risk.mitigating_action_ids], actor=actor, now=created)
+    # the leads' updates and figures, oldest first, each in its author's name
+    later: list[tuple[datetime, Callable[[], object]]] = []
+    for action in values.actions:
+        for update in action.updates:
+            author = person(update.by)
+            later.append((datetime.fromisoformat(update.at), lambda a=actions[action.id], u=update, by=author: (
+                store.add_plan_action_update(db, a, note=u.note, rag=u.rag, status=a["status"],
+                                             actor=store.Actor(by["id"], by["email"]),
+                                             now=datetime.fromisoformat(u.at)))))
+    for record in values.measures:
+        if record.source:
+            continue  # filled from signed returns, never typed
+        lead = person(record.lead)
+        for period, value in record.actuals:
+            at = min(now, datetime.combine(period.ends + timedelta(days=14), time(10), tzinfo=timezone.utc))
+            later.append((at, lambda m=measures[record.id], p=period, v=value, by=lead, when=at: (
+                store.add_plan_measure_actual(db, m, period=str(p), value=str(v), replaces=None,
+                                              actor=store.Actor(by["id"], by["email"]), now=when))))
+    for _at, write in sorted(later, key=lambda item: item[0]):
+        write()
+    return True

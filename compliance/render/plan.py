@@ -127,7 +127,7 @@ def _measure(measure: MeasureView, styles: pdf.Styles, *, before: Sequence[Flowa
              f"{measure.direction_label.lower()}. Baseline {measure.baseline}. Targets: {measure.targets_text}. "
              f"Rated {measure.rule_label[0].lower() + measure.rule_label[1:]}.")
     if measure.source:
-        facts += f" Figures from signed returns: {measure.source}."
+        facts += f" Figures: {measure.source}."
     name = ParagraphStyle("plan-measure", parent=styles["h3"], spaceBefore=8, spaceAfter=2)
     head: list[Flowable] = [*before, Paragraph(pdf.text(measure.name), name),
                             Paragraph(pdf.text(facts), styles["small"])]
@@ -191,8 +191,10 @@ def _heading(text: str, styles: pdf.Styles) -> Paragraph:
 
 
 def _tag_text(rag: str | None, words: str, style: ParagraphStyle) -> Paragraph:
+    """A colour's cell: its name, then its words ("Green: on track"), as the pages say it."""
     _fill_colour, ink = pdf.RAG.get(rag or "blank", pdf.RAG["blank"])
-    return Paragraph(f'<font color="{ink}"><b>{pdf.text(words)}</b></font>', style)
+    said = f"{rag.capitalize()}: {words[:1].lower()}{words[1:]}" if rag else words
+    return Paragraph(f'<font color="{ink}"><b>{pdf.text(said)}</b></font>', style)
 
 
 def _fill(table: Table, column: int, fills: Sequence[tuple[int, str | None]]) -> None:

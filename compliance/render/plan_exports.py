@@ -209,5 +209,7 @@ def risks_xlsx(report: PlanReport) -> bytes:
 
 
 def export_name(report: PlanReport, what: str, extension: str) -> str:
-    """A download's file name: plan-actions-brackenford-domestic-abuse-strategy-2024-2027.csv."""
-    return f"plan-{what}-{slug(report.strategy.title)}.{extension}"
+    """A download's file name: plan-actions-brackenford-domestic-abuse-strategy-2024-2027.csv (the title's slug cut
+    to 80 characters, so a long title still makes a name every system takes)."""
+    name = slug(report.strategy.title)[:80].strip("-")
+    return f"plan-{what}-{name}.{extension}" if name else f"plan-{what}.{extension}"

@@ -2,9 +2,10 @@
 performance measures and their figures, and the risk register.
 
 No Flask: the database, the time and the person acting come in as arguments. What the pages and the board's
-outputs read is built here as core.plan's types: `theme_view` (one theme: its actions, measures and risks) and
-`plan_view` (the whole strategy). A measure of a framework's % met takes its yearly figures from signed returns by
-the matrix's own rule (core.scoring.framework_percent over services.matrix.figures), never typed.
+outputs read is built here as one core.plan_report.PlanValues (`plan_values`), which core.plan_report groups by
+theme for every page, the board pack and the downloads. A measure of a framework's % met takes its yearly figures
+from signed returns by the matrix's own rule (core.scoring.framework_percent over services.matrix.figures), never
+typed.
 
 Who may do what (the views check it; the use cases below check the lead again): the coordinator manages the
 strategy, its themes, actions, measures, risks and risk bands; an action's or a measure's lead (any active person
@@ -18,6 +19,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from compliance import store
+from compliance.core.frameworks import newest_versions
 from compliance.core.plan import (
     DEFAULT_BANDS,
     FIGURE_SOURCES,
@@ -27,15 +29,12 @@ from compliance.core.plan import (
     MeasureRecord,
     Period,
     PlanError,
-    PlanView,
     Risk,
     Rule,
     Strategy,
     StrategyAction,
     Theme,
-    ThemeView,
     Timescale,
-    by_score,
     check_bands,
     cycle_period,
     parse_period,
@@ -43,6 +42,7 @@ from compliance.core.plan import (
     strategy_period,
     validate,
 )
+from compliance.core.plan_report import PlanValues
 from compliance.services import matrix as matrix_service
 
 
@@ -127,6 +127,8 @@ def _measures(db: Database, found: list[dict], periods: dict[int, Strategy]) -> 
     for figure in store.plan_measure_actuals(db, ids):
         typed.setdefault(figure["measure_id"], {})[parse_period(figure["period"])] = Decimal(figure["value"])
     from_returns: dict[str, tuple[dict[Period, Decimal], set[Period]]] = {}
+    titles = ({row["id"]: row["title"] for row in newest_versions(store.framework_rows(db))}
+              if any(row["source"] for row in found) else {})
     records = []
     for row in found:
         measure = measure_of(row, targets.get(row["id"], {}))
@@ -139,7 +141,8 @@ def _measures(db: Database, found: list[dict], periods: dict[int, Strategy]) -> 
             actuals = {p: v for p, v in every.items() if held.holds(p) and p.year > measure.baseline_period.year}
         records.append(MeasureRecord(row["id"], row["theme_id"], measure, row["definition"], row["lead_name"],
                                      tuple(sorted(actuals.items())), row["source"], row["source_framework"],
-                                     tuple(sorted(p for p in provisional if p in actuals))))
+                                     tuple(sorted(p for p in provisional if p in actuals)),
+                                     titles.get(row["source_framework"] or "", "")))
     return records
 
 
@@ -151,32 +154,22 @@ def _risks(db: Database, strategy_id: int, *, closed: bool = False) -> list[Risk
                  tuple(links.get(r["id"], ())), r["raised_from_measure_id"]) for r in found]
 
 
-def plan_view(db: Database, strategy_id: int, *, today: date) -> PlanView | None:
-    """The whole strategy as the board reads it: each theme's view in order, and every open risk by score."""
+def plan_values(db: Database, strategy_id: int) -> PlanValues | None:
+    """The strategy as every output of it reads it (core.plan_report: its pages, the board pack, the downloads):
+    its themes, every action with its updates, every measure with its figures (those of signed returns filled in),
+    its open risks and the partnership's risk bands; None when there is no such strategy."""
     found = strategy(db, strategy_id)
     if found is None:
         return None
-    actions = _actions(db, store.plan_actions(db, strategy_id=strategy_id))
-    measures = _measures(db, store.plan_measures(db, strategy_id=strategy_id), {strategy_id: found})
-    risks = _risks(db, strategy_id)
-    partnership_bands = bands(db)
-    themes = []
-    for theme in found.themes:
-        own_actions = tuple(a for a in actions if a.theme_id == theme.id)
-        own_measures = tuple(m for m in measures if m.theme_id == theme.id)
-        action_ids, measure_ids = {a.id for a in own_actions}, {m.id for m in own_measures}
-        own_risks = [r for r in risks if set(r.mitigating_action_ids) & action_ids
-                     or r.raised_from_measure_id in measure_ids]
-        themes.append(ThemeView(found, theme, own_actions, own_measures, by_score(own_risks), partnership_bands,
-                                today))
-    return PlanView(found, tuple(themes), by_score(risks), partnership_bands, today)
+    return PlanValues(found, tuple(_actions(db, store.plan_actions(db, strategy_id=strategy_id))),
+                      tuple(_measures(db, store.plan_measures(db, strategy_id=strategy_id), {strategy_id: found})),
+                      tuple(_risks(db, strategy_id)), bands(db))
 
 
-def theme_view(db: Database, strategy_id: int, theme_id: int, *, today: date) -> ThemeView | None:
-    """One theme of a strategy: its actions with every update, its measures with their figures and the risks its
-    actions mitigate or its measures raised (by score); None when the theme is not the strategy's."""
-    whole = plan_view(db, strategy_id, today=today)
-    return next((view for view in whole.themes if view.theme.id == theme_id), None) if whole else None
+def current_plan(db: Database) -> PlanValues | None:
+    """The current strategy's values (for the board pack), or None when no strategy is current."""
+    current = current_strategy_id(db)
+    return plan_values(db, current) if current is not None else None
 
 
 def closed_risks(db: Database, strategy_id: int) -> list[Risk]:

@@ -1,7 +1,9 @@
 """The partnership's plan in a real browser, every page checked by axe-core and HTML_CodeSniffer in each state it
 has (empty, filled, with errors): the coordinator sets up a strategy from nothing; a lead updates an action and
 enters a quarter's figure from their home page, by keyboard; the board sees the new colours, in words, at a
-laptop's width and a phone's. On an app of its own, since the plan changes what other pages show."""
+laptop's width and a phone's; the coordinator loads actions and measures from a workbook. On an app of its own (the
+demo, whose plan is there already), since the plan changes what other pages show; a service with no strategy yet is
+an app with nothing but its coordinator."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +14,8 @@ from compliance import store
 from compliance.core.plan import period_of, read_measure
 from compliance.services import plan
 from compliance.web.requests import get_db
-from tests.browser.conftest import check, sign_in, submit_with_errors
-from tests.builders import NOW
+from tests.browser.conftest import _serve, check, sign_in, submit_with_errors
+from tests.builders import NOW, PASSWORD, add_person, make_app
 
 pytestmark = pytest.mark.browser
 COORDINATOR, BOARD, LEAD = "coordinator@demo.example", "board@demo.example", "editor.police@demo.example"
@@ -29,12 +31,27 @@ def _click(page, role: str, name: str) -> None:
     page.wait_for_load_state()
 
 
+@pytest.fixture(scope="module")
+def bare_url(tmp_path_factory):
+    """A service with its coordinator and nothing else: no strategy yet."""
+    app = make_app(tmp_path_factory.mktemp("bare"))
+    add_person(app, "coordinator@bare.example")
+    yield from _serve(app, threads=2)
+
+
+def test_a_service_with_no_strategy_says_so(page, bare_url):
+    sign_in(page, bare_url, "coordinator@bare.example", PASSWORD)
+    _click(page, "link", "Strategy")
+    assert "No strategy has been added yet" in page.locator("main").inner_text()
+    check(page, "plan-strategies-empty")
+
+
 def test_the_coordinator_sets_up_a_strategy_from_nothing(page, own_url):
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, own_url, COORDINATOR)
     _click(page, "link", "Strategy")
-    assert "No strategy has been added yet" in page.locator("main").inner_text()
-    check(page, "plan-strategies-empty")
+    assert "Prevention" in page.locator("main").inner_text(), "the demo's current strategy"
+    page.goto(own_url + "/plan/strategies")
     _click(page, "button", "Add a strategy")
     check(page, "plan-strategy-new")
     page.get_by_label("Themes").fill("")
@@ -48,7 +65,7 @@ def test_the_coordinator_sets_up_a_strategy_from_nothing(page, own_url):
     page.get_by_label("Ends in March of").fill(str(THIS_YEAR.year + 2))
     _click(page, "button", "Save strategy")
     strategy_url = page.url
-    assert "No actions yet" in page.locator("main").inner_text()
+    assert "Prevention: No actions; No measures" in page.locator("main").inner_text()
     check(page, "plan-strategy-no-actions")
 
     _click(page, "link", "Add a theme")
@@ -67,7 +84,7 @@ def test_the_coordinator_sets_up_a_strategy_from_nothing(page, own_url):
 
     page.goto(strategy_url)
     _click(page, "link", "Prevention")
-    assert "No actions in this theme yet" in page.locator("main").inner_text()
+    assert "No actions under Prevention yet" in page.locator("main").inner_text()
     check(page, "plan-theme-empty")
     page.goto(strategy_url + "/risks")
     check(page, "plan-risks-empty")
@@ -124,7 +141,7 @@ def test_the_coordinator_sets_up_a_strategy_from_nothing(page, own_url):
     page.get_by_label("Owner").select_option(label="Dana Hollis (Brackenford Police)")
     page.get_by_label("Deliver domestic abuse awareness sessions in every secondary school").check()
     _click(page, "button", "Save risk")
-    assert "12: likelihood 4 × impact 3" in page.locator("main").inner_text()
+    assert "High: 12\nLikelihood 4 × impact 3" in page.locator("main").inner_text()
     check(page, "plan-risks-filled")
     page.get_by_role("link", name="Change the risk").first.click()
     page.wait_for_load_state()
@@ -228,9 +245,11 @@ def test_a_lead_updates_an_action_and_enters_a_quarters_figure_and_the_board_see
         board.goto(f"{own_url}/plan/{ids['strategy']}/themes/{ids['theme']}")
         action = board.locator(f"#action-{ids['action']}").inner_text()
         assert "Green: on track" in action and "Half of the response officers are trained" in action
-        measure = board.locator(f"#measure-{ids['measure']}").inner_text()
-        assert "38.5% in " in measure and "Amber: within tolerance" in measure
+        measure = board.locator(f"table:has(#measure-{ids['measure']}-caption)").inner_text()
+        assert "38.5%" in measure and "Amber: within tolerance" in measure
         assert "amber when it is below it by no more than 5% of the target" in measure
+        assert board.get_by_role("img", name="Sanction detection rate: figures against the baseline and targets"
+                                 ).count() == 1
         check(board, "plan-theme-filled")
         board.goto(f"{own_url}/plan/{ids['strategy']}")
         check(board, "plan-strategy-board")
@@ -252,3 +271,65 @@ def test_a_lead_updates_an_action_and_enters_a_quarters_figure_and_the_board_see
         check(coordinator, "plan-risk-raised-from-measure")
     finally:
         coordinator_context.close()
+
+
+def _workbook(app, strategy_id: int, *, bad: bool) -> bytes:
+    """The strategy's own template, filled in with an action and a measure with a figure; with problems on two
+    sheets when `bad`."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from compliance.render.workbooks import saved
+    from compliance.services import plan_imports
+
+    with app.app_context():
+        db = get_db()
+        book = load_workbook(io.BytesIO(plan_imports.template(db, plan.strategy(db, strategy_id))))
+    book["Actions"].append(["Prevention", "Run a domestic abuse awareness week in every college", "",
+                            "Haven Lane Women's Aid", "Rosa Martínez", "soon" if bad else f"{THIS_YEAR} Q4",
+                            "In progress", "", "", "On track", "Dates agreed with both colleges"])
+    book["Measures"].append(["Protection & Justice", "Repeat victims referred to MARAC", "", "Count",
+                             "Lower is better", "Against the year before (year on year)", "",
+                             str(THIS_YEAR.previous.previous), "41%" if bad else "41", "Dana Hollis"])
+    book["Figures"].append(["Repeat victims referred to MARAC", str(THIS_YEAR.previous), "37"])
+    return saved(book)
+
+
+def test_the_coordinator_loads_actions_and_measures_from_a_workbook(page, own_app, own_url):
+    from compliance.demo.plan import demo_plan
+
+    with own_app.app_context():
+        title = demo_plan(date.today()).strategy.title
+        strategy_id = next(row["id"] for row in store.plan_strategies(get_db()) if row["title"] == title)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, own_url, COORDINATOR)
+    page.goto(f"{own_url}/plan/{strategy_id}")
+    _click(page, "link", "Load actions and measures from a spreadsheet")
+    check(page, "plan-import-empty")
+    submit_with_errors(page, "Check the workbook", "plan-import-no-file")
+    page.get_by_label("Upload the filled-in workbook").set_input_files(
+        {"name": "plan.xlsx", "mimeType": xlsx, "buffer": _workbook(own_app, strategy_id, bad=True)})
+    submit_with_errors(page, "Check the workbook", "plan-import-errors")
+    places = page.locator("#problems-caption ~ tbody th, table tbody th").all_inner_texts()
+    assert "Sheet Actions, row 2, column F (Timescale)" in places and "Sheet Measures, row 2, column I (Baseline)" in \
+        places
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert _fits(page)
+    check(page, "plan-import-errors-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.get_by_label("Upload the filled-in workbook").set_input_files(
+        {"name": "plan.xlsx", "mimeType": xlsx, "buffer": _workbook(own_app, strategy_id, bad=False)})
+    _click(page, "button", "Check the workbook")
+    assert page.locator("h1").inner_text() == "Check what will be added"
+    assert page.locator("caption").all_inner_texts() == ["1 action to add", "1 measure to add"]
+    check(page, "plan-import-preview")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert _fits(page)
+    check(page, "plan-import-preview-phone")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _click(page, "button", "Add these")
+    assert "1 action and 1 measure (with 1 figure) added" in page.locator("main").inner_text()
+    _click(page, "link", "Prevention")
+    assert "Run a domestic abuse awareness week in every college" in page.locator("main").inner_text()

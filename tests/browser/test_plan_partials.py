@@ -3,8 +3,9 @@ HTML_CodeSniffer in each state: a theme with actions, measures (charts and their
 included; a theme with nothing yet; the whole plan as the board pack's web page shows it; and a workbook's import
 (templates/plan/_import.html) with problems, and without: its preview.
 
-The pages that will hold these partials come with the plan's storage; until then a route of this module's own app
-renders each state inside the site's layout, from the same values the board pack is drawn from.
+A route of this module's own app renders each state inside the site's layout from values alone (the demo's plan with
+hostile text, which no store holds, and no links to the plan's own pages); tests/browser/test_plan_pages.py checks the
+service's pages that hold the same partials, with their links.
 """
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def test_every_chart_is_named_and_followed_by_its_figures(page, plan_url):
         assert table.count() == 1 and "the figures" in table.inner_text()
     assert page.get_by_text("No figures yet: they fill themselves from signed returns.").count() == 1
     # each colour is in words next to it, never colour alone
-    assert page.locator("table .govuk-tag").filter(has_text="Worse than the year before").count() == 1
+    assert page.locator("table .app-rag").filter(has_text="Red: worse than the year before").count() == 1
     assert page.get_by_text("Review overdue", exact=True).count() == 1
 
 

@@ -121,7 +121,7 @@ def _client(app, who):
 
 def _url(rule, values):
     path = rule.rule
-    for argument in rule.arguments:
+    for argument in rule.arguments - set(rule.defaults or ()):  # a default is part of the rule, not of its path
         path = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(values[argument]), path)
     return path
 

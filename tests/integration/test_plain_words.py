@@ -28,13 +28,18 @@ def test_no_page_says_none(demo_app):
                   f"/returns/{ret['id']}/audit-summary", f"/returns/{ret['id']}/versions/1"]
     pages += [f"/organisations/{organisation}", "/frameworks/wdvf-overarching-protocol-2018/2",
               "/frameworks/spreadsheets", "/frameworks/upload-spreadsheet"]
-    with demo_app.app_context():  # the partnership's plan, with an action, a measure and a risk
+    with demo_app.app_context():  # the demo's plan, and one with an action, a measure and a risk
+        demo = store.plan_strategies(get_db())[0]["id"]
+        themes = [theme["id"] for theme in store.plan_themes(get_db(), demo)]
+        measures = [measure["id"] for measure in store.plan_measures(get_db(), strategy_id=demo)]
         lead = store.user_by_email(get_db(), "editor.police@demo.example")
         plan = build_plan(get_db(), lead_id=lead["id"], organisation_id=lead["organisation_id"], first_year=2025)
     pages += ["/plan/strategies", f"/plan/{plan['strategy_id']}", f"/plan/{plan['strategy_id']}/risks",
               f"/plan/{plan['strategy_id']}/themes/{plan['theme_id']}", f"/plan/actions/{plan['plan_action_id']}",
               f"/plan/measures/{plan['measure_id']}", f"/plan/measures/{plan['measure_id']}/edit",
-              f"/plan/actions/{plan['plan_action_id']}/edit", f"/plan/risks/{plan['risk_id']}/edit"]
+              f"/plan/actions/{plan['plan_action_id']}/edit", f"/plan/risks/{plan['risk_id']}/edit",
+              f"/plan/{plan['strategy_id']}/import", f"/plan/{demo}", f"/plan/{demo}/risks"]
+    pages += [f"/plan/{demo}/themes/{theme}" for theme in themes] + [f"/plan/measures/{m}" for m in measures]
     coordinator = signed_in(demo_app, "coordinator@demo.example")
     for page in pages:
         response = coordinator.get(page)

@@ -51,15 +51,15 @@ def test_the_strategy_follows_the_executive_summary_and_precedes_the_figures(wit
 def test_actions_measures_and_risks_say_their_colours_in_words(with_plan):
     section = _flat(with_plan[with_plan.index("Strategy: Brackenford"):with_plan.index("Figures by requirement")])
     # (words in a narrow column wrap, and pdftotext reads the lines of a row's cells in turn: short ones are looked for)
-    for words in ("2 actions: 2 off track, 1 overdue", "OVERDUE", "1 some risk to delivery", "On track",
+    for words in ("2 actions: 2 off track, 1 overdue", "OVERDUE", "1 some risk to delivery", "Green: on",
                   "Repeat perpetrators discussed at MARAC", "Better than the year before",
                   "Worse than the year before", "19, 2024/25's figure", "Within tolerance",
                   "No figures yet. They fill themselves from signed returns.",
                   "5 risks: 1 very high, 1 high, 2 medium, 1 low; 1 review overdue", "Very high: 20",
                   "Likelihood 4 ×", "30 November 2026"):
         assert words in section, words
-    # the rule in words beside a colour
-    assert "Better than Green when a year's figure is below" in section
+    # each colour named, then its words, with the rule in words beside it
+    assert "Green: better Green when a year's figure is below" in section and "Red: worse" in section
     # charts are drawn, with their key and labels, for the three measures with figures
     assert section.count("Target for the year") == 2 and section.count("Baseline (2023/24)") == 3
 

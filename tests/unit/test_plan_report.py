@@ -23,7 +23,7 @@ from compliance.core.plan import (
     parse_period,
     parse_timescale,
 )
-from compliance.core.plan_report import NO_THEME, PlanValues, by_score, measure_view, plan_report, theme_report
+from compliance.core.plan_report import NO_THEME, PlanValues, measure_view, plan_report, theme_report
 from tests.builders import PLAN_TODAY, plan_values
 
 Y = parse_period
@@ -94,7 +94,7 @@ def test_a_figure_with_nothing_to_compare_with_says_why():
     assert view.rows[0].compared_with == "No figure for 2021/22 to compare with"
 
 
-def test_the_risk_register_is_by_score_with_an_overdue_review_first_among_equals(report):
+def test_the_risk_register_is_by_score_with_the_review_due_soonest_first_among_equals(report):
     assert [(r.score, r.band, r.band_rag) for r in report.risks] == [
         (20, "Very high", "red"), (12, "High", "red"), (9, "Medium", "amber"), (6, "Medium", "amber"),
         (4, "Low", "green")]
@@ -103,8 +103,12 @@ def test_the_risk_register_is_by_score_with_an_overdue_review_first_among_equals
     assert overdue.raised_from == "Repeat perpetrators discussed at MARAC"
     assert overdue.mitigations_text.startswith("Run a perpetrator programme")
     assert report.risks_text == "5 risks: 1 very high, 1 high, 2 medium, 1 low; 1 review overdue"
-    same = by_score([replace(report.risks[2], id=8), replace(report.risks[2], id=9, review_overdue=True)])
-    assert [r.id for r in same] == [9, 8]
+    # among equal scores, the review due soonest first (core.plan.by_score, the register's one rule): an overdue one
+    values = plan_values(hostile=False)
+    later, overdue = (replace(values.risks[2], id=8, review_by=date(2027, 6, 1)),
+                      replace(values.risks[2], id=9, review_by=date(2026, 1, 1)))
+    same = plan_report(replace(values, risks=(later, overdue)), today=PLAN_TODAY).risks
+    assert [r.id for r in same] == [9, 8] and same[0].review_overdue
 
 
 def test_bands_are_the_partnerships_own():

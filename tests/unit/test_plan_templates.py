@@ -26,10 +26,10 @@ def _render(app, source: str, page) -> str:
 
 def test_a_theme_shows_its_actions_measures_and_risks_each_colour_in_words(app):
     html = _render(app, THEME, theme_page(plan_values(hostile=False), 3, today=PLAN_TODAY))
-    assert '<strong class="govuk-tag govuk-tag--red">Off track</strong>' in html
-    assert '<strong class="govuk-tag govuk-tag--green">Better than the year before</strong>' in html
-    assert '<strong class="govuk-tag govuk-tag--red">Worse than the year before</strong>' in html
-    assert '<strong class="govuk-tag govuk-tag--red">High: 12</strong>' in html
+    assert '<strong class="app-rag app-rag--red">Red: off track</strong>' in html
+    assert '<strong class="app-rag app-rag--green">Green: better than the year before</strong>' in html
+    assert '<strong class="app-rag app-rag--red">Red: worse than the year before</strong>' in html
+    assert '<strong class="app-rag app-rag--red">High: 12</strong>' in html
     assert html.count("Overdue") == 1 and "Review overdue" in html
     # the chart, then its table with the same figures and the rule in words
     chart, table = html.index('aria-labelledby="measure-3-title measure-3-desc"'), html.index('id="measure-3-caption"')

@@ -3,10 +3,12 @@ figures, a risk and the risk bands. Periods, figures and timescales are read by 
 messages say how to fix what was typed."""
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -393,3 +395,19 @@ for _row in range(1, BAND_ROWS + 1):
                                                                one_line("A band's name")]))
     setattr(BandsForm, f"rag_{_row}", SelectField(f"Band {_row}: colour", widget=GovSelect(), validate_choice=False,
                                                   choices=choices([("", "Select a colour"), *RAG_CHOICES.items()])))
+
+
+class PlanWorkbookForm(Form):
+    """A workbook of actions and measures to load into the strategy (the template, filled in)."""
+
+    file = FileField("Upload the filled-in workbook", widget=GovFileInput(),
+                     description="The .xlsx file you downloaded from this page and filled in, saved as an Excel "
+                                 "workbook, smaller than 2 MB.")
+    submit = SubmitField("Check the workbook", widget=GovSubmitInput())
+
+
+class AddCheckedForm(Form):
+    """Adding what a checked workbook's preview showed: the preview's digest comes back with it."""
+
+    seen = HiddenField()
+    submit = SubmitField("Add these", widget=GovSubmitInput())

@@ -10,8 +10,10 @@ from flask_login import current_user
 
 from compliance import store
 from compliance.core.board_paper import NO_DISAGREEMENT, NO_OVERDUE, NO_RATINGS
-from compliance.core.text import file_size
+from compliance.core.text import file_size, london
+from compliance.render.plan_page import plan_page
 from compliance.services import boardpack_jobs as jobs
+from compliance.services import plan as plan_service
 from compliance.web.access import requires
 from compliance.web.requests import get_db, now, sectors
 
@@ -23,20 +25,24 @@ bp = Blueprint("boardpack", __name__)
 def start(cycle_id: int):
     store.cycle(get_db(), cycle_id) or abort(404)
     job_id = jobs.start_board_pack(current_app._get_current_object(), get_db(), cycle_id, user_id=current_user.id,
-                                   now=datetime.now(timezone.utc))
+                                   now=datetime.now(timezone.utc), plan=plan_service.current_plan(get_db()))
     return redirect(url_for(".job", job_id=job_id))
 
 
 @bp.get("/cycles/<int:cycle_id>/board-paper")
 @requires("view_partnership")
 def paper(cycle_id: int):
-    """The board pack's own pages as a web page: the same BoardPaper the PDF is drawn from, as of now."""
+    """The board pack's own pages as a web page: the same BoardPaper the PDF is drawn from, as of now, with the
+    current strategy's section as the next pack will have it."""
     database = get_db()
     cycle = store.cycle(database, cycle_id) or abort(404)
+    prepared = now()
     found = jobs.cycle_board_paper(database, cycle, sectors=sectors(),
-                                   partnership=current_app.config["PARTNERSHIP_NAME"], prepared=now())
+                                   partnership=current_app.config["PARTNERSHIP_NAME"], prepared=prepared)
+    plan = plan_service.current_plan(database)
     return render_template("boardpack/paper.html", cycle=cycle, paper=found, NO_RATINGS=NO_RATINGS,
-                           NO_OVERDUE=NO_OVERDUE, NO_DISAGREEMENT=NO_DISAGREEMENT)
+                           NO_OVERDUE=NO_OVERDUE, NO_DISAGREEMENT=NO_DISAGREEMENT,
+                           plan=plan_page(plan, today=london(prepared).date()) if plan else None)
 
 
 @bp.get("/board-pack/jobs/<int:job_id>")

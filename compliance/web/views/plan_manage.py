@@ -26,7 +26,7 @@ from compliance.web.forms.plan import (
     StrategyForm,
     ThemeForm,
 )
-from compliance.web.requests import actor, get_db, now, today
+from compliance.web.requests import actor, get_db, now
 from compliance.web.views.plan import bp, held
 
 MANAGE = "manage_partnership"
@@ -234,9 +234,8 @@ def _measure_page(found, row: dict | None):
 
 
 def _risk_page(found, row: dict | None, form: RiskForm):
-    view = plan.plan_view(get_db(), found.id, today=today())
-    actions = [action for theme in view.themes for action in theme.actions] if view else []
-    form.offer(_people(row["owner_user_id"] if row else None), actions)
+    held_values = plan.plan_values(get_db(), found.id)
+    form.offer(_people(row["owner_user_id"] if row else None), list(held_values.actions) if held_values else [])
     measure = None
     raised_from = row["raised_from_measure_id"] if row else (
         int(form.raised_from.data) if (form.raised_from.data or "").isdigit() else None)

@@ -170,7 +170,8 @@ def save_plan(db: Database, values: PlanValues, *, contacts: dict[str, str], pas
         db, title=strategy.title, first_year=strategy.period.first.year, last_year=strategy.period.last.year + 1,
         themes=[theme.name for theme in strategy.themes], current=True, actor=actor, now=created)
     stored = plan_service.strategy(db, strategy_id)
-    assert stored is not None  # just written
+    if stored is None:  # just written in this transaction: only a broken database could lose it
+        raise RuntimeError(f"the demo strategy {strategy_id} was written but cannot be read back")
     themes = {theme.id: held.id for theme, held in zip(strategy.themes, stored.themes)}
     actions: dict[int, dict] = {}
     for action in values.actions:

@@ -178,16 +178,19 @@ def remove_plan_theme(db: Database, theme_id: int, *, actor: Actor, now: datetim
 
 def plan_actions(db: Database, *, strategy_id: int | None = None, lead_user_id: int | None = None) -> list[dict]:
     """A strategy's actions (or one person's, in any strategy), by theme then as added, with the names to show."""
-    where, params = [], []
-    if strategy_id is not None:
-        where.append("a.strategy_id = ?")
-        params.append(strategy_id)
-    if lead_user_id is not None:
-        where.append("a.lead_user_id = ?")
-        params.append(lead_user_id)
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    clause, params = _strategy_or_lead("a", strategy_id, lead_user_id)
     # bandit B608: the clause joins fixed conditions; values are parameters
     return rows(db, f"{_ACTION} {clause} ORDER BY t.position, t.id, a.id", params)  # nosec B608
+
+
+def _strategy_or_lead(alias: str, strategy_id: int | None, lead_user_id: int | None) -> tuple[str, list[int]]:
+    """The WHERE clause (and its values) choosing a table's rows of a strategy, of a lead, or of both."""
+    where, params = [], []
+    for column, value in (("strategy_id", strategy_id), ("lead_user_id", lead_user_id)):
+        if value is not None:
+            where.append(f"{alias}.{column} = ?")
+            params.append(value)
+    return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
 def plan_action(db: Database, action_id: int) -> dict | None:

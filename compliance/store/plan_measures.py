@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, changed_fields, record
-from compliance.store.plan import _audited, _pick, _title
+from compliance.store.plan import _audited, _pick, _strategy_or_lead, _title
 
 __all__ = ["plan_measures", "plan_measure", "add_plan_measure", "update_plan_measure", "plan_measure_targets",
            "plan_measure_actuals", "add_plan_measure_actual", "plan_years_in_use", "plan_risk_bands",
@@ -35,14 +35,7 @@ _RISK_FIELDS = ("description", "cause", "consequence", "likelihood", "impact", "
 
 def plan_measures(db: Database, *, strategy_id: int | None = None, lead_user_id: int | None = None) -> list[dict]:
     """A strategy's measures (or one person's, in any strategy), by theme then as added."""
-    where, params = [], []
-    if strategy_id is not None:
-        where.append("m.strategy_id = ?")
-        params.append(strategy_id)
-    if lead_user_id is not None:
-        where.append("m.lead_user_id = ?")
-        params.append(lead_user_id)
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    clause, params = _strategy_or_lead("m", strategy_id, lead_user_id)
     # bandit B608: the clause joins fixed conditions; values are parameters
     return rows(db, f"{_MEASURE} {clause} ORDER BY t.position, t.id, m.id", params)  # nosec B608
 

@@ -105,10 +105,7 @@ def update_plan_strategy(db: Database, strategy_id: int, fields: dict, *, actor:
             return
         if new.get("active"):
             _make_current(db, strategy_id, actor=actor, now=now)
-        assignments = ", ".join(f"{name} = ?" for name in new)
-        # bandit B608: column names come from _STRATEGY_FIELDS; values are parameters
-        db.execute(f"UPDATE plan_strategies SET {assignments}, updated_at = ? WHERE id = ?",  # nosec B608
-                   [*new.values(), iso(now), strategy_id])
+        _set_columns(db, "plan_strategies", strategy_id, new, now=now)
         record(db, actor, action="plan-strategy-changed", object_type="strategy", object_id=strategy_id,
                old={**old, "title": before.get("title")}, new={**new, "title": fields.get("title")}, now=now)
 
@@ -183,6 +180,19 @@ def plan_actions(db: Database, *, strategy_id: int | None = None, lead_user_id: 
     return rows(db, f"{_ACTION} {clause} ORDER BY t.position, t.id, a.id", params)  # nosec B608
 
 
+_CHANGEABLE_TABLES = {"plan_strategies", "plan_actions", "plan_measures", "plan_risks"}
+
+
+def _set_columns(db: Database, table: str, row_id: int, values: dict, *, now: datetime) -> None:
+    """Set these columns (names from each table's own field list, never from a request) and updated_at."""
+    if table not in _CHANGEABLE_TABLES:
+        raise ValueError(f"not a plan table: {table}")
+    assignments = "".join(f"{name} = ?, " for name in values)
+    # bandit B608: the table and column names are the store's own; values are parameters
+    db.execute(f"UPDATE {table} SET {assignments}updated_at = ? WHERE id = ?",  # nosec B608
+               [*values.values(), iso(now), row_id])
+
+
 def _strategy_or_lead(alias: str, strategy_id: int | None, lead_user_id: int | None) -> tuple[str, list[int]]:
     """The WHERE clause (and its values) choosing a table's rows of a strategy, of a lead, or of both."""
     where, params = [], []
@@ -213,10 +223,7 @@ def update_plan_action(db: Database, action_id: int, fields: dict, *, actor: Act
         old, new = changed_fields(before, _pick(fields, _ACTION_FIELDS))
         if not new:
             return
-        assignments = ", ".join(f"{name} = ?" for name in new)
-        # bandit B608: column names come from _ACTION_FIELDS; values are parameters
-        db.execute(f"UPDATE plan_actions SET {assignments}, updated_at = ? WHERE id = ?",  # nosec B608
-                   [*new.values(), iso(now), action_id])
+        _set_columns(db, "plan_actions", action_id, new, now=now)
         record(db, actor, action="plan-action-changed", object_type="plan-action", object_id=action_id,
                old=_audited(db, old), new={**_audited(db, new), "title": _title(fields.get("action",
                                                                                         before.get("action")))},

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, changed_fields, record
-from compliance.store.plan import _audited, _pick, _strategy_or_lead, _title
+from compliance.store.plan import _audited, _pick, _set_columns, _strategy_or_lead, _title
 
 __all__ = ["plan_measures", "plan_measure", "add_plan_measure", "update_plan_measure", "plan_measure_targets",
            "plan_measure_actuals", "add_plan_measure_actual", "plan_years_in_use", "plan_risk_bands",
@@ -92,11 +92,8 @@ def update_plan_measure(db: Database, measure_id: int, fields: dict, targets: di
             _replace_targets(db, measure_id, targets)
         if not new:
             return
-        columns = [name for name in new if name != "targets"]
-        assignments = "".join(f"{name} = ?, " for name in columns)
-        # bandit B608: column names come from _MEASURE_FIELDS; values are parameters
-        db.execute(f"UPDATE plan_measures SET {assignments}updated_at = ? WHERE id = ?",  # nosec B608
-                   [*(new[name] for name in columns), iso(now), measure_id])
+        _set_columns(db, "plan_measures", measure_id,
+                     {name: value for name, value in new.items() if name != "targets"}, now=now)
         record(db, actor, action="plan-measure-changed", object_type="measure", object_id=measure_id,
                old=_audited(db, old), new={**_audited(db, new), "name": fields.get("name", before.get("name"))},
                now=now)
@@ -214,11 +211,8 @@ def update_plan_risk(db: Database, risk_id: int, fields: dict, action_ids: list[
             _replace_links(db, risk_id, action_ids)
         if not new:
             return
-        columns = [name for name in new if name != "actions"]
-        assignments = "".join(f"{name} = ?, " for name in columns)
-        # bandit B608: column names come from _RISK_FIELDS; values are parameters
-        db.execute(f"UPDATE plan_risks SET {assignments}updated_at = ? WHERE id = ?",  # nosec B608
-                   [*(new[name] for name in columns), iso(now), risk_id])
+        _set_columns(db, "plan_risks", risk_id,
+                     {name: value for name, value in new.items() if name != "actions"}, now=now)
         record(db, actor, action="plan-risk-changed", object_type="risk", object_id=risk_id,
                old=_audited(db, old), new={**_audited(db, new), "title": _title(fields.get(
                    "description", before.get("description")))}, now=now)

@@ -66,6 +66,7 @@ def test_forgot_password_pages(page, base_url):
     page.goto(base_url + "/forgot-password")
     check(page, "forgot-password")
     page.get_by_role("button", name="Send me a link").click()
+    page.wait_for_load_state()
     check(page, "forgot-password-errors")
     page.get_by_label("Email address").fill("editor.police@demo.example")
     page.get_by_role("button", name="Send me a link").click()

@@ -13,11 +13,10 @@ import pytest
 
 from compliance import store
 from compliance.core.returns import financial_year
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.builders import minimal_pdf
+from tests.builders import minimal_pdf, password_hash
 
 pytestmark = pytest.mark.browser
 PASSWORD = "lighthouse-amber-quartz-42"
@@ -35,7 +34,7 @@ def organisation(live_app):
         organisation_id = store.upsert_organisation(db, name="Accreditation Pages Test Refuge", sector="specialist",
                                                     now=NOW)
         store.create_user(db, email=EDITOR, name="Asha Editor", role="editor", organisation_id=organisation_id,
-                          password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                          password_hash=password_hash(PASSWORD), actor=store.SYSTEM, now=NOW)
     return organisation_id
 
 

@@ -12,11 +12,10 @@ import pytest
 
 from compliance import store
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.builders import first_versions, minimal_pdf
+from tests.builders import first_versions, minimal_pdf, password_hash
 
 pytestmark = pytest.mark.browser
 PASSWORD = "harbour-violet-compass-17"
@@ -36,7 +35,7 @@ def ret(live_app):
         organisation_id = store.upsert_organisation(db, name="Answer Pages Test Refuge", sector="police", now=NOW)
         for email, name in [(EDITOR, "Ada Editor"), (SECOND_EDITOR, "Ben Colleague")]:
             store.create_user(db, email=email, name=name, role="editor", organisation_id=organisation_id,
-                              password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                              password_hash=password_hash(PASSWORD), actor=store.SYSTEM, now=NOW)
         cycle_id = store.create_cycle(db, name="2031/32", open_date="2031-04-01", due_date="2032-03-31",
                                       declaration="I confirm.", actor=actor, now=NOW,
                                       framework_keys=first_versions(db))
@@ -161,6 +160,7 @@ def test_action_page_empty_with_errors_then_saved(page, base_url, ret):
     assert page.get_by_label("Partially met").is_checked()  # saved before going to the action page
     check(page, "answer-with-action")
     page.get_by_role("button", name="Remove action 1").click()
+    page.wait_for_load_state()
     check(page, "action-remove")
 
 
@@ -189,6 +189,7 @@ def test_upload_page_empty_and_with_an_upload_error(page, base_url, ret, tmp_pat
     assert "Domestic abuse policy.pdf" in page.locator("#evidence ~ .govuk-summary-card").first.inner_text()
     check(page, "answer-with-evidence")
     page.get_by_role("button", name="Remove from this requirement").first.click()
+    page.wait_for_load_state()
     check(page, "evidence-remove")
 
 

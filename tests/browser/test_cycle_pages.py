@@ -18,6 +18,7 @@ def test_cycle_pages(page, base_url):
     assert page.locator("h1").inner_text() == "Cycles"
     check(page, "cycles")
     page.get_by_role("button", name="Create a cycle").click()
+    page.wait_for_load_state()
     check(page, "cycle-new")
     page.get_by_label("Name").fill("2040-41")
     page.get_by_role("button", name="Save cycle").click()

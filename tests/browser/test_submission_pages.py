@@ -13,11 +13,10 @@ import pytest
 
 from compliance import store
 from compliance.services import returns as return_service
-from compliance.services.passwords import hash_password
 from compliance.web.requests import get_db
 from tests.browser.conftest import check, submit_with_errors
 from tests.browser.conftest import sign_in as browser_sign_in
-from tests.builders import first_versions
+from tests.builders import first_versions, password_hash
 
 pytestmark = pytest.mark.browser
 PASSWORD = "quarry-lantern-thimble-42"
@@ -39,7 +38,7 @@ def ret(live_app):
         for email, name, role, job in [(EDITOR, "Esme Editor", "editor", "Safeguarding lead"),
                                        (SIGNATORY, "Sam Signatory", "signatory", "Chief executive")]:
             store.create_user(db, email=email, name=name, role=role, job_title=job, organisation_id=organisation_id,
-                              password_hash=hash_password(PASSWORD), actor=store.SYSTEM, now=NOW)
+                              password_hash=password_hash(PASSWORD), actor=store.SYSTEM, now=NOW)
         cycle_id = store.create_cycle(
             db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31", actor=actor, now=NOW,
             declaration="I confirm that this return is a true and complete account.\n"

@@ -8,7 +8,7 @@ import pytest
 
 from compliance import store
 from compliance.services import accounts
-from compliance.services.passwords import password_problem
+from compliance.services.passwords import hash_password, password_matches, password_problem
 from compliance.web.requests import external_url, get_db
 from tests.builders import NOW, PASSWORD, add_person, make_app, page_text, sign_in, token_from
 
@@ -187,11 +187,13 @@ def test_a_password_built_from_the_persons_own_email_is_refused():
     assert password_problem("jane.hargreaves1", user_inputs=("jane.hargreaves@org.example", "Jane Hargreaves"))
 
 
-def test_passwords_are_stored_as_scrypt_hashes(app):
-    add_person(app, "lead@org.example")
-    with app.app_context():
-        stored = store.user_by_email(get_db(), "lead@org.example")["password_hash"]
-    assert stored.startswith("scrypt:") and PASSWORD not in stored
+def test_passwords_are_stored_as_full_cost_scrypt_hashes(app):
+    """The product's own hashing, as an invitation or a reset stores it: Werkzeug's scrypt with n = 32,768,
+    salted. (The people the tests add use a cheaper n; see tests/builders.py.)"""
+    stored, again = hash_password(PASSWORD), hash_password(PASSWORD)
+    assert stored.startswith("scrypt:32768:8:1$") and PASSWORD not in stored
+    assert stored != again, "each hash has its own salt"
+    assert password_matches(stored, PASSWORD) and not password_matches(stored, PASSWORD + "x")
 
 
 # Invitations and resets, through a real SMTP server --------------------------------------------
@@ -218,6 +220,8 @@ def test_invitation_link_sets_a_password_once(mail_app, mail_server):
     assert "do not match" in mismatch.get_data(as_text=True)
     done = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD, "csrf_token": token_from(client, link)})
     assert done.headers["Location"] == "/sign-in"
+    with mail_app.app_context():
+        assert store.user_by_email(get_db(), "new.lead@org.example")["password_hash"].startswith("scrypt:32768:")
     assert sign_in(client, "new.lead@org.example").headers["Location"] == "/home"
     assert mail_app.test_client().get(link).status_code == 410, "an invitation link works once"
     assert {"person-added", "invitation-sent", "invitation-accepted"} <= set(audit_actions(mail_app))

@@ -139,6 +139,8 @@ def test_demo_is_idempotent_and_fictional(app):
     for role in ("editor", "signatory"):
         assert len({p["organisation_id"] for p in first_people if p["role"] == role}) >= 2
     assert all(person["email"].endswith("@demo.example") and person["demo"] for person in first_people)
+    hashes = {row["password_hash"] for row in database.query("SELECT password_hash FROM users")}
+    assert len(hashes) == 1 and hashes.pop().startswith("scrypt:32768:"), "one full-cost hash of the demo password"
     assert len(first) >= 12
     sectors = {org["sector"] for org in first}
     assert {"police", "probation", "health", "local-authority", "housing", "specialist", "education"} <= sectors

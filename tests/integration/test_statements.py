@@ -7,13 +7,12 @@ import pytest
 
 from compliance import store
 from compliance.web.requests import get_db
-from tests.builders import DEMO_PASSWORD, make_app, page_text
+from tests.builders import DEMO_PASSWORD, demo_app, page_text
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("statements"), WTF_CSRF_ENABLED=False)
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    app = demo_app(tmp_path_factory.mktemp("statements"), WTF_CSRF_ENABLED=False)
     with app.app_context():
         db = get_db()
         current = store.cycles(db)[0]

@@ -17,15 +17,14 @@ from compliance.core.matrix import SELF_ASSESSED, VALIDATED
 from compliance.services import matrix as matrix_service
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import DEMO_PASSWORD, SECTORS, make_app, page_text, password_hash
+from tests.builders import DEMO_PASSWORD, SECTORS, demo_app, page_text, password_hash
 
 WDVF = "wdvf-overarching-protocol-2018"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("verification"), WTF_CSRF_ENABLED=False)
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    app = demo_app(tmp_path_factory.mktemp("verification"), WTF_CSRF_ENABLED=False)
     with app.app_context():
         db = get_db()
         cycle = next(c for c in store.cycles(db) if c["status"] == "open")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, screenshot
+from tests.browser.conftest import axe_violations, check, describe_htmlcs, htmlcs_errors
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +21,30 @@ def test_page_has_no_accessibility_violations(page, base_url, name):
     path, status = PAGES[name]
     response = page.goto(base_url + path)
     assert response.status == status
-    violations = axe_violations(page)
-    screenshot(page, f"public-{name}", failed=bool(violations))
-    assert violations == [], describe(violations)
-    assert page.js_errors == []
+    check(page, f"public-{name}")
+
+
+def test_both_engines_find_what_is_wrong_on_a_page_made_wrong(page):
+    """The check every browser test relies on can fail: a page with an image without a text alternative, a field
+    without a label and pale text is refused by both engines (and nothing on it fetches anything)."""
+    page.set_content('<!DOCTYPE html><html lang="en"><head><title>Wrong</title></head><body><main><h1>Wrong</h1>'
+                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                     '<form><input type="text" name="who"></form>'
+                     '<p style="color:#eee;background:#fff">Hard to read</p></main></body></html>')
+    found = {violation["id"] for violation in axe_violations(page)}
+    assert {"image-alt", "label", "color-contrast"} <= found, found
+    errors = htmlcs_errors(page)
+    codes = [error["code"] for error in errors]
+    # H37: an img without alt; F68: a field without a name; G18: text whose contrast is below 4.5:1
+    assert any(code.endswith(".H37") for code in codes), describe_htmlcs(errors)
+    assert any(code.endswith(".F68") for code in codes), describe_htmlcs(errors)
+    assert any(code.endswith(".G18.Fail") for code in codes), describe_htmlcs(errors)
 
 
 def test_page_works_at_mobile_width(page, base_url):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(base_url + "/")
-    violations = axe_violations(page)
-    screenshot(page, "public-start-mobile", failed=bool(violations))
-    assert violations == [], describe(violations)
+    check(page, "public-start-mobile")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375, "the page scrolls sideways at mobile width"
 

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timezone
 from html import escape  # the list is built with html.escape: "Haven Lane Women&#x27;s Aid"
 
 from openpyxl import load_workbook
@@ -13,7 +12,7 @@ from openpyxl import load_workbook
 from compliance import demo, store
 from compliance.render.exports import HEADER_ROW
 from compliance.web.requests import get_db
-from tests.builders import SECTORS, make_app, sign_in, signed_in
+from tests.builders import demo_app, make_app, sign_in, signed_in
 
 
 def cycles(app):
@@ -127,9 +126,8 @@ def test_the_cli_writes_the_matrix_to_a_file(demo_app, tmp_path):
 
 
 def test_a_cell_link_lands_on_its_answer_in_the_signed_version(tmp_path):
-    app = make_app(tmp_path)
+    app = demo_app(tmp_path)
     with app.app_context():
-        demo.load_demo(get_db(), now=datetime.now(timezone.utc), sectors=SECTORS)
         cycle_id = next(c["id"] for c in store.cycles(get_db()) if c["status"] == "open")
     board = app.test_client()
     sign_in(board, "board@demo.example", "demo-partnership-2026")

@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from compliance import demo, store
+from compliance import store
 from compliance.core.returns import EDITABLE, RETURN_STATUSES
 from compliance.core.scoring import format_percent
 from compliance.render.charts import partnership_percent
 from compliance.services import matrix as matrix_service
 from compliance.web.requests import get_db
-from tests.builders import NOW, SECTORS, demo_app, make_app, page_text, signed_in, token_from
+from tests.builders import SECTORS, demo_app, page_text, signed_in, token_from
 from tests.mailserver import MailServer
 
 
@@ -117,9 +117,7 @@ def test_an_organisation_that_has_submitted_cannot_be_chosen(demo_app):
 
 def test_reminders_reach_the_editor_and_signatory_and_are_audited(tmp_path):
     with MailServer() as server:
-        app = make_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-        with app.app_context():
-            demo.load_demo(get_db(), now=NOW, sectors=SECTORS)
+        app = demo_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
         cycle = open_cycle(app)
         with app.app_context():
             returns = {r["organisation_name"]: r for r in store.returns_for_cycle(get_db(), cycle["id"])}

@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import demo, store
+from compliance import store
 from compliance.core.returns import digest, reference
 from compliance.services import returns as return_service
 from compliance.web.requests import get_db
-from tests.builders import SECTORS, first_versions, make_app, page_text, sign_in, signed_in, token_from
+from tests.builders import demo_app, first_versions, page_text, sign_in, signed_in, token_from
 
 NOW = datetime.now(timezone.utc)
 DEMO_PASSWORD = "demo-partnership-2026"
@@ -27,10 +27,9 @@ FILE_SHA = "ab12" * 16
 @pytest.fixture
 def world(tmp_path):
     """The demo partnership with a cycle 2030/31 open on every framework; the police return's id."""
-    app = make_app(tmp_path)
+    app = demo_app(tmp_path)
     with app.app_context():
         db = get_db()
-        demo.load_demo(db, now=NOW, sectors=SECTORS)
         admin = store.user_by_email(db, "coordinator@demo.example")
         actor = store.Actor(admin["id"], admin["email"])
         cycle_id = store.create_cycle(db, name="2030/31", open_date="2030-04-01", due_date="2031-03-31",

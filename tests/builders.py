@@ -630,6 +630,7 @@ MEMBERS_AND_PARTNERSHIP = PARTNERSHIP | {"editor", "signatory"}
 # anyone else signed in gets 404 (so ids cannot be probed), anonymous visitors go to sign-in.
 ACCESS: dict[str, set[str]] = {
     "static": EVERYONE,
+    "asset": EVERYONE,
     "pages.start": EVERYONE,
     "pages.accessibility": EVERYONE,
     "pages.privacy": EVERYONE,

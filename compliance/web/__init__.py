@@ -6,12 +6,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from compliance.web import errors, security, templating
+from compliance.web import assets, errors, security, templating
 from compliance.web.requests import close_db
 
 
 def init_app(app: Flask) -> None:
     templating.init_app(app)
+    assets.init_app(app)
     app.session_interface = security.SessionInterface()
     app.register_error_handler(CSRFError, errors.handle_csrf_error)
     app.teardown_appcontext(close_db)

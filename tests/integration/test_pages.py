@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.web.access import public
+from compliance.web.assets import fingerprint
 from tests.builders import page_text
 
 PAGES = [
@@ -32,14 +33,41 @@ def test_no_page_shows_the_crown_or_govuk_logotype(client, path):
         assert mark not in html
 
 
-def test_stylesheet_uses_arial_and_never_names_gds_transport(client):
+def test_stylesheet_uses_arial_and_never_names_gds_transport(app, client):
     html = client.get("/").get_data(as_text=True)
-    assert 'href="/assets/css/app.css"' in html
-    css = client.get("/assets/css/app.css")
+    address = f"/assets/v/{app.config['ASSET_VERSION']}/css/app.css"
+    assert f'href="{address}"' in html
+    css = client.get(address)
     assert css.status_code == 200
     text = css.get_data(as_text=True)
     assert "GDS Transport" not in text
     assert "font-family:Arial,Helvetica,sans-serif" in text
+
+
+def test_assets_at_the_current_version_are_kept_a_year_and_any_other_address_is_asked_for_again(app, client):
+    version = app.config["ASSET_VERSION"]
+    html = client.get("/").get_data(as_text=True)
+    assert f'src="/assets/v/{version}/js/app.js"' in html and f'href="/assets/v/{version}/images/favicon.svg"' in html
+    for name in ("css/app.css", "js/app.js", "js/session-timeout.js", "js/vendor/govuk-frontend.min.js"):
+        kept = client.get(f"/assets/v/{version}/{name}")
+        assert kept.status_code == 200 and kept.data == client.get(f"/assets/{name}").data
+        assert kept.cache_control.max_age == 365 * 24 * 60 * 60 and kept.cache_control.immutable
+        assert kept.cache_control.public and not kept.cache_control.no_cache
+    # a page from before a release names an older version: it gets today's file, but not kept
+    older = client.get("/assets/v/000000000000/css/app.css")
+    assert older.status_code == 200 and older.cache_control.max_age is None and older.cache_control.no_cache
+    assert client.get("/assets/css/app.css").cache_control.no_cache
+    assert client.get(f"/assets/v/{version}/../compliance/__init__.py").status_code == 404
+    assert client.get(f"/assets/v/{version}/js/no-such-file.js").status_code == 404
+
+
+def test_the_asset_version_changes_when_any_file_changes(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, text in ((first, "body { color: #0b0c0c }"), (second, "body { color: #000 }")):
+        (folder / "css").mkdir(parents=True)
+        (folder / "css" / "app.css").write_text(text)
+    assert fingerprint(str(first)) != fingerprint(str(second))
+    assert len(fingerprint(str(first))) == 12
 
 
 def test_script_and_favicon_are_served(client):
@@ -89,7 +117,7 @@ def test_method_not_allowed_gets_a_styled_page(client):
     assert "govuk-template" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/", "/no-such-page", "/healthz", "/assets/css/app.css"])
+@pytest.mark.parametrize("path", ["/", "/no-such-page", "/healthz", "/assets/css/app.css", "/assets/v/0/css/app.css"])
 def test_security_headers_on_pages_errors_and_assets(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from waitress import create_server
 
 from compliance import store
@@ -99,16 +100,61 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def _tabs(browser):
+    """The browser tab each test is given, kept from one test to the next while it is left as found. A new tab
+    costs Chromium about half a second of CPU (a new renderer, every file fetched and compiled again), over a
+    hundred times a run. {"page": the tab or None}"""
+    kept: dict = {"page": None}
+    yield kept
+    if kept["page"] is not None:
+        kept["page"].context.close()
+
+
+def _new_tab(browser):
     # bypass_csp lets the test inject axe-core and HTML_CodeSniffer; the app's own CSP is checked by integration tests.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
-    yield page
-    context.close()
+    context = browser.new_context(bypass_csp=True, viewport=VIEWPORT)
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: tab.js_errors.append(str(error)))
+    return tab
+
+
+@pytest.fixture
+def page(browser, _tabs):
+    """A tab signed in as nobody, at the standard size, on a blank page, with no script errors noted. The tab is
+    the last test's when that test left it as it found it: nothing listening for dialogs or anything else, no
+    print emulation; its cookies are cleared. Otherwise, or when it was closed, it is a new tab in a new context."""
+    tab = _tabs["page"]
+    if tab is None or tab.is_closed():
+        tab = _tabs["page"] = _new_tab(browser)
+    tab.context.clear_cookies()
+    tab.js_errors = []
+    added: list[tuple[str, object]] = []
+    listen = tab.on
+
+    def on(event, handler):  # listeners a test adds would outlive it: such a tab is not kept
+        added.append((event, handler))
+        return listen(event, handler)
+
+    tab.on = on
+    yield tab
+    del tab.on
+    if added or tab.is_closed():
+        if not tab.is_closed():
+            tab.context.close()
+        _tabs["page"] = None
+        return
+    try:
+        tab.goto("about:blank")  # stops the last page's timers before the next test's server is up
+        tab.emulate_media(media="null")
+        if tab.viewport_size != VIEWPORT:
+            tab.set_viewport_size(VIEWPORT)
+    except PlaywrightError:  # a tab that cannot be reset (it crashed, say) is not kept
+        tab.context.close()
+        _tabs["page"] = None
 
 
 def axe_violations(page) -> list[dict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, check, describe_htmlcs, htmlcs_errors
+from tests.browser.conftest import VIEWPORT, axe_violations, check, describe_htmlcs, htmlcs_errors, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +72,19 @@ def test_keyboard_user_can_skip_to_content_and_reach_the_footer_links(page, base
     page.keyboard.press("Enter")
     page.wait_for_url(base_url + "/privacy")
     assert page.locator("h1").inner_text() == "Privacy notice"
+
+
+# The tab is kept from one test to the next (conftest's `page`): the next test must find it as new.
+
+def test_a_test_that_signs_in_and_narrows_and_prints_leaves_the_tab(page, base_url):
+    sign_in(page, base_url, "coordinator@demo.example")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.emulate_media(media="print")
+    assert page.evaluate("matchMedia('print').matches")
+
+
+def test_the_next_test_finds_the_tab_signed_out_full_size_blank_and_on_screen(page, base_url):
+    assert page.url == "about:blank" and page.viewport_size == VIEWPORT and page.js_errors == []
+    assert page.context.cookies() == [] and not page.evaluate("matchMedia('print').matches")
+    page.goto(base_url + "/home")
+    assert page.url.startswith(base_url + "/sign-in")

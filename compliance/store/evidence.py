@@ -1,6 +1,7 @@
 """SQL for an organisation's evidence library and the answers each item backs."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -9,7 +10,8 @@ from compliance.store._common import iso, row, rows
 from compliance.store.audit import Actor, record
 
 __all__ = [
-    "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
+    "add_evidence", "evidence_item", "organisation_evidence", "has_evidence_besides", "evidence_for_return",
+    "evidence_for_answer",
     "link_evidence", "unlink_evidence", "evidence_register", "count_evidence_register", "evidence_digests",
 ]
 
@@ -40,6 +42,14 @@ def organisation_evidence(db: Database, organisation_id: int) -> list[dict]:
                        LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
                        WHERE e.organisation_id = ? GROUP BY e.id ORDER BY e.created_at DESC, e.id DESC""",
                 [organisation_id])
+
+
+def has_evidence_besides(db: Database, organisation_id: int, ids: set[int]) -> bool:
+    """Whether the organisation's library holds any item other than these: one row, not the library's."""
+    return bool(db.execute(
+        "SELECT EXISTS (SELECT 1 FROM evidence WHERE organisation_id = ?"
+        " AND id NOT IN (SELECT value FROM json_each(?)))",
+        [organisation_id, json.dumps(sorted(ids))]).fetchone()[0])
 
 
 def evidence_for_return(db: Database, return_id: int) -> dict[tuple[str, str], list[dict]]:

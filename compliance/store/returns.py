@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from compliance.core.returns import SIGNED, sql_list
-from compliance.store._common import iso, row, rows
+from compliance.store._common import iso, row, rows, rows_in_one_step
 from compliance.store.audit import Actor, changed_fields, record
 
 __all__ = [
@@ -130,7 +130,7 @@ _AUDITED_ANSWER = ("rating", "narrative", "reason", "carried_forward")
 
 def answers_for_return(db: Database, return_id: int) -> dict[tuple[str, str], dict]:
     """Every answer of a return, keyed by (framework key, requirement id)."""
-    found = rows(db, "SELECT * FROM answers WHERE return_id = ?", [return_id])
+    found = rows_in_one_step(db, "SELECT * FROM answers WHERE return_id = ?", [return_id])
     return {(a["framework_key"], a["requirement_id"]): a for a in found}
 
 

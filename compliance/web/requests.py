@@ -43,8 +43,9 @@ def _thread_connection(path: str) -> Database:
 
 
 def _identity(path: str) -> tuple[str, int] | None:
+    """The setting's path and its file's inode: one system call a request (each lets another thread run)."""
     try:
-        return os.path.realpath(path), os.stat(path).st_ino
+        return path, os.stat(path).st_ino
     except OSError:
         return None
 

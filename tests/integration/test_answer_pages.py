@@ -542,8 +542,10 @@ def test_one_item_backs_a_second_requirement(world, editor):
     assert "Select evidence from the list" in text_of(again) and world.count("answer_evidence") == 2
     # Already backing both: nothing more to choose; taking it off one leaves the other.
     assert "There is no other evidence to choose" in text_of(editor.get(world.url(second, "/evidence/attach")))
+    assert "Use evidence you have already added" not in text_of(editor.get(world.url(second)))
     assert post(editor, world.url(second, f"/evidence/{item_id}/remove")).status_code == 302
     assert world.count("answer_evidence") == 1 and len(world.audit("evidence-unlinked")) == 1
+    assert "Use evidence you have already added" in text_of(editor.get(world.url(second)))
 
 
 def test_evidence_of_another_organisation_cannot_be_attached_removed_or_downloaded(world, editor):

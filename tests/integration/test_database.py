@@ -58,3 +58,20 @@ def test_organisation_names_are_unique_ignoring_case_in_the_database_itself(tmp_
     database.execute(insert, ["Brackenford Police"])
     with pytest.raises(sqlite3.IntegrityError):
         database.execute(insert, ["BRACKENFORD POLICE"])
+
+
+def test_rows_read_in_one_step_are_the_rows_as_read_one_by_one(tmp_path):
+    """store._common.rows_in_one_step (a return's answers, read on every page and save) gives exactly what rows()
+    gives: the same columns, integers, NULLs and text, control characters and all, in any order."""
+    from compliance.store._common import rows, rows_in_one_step
+
+    database = db.connect(tmp_path / "rows.sqlite")
+    database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT, maybe TEXT)")
+    values = [(1, 0, "", None), (2, -5, "Line one\r\nline two\t\x00 \"quoted\" \\ é \U0001f4a9 <b>", "x"),
+              (3, 2**62, "x" * 5000, None)]
+    database.conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", values)
+    query = "SELECT *, n + 1 AS next FROM t WHERE id > ?"
+    one_by_one = rows(database, query, [0])
+    assert len(one_by_one) == 3 and one_by_one[1]["s"] == values[1][2]
+    assert sorted(rows_in_one_step(database, query, [0]), key=lambda r: r["id"]) == one_by_one
+    assert rows_in_one_step(database, query, [3]) == [] == rows(database, query, [3])

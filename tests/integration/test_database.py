@@ -1,6 +1,8 @@
 """Migrations and connection settings, on a real SQLite file."""
 from __future__ import annotations
 
+import pytest
+
 from compliance.store import db, migrations
 
 
@@ -75,3 +77,5 @@ def test_rows_read_in_one_step_are_the_rows_as_read_one_by_one(tmp_path):
     assert len(one_by_one) == 3 and one_by_one[1]["s"] == values[1][2]
     assert sorted(rows_in_one_step(database, query, [0]), key=lambda r: r["id"]) == one_by_one
     assert rows_in_one_step(database, query, [3]) == [] == rows(database, query, [3])
+    with pytest.raises(ValueError, match="plain column names"):
+        rows_in_one_step(database, "SELECT id AS \"it's\" FROM t")

@@ -12,6 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user, logout_user
 from compliance import store
 from compliance.core.roles import PERMISSIONS, ROLES
 from compliance.web.requests import get_db, now
+from compliance.web.security import SHARED_FILES
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -152,8 +153,9 @@ def _keep_typing() -> bool:
 
 
 def _expire_idle_session():
-    """Sign out after 30 minutes without a request; the cookie's own lifetime says the same."""
-    if not current_user.is_authenticated:
+    """Sign out after 30 minutes without a request; the cookie's own lifetime says the same. A stylesheet, script
+    or image is not a person's activity, and reading the session for one would make it vary by cookie."""
+    if request.endpoint in SHARED_FILES or not current_user.is_authenticated:
         return None
     now = datetime.now(timezone.utc).timestamp()
     seen = session.get("seen")

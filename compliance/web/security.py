@@ -31,8 +31,18 @@ def security_headers(response):
     return response
 
 
+# The stylesheets, scripts and images: the same for everyone, and kept by browsers and proxies (web/assets.py).
+SHARED_FILES = frozenset({"static", "asset"})
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Session cookies are Secure whenever the request came over HTTPS, whatever the configuration says."""
+    """Session cookies are Secure whenever the request came over HTTPS, whatever the configuration says, and never
+    sent with a shared file: a proxy that keeps the file must not keep anyone's session with it."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if request.endpoint in SHARED_FILES:  # no cookie, and no "Vary: Cookie" (Flask-Login reads the session)
+            return
+        super().save_session(app, session, response)

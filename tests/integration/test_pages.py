@@ -5,7 +5,7 @@ import pytest
 
 from compliance.web.access import public
 from compliance.web.assets import fingerprint
-from tests.builders import page_text
+from tests.builders import add_person, page_text, sign_in
 
 PAGES = [
     ("/", "Annual statement of compliance"),
@@ -59,6 +59,18 @@ def test_assets_at_the_current_version_are_kept_a_year_and_any_other_address_is_
     assert client.get("/assets/css/app.css").cache_control.no_cache
     assert client.get(f"/assets/v/{version}/../compliance/__init__.py").status_code == 404
     assert client.get(f"/assets/v/{version}/js/no-such-file.js").status_code == 404
+
+
+def test_a_signed_in_persons_session_never_travels_with_a_file_proxies_may_keep(app):
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    assert sign_in(client, "lead@org.example").status_code == 302
+    assert "Set-Cookie" in client.get("/home").headers, "pages renew the session"
+    for path in (f"/assets/v/{app.config['ASSET_VERSION']}/css/app.css", "/assets/css/app.css",
+                 f"/assets/v/{app.config['ASSET_VERSION']}/no-such-file.css"):
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", ""), path
+    assert page_text(client.get("/home")).h1 == "Hello, Lead", "still signed in"
 
 
 def test_the_asset_version_changes_when_any_file_changes(tmp_path):

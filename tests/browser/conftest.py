@@ -125,36 +125,50 @@ def _new_tab(browser):
 @pytest.fixture
 def page(browser, _tabs):
     """A tab signed in as nobody, at the standard size, on a blank page, with no script errors noted. The tab is
-    the last test's when that test left it as it found it: nothing listening for dialogs or anything else, no
-    print emulation; its cookies are cleared. Otherwise, or when it was closed, it is a new tab in a new context."""
+    the last test's when that test left it as it can be reset: its cookies, the last page's storage, the size and
+    media emulation are reset; a test that added listeners, routes, scripts or headers, or opened another tab,
+    leaves a tab that is closed, and the next test gets a new one in a new context."""
     tab = _tabs["page"]
     if tab is None or tab.is_closed():
         tab = _tabs["page"] = _new_tab(browser)
     tab.context.clear_cookies()
     tab.js_errors = []
-    added: list[tuple[str, object]] = []
-    listen = tab.on
-
-    def on(event, handler):  # listeners a test adds would outlive it: such a tab is not kept
-        added.append((event, handler))
-        return listen(event, handler)
-
-    tab.on = on
+    changed: list[str] = []
+    # What a test could add to the tab that would outlive it (listeners, routes, scripts, headers): such a tab is
+    # not kept. The calls are noted, then passed on.
+    for name in ("on", "once", "route", "add_init_script", "expose_function", "expose_binding",
+                 "set_extra_http_headers"):
+        setattr(tab, name, _noting(getattr(tab, name), name, changed))
     yield tab
-    del tab.on
-    if added or tab.is_closed():
-        if not tab.is_closed():
-            tab.context.close()
-        _tabs["page"] = None
+    for name in ("on", "once", "route", "add_init_script", "expose_function", "expose_binding",
+                 "set_extra_http_headers"):
+        delattr(tab, name)
+    if changed or tab.is_closed() or len(tab.context.pages) > 1:
+        _discard(_tabs)
         return
     try:
-        tab.goto("about:blank")  # stops the last page's timers before the next test's server is up
-        tab.emulate_media(media="null")
+        # Each origin the test visited keeps its storage in the tab's context: clear this page's, then leave it
+        # (which also stops its timers before the next test's server is up).
+        tab.evaluate("() => { try { localStorage.clear(); sessionStorage.clear() } catch (e) {} }")
+        tab.goto("about:blank")
+        tab.emulate_media(media="null", color_scheme="null", reduced_motion="null", forced_colors="null")
         if tab.viewport_size != VIEWPORT:
             tab.set_viewport_size(VIEWPORT)
     except PlaywrightError:  # a tab that cannot be reset (it crashed, say) is not kept
+        _discard(_tabs)
+
+
+def _noting(call, name: str, changed: list[str]):
+    def noted(*args, **kwargs):
+        changed.append(name)
+        return call(*args, **kwargs)
+    return noted
+
+
+def _discard(tabs: dict) -> None:
+    tab, tabs["page"] = tabs["page"], None
+    if tab is not None:
         tab.context.close()
-        _tabs["page"] = None
 
 
 def axe_violations(page) -> list[dict]:

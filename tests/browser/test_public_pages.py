@@ -74,17 +74,32 @@ def test_keyboard_user_can_skip_to_content_and_reach_the_footer_links(page, base
     assert page.locator("h1").inner_text() == "Privacy notice"
 
 
-# The tab is kept from one test to the next (conftest's `page`): the next test must find it as new.
+# The tab is kept from one test to the next (conftest's `page`): the next test must find it as new. The three tests
+# run in this order, on one worker (the module is one scope).
+_LEFT: dict = {}
 
-def test_a_test_that_signs_in_and_narrows_and_prints_leaves_the_tab(page, base_url):
+
+def test_a_test_that_signs_in_narrows_prints_and_stores_leaves_the_tab(page, base_url):
     sign_in(page, base_url, "coordinator@demo.example")
+    page.evaluate("() => { localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1') }")
     page.set_viewport_size({"width": 375, "height": 800})
-    page.emulate_media(media="print")
-    assert page.evaluate("matchMedia('print').matches")
+    page.emulate_media(media="print", color_scheme="dark", reduced_motion="reduce")
+    assert page.evaluate("matchMedia('print').matches && matchMedia('(prefers-color-scheme: dark)').matches")
+    _LEFT["tab"] = page
 
 
-def test_the_next_test_finds_the_tab_signed_out_full_size_blank_and_on_screen(page, base_url):
+def test_the_next_test_gets_that_tab_signed_out_full_size_blank_on_screen_and_empty(page, base_url):
+    assert page is _LEFT["tab"], "the tab was kept"
     assert page.url == "about:blank" and page.viewport_size == VIEWPORT and page.js_errors == []
-    assert page.context.cookies() == [] and not page.evaluate("matchMedia('print').matches")
+    assert page.context.cookies() == []
+    assert not page.evaluate("matchMedia('print').matches || matchMedia('(prefers-color-scheme: dark)').matches"
+                             " || matchMedia('(prefers-reduced-motion: reduce)').matches")
+    page.goto(base_url + "/")
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     page.goto(base_url + "/home")
     assert page.url.startswith(base_url + "/sign-in")
+    page.on("dialog", lambda dialog: dialog.dismiss())  # a listener would outlive this test: the tab is not kept
+
+
+def test_a_tab_left_with_a_listener_is_not_kept(page):
+    assert page is not _LEFT["tab"] and _LEFT["tab"].is_closed()

@@ -102,12 +102,20 @@ class _CompiledTemplates(BytecodeCache):
     def __init__(self):
         self._code: dict[str, bytes] = {}
 
+    @staticmethod
+    def _key(bucket: Bucket) -> str:
+        """The template, and the options its compiled code depends on (an app made with others gets its own)."""
+        env = bucket.environment
+        return repr((bucket.key, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                     env.optimized, sorted(env.extensions), env.block_start_string, env.variable_start_string,
+                     env.comment_start_string, env.line_statement_prefix, env.line_comment_prefix))
+
     def load_bytecode(self, bucket: Bucket) -> None:
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
+        if self._key(bucket) in self._code:
+            bucket.bytecode_from_string(self._code[self._key(bucket)])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self._code[self._key(bucket)] = bucket.bytecode_to_string()
 
 
 _TEMPLATES = _CompiledTemplates()
@@ -153,7 +161,8 @@ def _demo_database() -> Path:
 
 
 def demo_app(tmp_path, **overrides):
-    """The application on a copy of the demo database: as `flask --app wsgi demo` leaves it, at NOW."""
+    """The application on a copy of the demo database: as `flask --app wsgi demo` leaves it, at NOW, but for its
+    people's password hashes (see password_hash)."""
     shutil.copyfile(_demo_database(), tmp_path / "compliance.sqlite")
     return make_app(tmp_path, **overrides)
 

@@ -32,7 +32,7 @@ def fingerprint(folder: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.config["ASSET_VERSION"] = fingerprint(str(app.static_folder))
-    app.add_url_rule("/assets/v/<version>/<path:filename>", endpoint="asset", view_func=public(asset))
+    app.add_url_rule(f"{app.static_url_path}/v/<version>/<path:filename>", endpoint="asset", view_func=public(asset))
     app.jinja_env.globals["asset_url"] = asset_url
 
 

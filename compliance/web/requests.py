@@ -42,12 +42,14 @@ def _thread_connection(path: str) -> Database:
     return database
 
 
-def _identity(path: str) -> tuple[str, int] | None:
-    """The setting's path and its file's inode: one system call a request (each lets another thread run)."""
+def _identity(path: str) -> tuple[str, int, int] | None:
+    """The setting's path and its file's device and inode: one system call a request (each lets another thread
+    run). A restore replaces the file, which gives it another inode."""
     try:
-        return path, os.stat(path).st_ino
+        found = os.stat(path)
     except OSError:
         return None
+    return path, found.st_dev, found.st_ino
 
 
 def close_db(_exc: BaseException | None = None) -> None:

@@ -32,16 +32,19 @@ from compliance.store import Actor
 
 def cycle_frameworks(db: Database, cycle_id: int) -> tuple[Framework, ...]:
     """The framework versions a cycle opened with: old cycles keep theirs."""
-    return tuple(catalogue.framework(db, row["key"], row["sha256"]) for row in store.cycle_framework_rows(db, cycle_id))
+    return _frameworks(db, store.cycle_framework_rows(db, cycle_id))
+
+
+def _frameworks(db: Database, found: list[dict]) -> tuple[Framework, ...]:
+    return tuple(catalogue.framework(db, row["key"], row["sha256"]) for row in found)
 
 
 def load_return(db: Database, return_id: int) -> ReturnContext | None:
-    ret = store.return_row(db, return_id)
-    if ret is None:
+    found = store.return_and_contents(db, return_id)  # one statement: each row read is a hand-over between threads
+    if found is None:
         return None
-    return ReturnContext(ReturnRow.from_row(ret), cycle_frameworks(db, ret["cycle_id"]),
-                         store.answers_for_return(db, return_id), store.actions_for_return(db, return_id),
-                         store.evidence_for_return(db, return_id))
+    ret, framework_rows, answers, actions, evidence = found
+    return ReturnContext(ReturnRow.from_row(ret), _frameworks(db, framework_rows), answers, actions, evidence)
 
 
 def save_answer(db: Database, context: ReturnContext, framework: Framework, requirement_id: str, values: dict, *,

@@ -27,21 +27,60 @@ def row(db: Database, sql: str, params=()) -> dict | None:
 _COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
-def rows_in_one_step(db: Database, sql: str, params=()) -> list[dict]:
-    """The rows of a query as dicts, as rows() gives them, in no particular order, fetched from SQLite as one JSON
-    value. Python's sqlite3 lets go of the interpreter's lock for every row it steps to; with several server
-    threads busy, each row then costs a hand-over of that lock (a pair of system calls, and a wait): for a return's
-    forty answers, read on every page and every save, that was most of the cost. Only for queries whose columns
-    hold text, integers or NULL (JSON has no bytes)."""
-    # bandit B608: `sql` is one of the store's own constant queries, never text from a request, and the column names
-    # are the ones SQLite reports for it, refused unless they are plain words.
+def rows_in_one_step(db: Database, sql: str, params=(), *, order: str = "") -> list[dict]:
+    """The rows of a query as dicts, as rows() gives them, fetched from SQLite as one JSON value.
+
+    Python's sqlite3 lets go of the interpreter's lock for every row it steps to; with several server threads busy,
+    each row then costs a hand-over of that lock (a pair of system calls, and a wait). `sql` has no ORDER BY:
+    `order` is the ORDER BY, in the query's own column names ("" for any order). Only for queries whose columns
+    hold text, integers or NULL: JSON has no bytes, and SQLite writes a REAL to it with 15 digits (a test checks
+    the tables read this way have no such columns)."""
+    return several_in_one_step(db, (sql, params, order))[0]
+
+
+def several_in_one_step(db: Database, *queries: tuple[str, list, str]) -> list[list[dict]]:
+    """The rows of several queries (each `(sql, params, order)` as rows_in_one_step takes them), read by one
+    statement in one step: a request's reads that would each hand the interpreter's lock over, row by row."""
+    parts = ", ".join(f"({_as_json_array(db, sql, params, order)})" for sql, params, order in queries)
+    values = db.execute(f"SELECT {parts}", [value for _, params, _ in queries for value in params]).fetchone()  # nosec B608
+    return [_decoded(value, ordered=bool(order)) for value, (_, _, order) in zip(values, queries)]
+
+
+def forget_columns() -> None:
+    """Forget the columns rows_in_one_step has read for each query (after a migration changes a table)."""
+    _COLUMNS.clear()
+
+
+def keyed_lists(found: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Rows grouped by (framework key, requirement id), each group in the order the rows came."""
+    keyed: dict[tuple[str, str], list[dict]] = {}
+    for item in found:
+        keyed.setdefault((item["framework_key"], item["requirement_id"]), []).append(item)
+    return keyed
+
+
+def _as_json_array(db: Database, sql: str, params, order: str) -> str:
+    """A scalar subquery giving the rows of `sql` as one JSON array of objects; ordered ones carry their place."""
+    # bandit B608: `sql` and `order` are the store's own constant text, never a request's, and the column names
+    # are the ones SQLite reports for the query, refused unless they are plain words.
     columns = _COLUMNS.get(sql)
     if columns is None:
         description = db.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description  # nosec B608
         columns = tuple(column[0] for column in description)
-        if not all(name.replace("_", "").isalnum() for name in columns):
-            raise ValueError(f"rows_in_one_step needs plain column names, not {columns}")
+        if not all(name.replace("_", "").isalnum() for name in columns) or len(set(columns)) < len(columns):
+            raise ValueError(f"rows_in_one_step needs plain, distinct column names, not {columns}")
         _COLUMNS[sql] = columns
     pairs = ", ".join(f"'{name}', \"{name}\"" for name in columns)
-    found = db.execute(f"SELECT json_group_array(json_object({pairs})) FROM ({sql})", params).fetchone()[0]  # nosec B608
-    return json.loads(found)
+    if not order:
+        return f"SELECT json_group_array(json_object({pairs})) FROM ({sql})"  # nosec B608
+    return (f"SELECT json_group_array(json_object({pairs}, '#', \"#\")) FROM "  # nosec B608
+            f"(SELECT *, row_number() OVER (ORDER BY {order}) AS \"#\" FROM ({sql}))")
+
+
+def _decoded(value: str, *, ordered: bool) -> list[dict]:
+    found = json.loads(value)
+    if ordered:
+        found.sort(key=lambda item: item["#"])
+        for item in found:
+            del item["#"]
+    return found

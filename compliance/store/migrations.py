@@ -4,6 +4,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from compliance.store._common import forget_columns
+
 migrations = Migrations("compliance")
 
 
@@ -11,6 +13,8 @@ def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied (empty when up to date)."""
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
+    if pending:
+        forget_columns()  # a migration may change what `SELECT *` gives rows_in_one_step
     return pending
 
 

@@ -6,13 +6,15 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from compliance.core.returns import SIGNED, sql_list
-from compliance.store._common import iso, row, rows, rows_in_one_step
+from compliance.store._common import iso, keyed_lists, row, rows, rows_in_one_step, several_in_one_step
 from compliance.store.audit import Actor, changed_fields, record
+from compliance.store.evidence import EVIDENCE_OF_RETURN, EVIDENCE_ORDER
 
 __all__ = [
     "create_cycle", "cycles", "cycle", "cycle_framework_keys", "cycle_framework_rows", "open_cycle", "close_cycle",
     "previous_cycle",
-    "return_row", "returns_for_cycle", "returns_for_organisation", "answers_for_return", "answer",
+    "return_row", "return_and_contents", "returns_for_cycle", "returns_for_organisation", "answers_for_return",
+    "answer",
     "save_answer", "confirm_answer", "actions_for_return", "actions_for_answer", "action", "save_action",
     "remove_action", "ensure_answer", "set_return_status",
 ]
@@ -65,10 +67,13 @@ def cycle_framework_keys(db: Database, cycle_id: int) -> list[str]:
     return [key for (key,) in found.fetchall()]
 
 
+_CYCLE_FRAMEWORKS = ("SELECT f.key, f.sha256, c.position FROM cycle_frameworks c"
+                     " JOIN frameworks f ON f.key = c.framework_key WHERE c.cycle_id = ")
+
+
 def cycle_framework_rows(db: Database, cycle_id: int) -> list[dict]:
     """The key and SHA-256 of each framework version a cycle asks, in the cycle's order."""
-    return rows(db, "SELECT f.key, f.sha256 FROM cycle_frameworks c JOIN frameworks f ON f.key = c.framework_key"
-                    " WHERE c.cycle_id = ? ORDER BY c.position", [cycle_id])
+    return rows(db, f"{_CYCLE_FRAMEWORKS}? ORDER BY c.position", [cycle_id])
 
 
 def open_cycle(db: Database, cycle_id: int, organisations: list[dict], *, actor: Actor, now: datetime) -> int:
@@ -104,6 +109,19 @@ def return_row(db: Database, return_id: int) -> dict | None:
     return row(db, f"{_RETURNS} WHERE r.id = ?", [return_id])
 
 
+def return_and_contents(db: Database, return_id: int) -> tuple[dict, list[dict], dict, dict, dict] | None:
+    """What every page of a return reads, in one statement: return_row, its cycle's cycle_framework_rows, and
+    answers_for_return, actions_for_return and evidence_for_return, as those give them; None for no such return."""
+    # bandit B608: the queries are this module's constants
+    ret, frameworks, answers, actions, evidence = several_in_one_step(
+        db, (f"{_RETURNS} WHERE r.id = ?", [return_id], ""),  # nosec B608
+        (f"{_CYCLE_FRAMEWORKS}(SELECT cycle_id FROM returns WHERE id = ?)", [return_id], "position"),  # nosec B608
+        (_ANSWERS, [return_id], ""), (_ACTIONS, [return_id], "id"), (EVIDENCE_OF_RETURN, [return_id], EVIDENCE_ORDER))
+    if not ret:
+        return None
+    return ret[0], frameworks, _keyed_answers(answers), keyed_lists(actions), keyed_lists(evidence)
+
+
 def returns_for_cycle(db: Database, cycle_id: int) -> list[dict]:
     return rows(db, f"{_RETURNS} WHERE r.cycle_id = ? ORDER BY o.name COLLATE NOCASE", [cycle_id])
 
@@ -128,9 +146,15 @@ def set_return_status(db: Database, return_id: int, status: str, *, actor: Actor
 _AUDITED_ANSWER = ("rating", "narrative", "reason", "carried_forward")
 
 
+_ANSWERS = "SELECT * FROM answers WHERE return_id = ?"
+
+
 def answers_for_return(db: Database, return_id: int) -> dict[tuple[str, str], dict]:
     """Every answer of a return, keyed by (framework key, requirement id)."""
-    found = rows_in_one_step(db, "SELECT * FROM answers WHERE return_id = ?", [return_id])
+    return _keyed_answers(rows_in_one_step(db, _ANSWERS, [return_id]))
+
+
+def _keyed_answers(found: list[dict]) -> dict[tuple[str, str], dict]:
     return {(a["framework_key"], a["requirement_id"]): a for a in found}
 
 
@@ -204,15 +228,13 @@ def _organisation_of(db: Database, return_id: int) -> int:
 _ACTION_FIELDS = ("what", "owner", "due_date", "status")
 
 
+_ACTIONS = ("SELECT a.*, n.framework_key, n.requirement_id FROM actions a JOIN answers n ON n.id = a.answer_id"
+            " WHERE n.return_id = ?")
+
+
 def actions_for_return(db: Database, return_id: int) -> dict[tuple[str, str], list[dict]]:
     """Every action of a return, keyed by (framework key, requirement id), oldest first."""
-    found = rows(db, """SELECT a.*, n.framework_key, n.requirement_id
-                        FROM actions a JOIN answers n ON n.id = a.answer_id
-                        WHERE n.return_id = ? ORDER BY a.id""", [return_id])
-    keyed: dict[tuple[str, str], list[dict]] = {}
-    for item in found:
-        keyed.setdefault((item["framework_key"], item["requirement_id"]), []).append(item)
-    return keyed
+    return keyed_lists(rows(db, f"{_ACTIONS} ORDER BY a.id", [return_id]))
 
 
 def actions_for_answer(db: Database, answer_id: int) -> list[dict]:

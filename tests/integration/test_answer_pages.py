@@ -18,6 +18,7 @@ from compliance.services import returns as return_service
 from compliance.web.requests import get_db
 from tests.builders import (
     PASSWORD,
+    demo_app,
     first_versions,
     make_app,
     minimal_pdf,
@@ -733,3 +734,23 @@ def test_a_new_action_due_in_the_past_is_refused_unless_it_is_already_done(world
     assert kept_date.status_code == 302, "an action already dated in the past may still be changed"
     page = text_of(editor.get(world.url(first)))
     assert re.search(r"1 January 2020\s*<strong class=\"govuk-tag govuk-tag--red\">\s*Overdue", page)
+
+
+def test_a_return_and_its_contents_read_in_one_step_are_what_each_read_alone_gives(tmp_path):
+    """load_return reads a return, its frameworks, answers, actions and evidence with one statement
+    (store.return_and_contents): for every return of the demo, the same as the five reads it replaced."""
+    app = demo_app(tmp_path)
+    with app.app_context():
+        database = get_db()
+        return_ids = [found["id"] for found in database.query("SELECT id FROM returns ORDER BY id")]
+        assert len(return_ids) > 10
+        for return_id in return_ids:
+            ret = store.return_row(database, return_id)
+            assert store.return_and_contents(database, return_id) == (
+                ret, store.cycle_framework_rows(database, ret["cycle_id"]),
+                store.answers_for_return(database, return_id), store.actions_for_return(database, return_id),
+                store.evidence_for_return(database, return_id))
+        assert store.return_and_contents(database, 10**9) is None
+        counts = database.execute("SELECT (SELECT COUNT(*) FROM actions), (SELECT COUNT(*) FROM answer_evidence)"
+                                  ).fetchone()
+        assert counts[0] > 0 and counts[1] > 0, "the demo has actions and evidence to compare"

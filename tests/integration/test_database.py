@@ -77,5 +77,52 @@ def test_rows_read_in_one_step_are_the_rows_as_read_one_by_one(tmp_path):
     assert len(one_by_one) == 3 and one_by_one[1]["s"] == values[1][2]
     assert sorted(rows_in_one_step(database, query, [0]), key=lambda r: r["id"]) == one_by_one
     assert rows_in_one_step(database, query, [3]) == [] == rows(database, query, [3])
-    with pytest.raises(ValueError, match="plain column names"):
+    with pytest.raises(ValueError, match="plain, distinct column names"):
         rows_in_one_step(database, "SELECT id AS \"it's\" FROM t")
+    with pytest.raises(ValueError, match="plain, distinct column names"):
+        rows_in_one_step(database, "SELECT id, id FROM t")
+
+
+def test_several_queries_in_one_step_keep_each_ones_order_and_rows(tmp_path):
+    from compliance.store._common import rows, several_in_one_step
+
+    database = db.connect(tmp_path / "order.sqlite")
+    database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, title TEXT)")
+    titles = ["banana", "Apple", "cherry", "apple", "Éclair", "Zebra", "éclair", "b"]
+    database.conn.executemany("INSERT INTO t (title) VALUES (?)", [(title,) for title in titles])
+    by_title = rows(database, "SELECT * FROM t ORDER BY title COLLATE NOCASE, id")
+    newest = rows(database, "SELECT * FROM t WHERE id > ? ORDER BY id DESC", [2])
+    first, second, third = several_in_one_step(database, ("SELECT * FROM t", [], "title COLLATE NOCASE, id"),
+                                               ("SELECT * FROM t WHERE id > ?", [2], "id DESC"),
+                                               ("SELECT * FROM t WHERE id > ?", [99], "id"))
+    assert first == by_title and second == newest and third == []
+    assert [row["title"] for row in first][:4] == ["Apple", "apple", "b", "banana"]
+
+
+def test_the_tables_read_in_one_step_hold_no_reals_or_bytes(tmp_path):
+    """rows_in_one_step reads through JSON, which has no bytes and where SQLite writes a REAL with 15 digits: the
+    tables a return's pages read that way (store.return_and_contents) must have neither."""
+    database = db.connect(tmp_path / "types.sqlite")
+    migrations.migrate(database)
+    for table in ("returns", "organisations", "cycles", "cycle_frameworks", "frameworks", "answers", "actions",
+                  "evidence", "answer_evidence"):
+        kinds = {column[1]: column[2].upper() for column in database.execute(f"PRAGMA table_info({table})")}
+        assert kinds and not [name for name, kind in kinds.items() if kind in {"REAL", "FLOAT", "DOUBLE", "BLOB", ""}
+                              or "REAL" in kind or "FLOA" in kind or "DOUB" in kind], (table, kinds)
+
+
+def test_a_threads_kept_connection_is_given_up_when_its_file_is_replaced(tmp_path):
+    """A restore moves a new file into place: the connection a server thread keeps must not go on reading the old."""
+    import os
+    import shutil
+
+    from compliance.web.requests import _thread_connection
+
+    path = tmp_path / "kept.sqlite"
+    migrations.migrate(db.connect(path))
+    first = _thread_connection(str(path))
+    assert _thread_connection(str(path)) is first, "kept from one request to the next"
+    shutil.copyfile(path, tmp_path / "restored.sqlite")
+    os.replace(tmp_path / "restored.sqlite", path)
+    again = _thread_connection(str(path))
+    assert again is not first and _thread_connection(str(path)) is again

@@ -1,6 +1,8 @@
 """What every template sees: the partnership's names, the filters for dates, times and sizes, the error summary."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import jinja2
 from flask import Flask, current_app, g
 from govuk_frontend_wtf.main import wtforms_errors
@@ -59,9 +61,12 @@ MEMOISED = {
     "govukBackLink": "back-link", "govukButton": "button", "govukDetails": "details",
     "govukGenericHeader": "generic-header", "govukInsetText": "inset-text",
     "govukNotificationBanner": "notification-banner", "govukPhaseBanner": "phase-banner",
-    "govukServiceNavigation": "service-navigation", "govukTag": "tag",
+    "govukServiceNavigation": "service-navigation", "govukSkipLink": "skip-link", "govukTag": "tag",
     "govukWarningText": "warning-text",
 }
+# GOV.UK's page template imports four of these itself, and a name a template imports hides the global of that
+# name from every block of the pages built on it: base.html calls those as memoised.govukSkipLink(...).
+SHADOWED = ("govukHeader", "govukServiceNavigation", "govukSkipLink", "govukFooter")
 _MEMO_LIMIT = 4096  # distinct parameter sets kept per macro; past that the memo starts again
 
 
@@ -145,6 +150,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(flags_text, "accreditation_flags")
     app.add_template_global(EXPIRING_WITHIN.days, "accreditation_expiring_days")
     app.add_template_global(navigation, "service_navigation")
-    for name, component in MEMOISED.items():
-        app.add_template_global(MemoisedMacro(app.jinja_env, name, component), name)
+    memoised = {name: MemoisedMacro(app.jinja_env, name, component) for name, component in MEMOISED.items()}
+    for name, macro in memoised.items():
+        app.add_template_global(macro, name)
+    app.add_template_global(SimpleNamespace(**memoised), "memoised")
     app.context_processor(template_context)

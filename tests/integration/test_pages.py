@@ -61,6 +61,20 @@ def test_assets_at_the_current_version_are_kept_a_year_and_any_other_address_is_
     assert client.get(f"/assets/v/{version}/js/no-such-file.js").status_code == 404
 
 
+def test_an_asset_address_is_built_once_for_each_root_the_app_is_served_under(app):
+    from flask import url_for
+
+    from compliance.web.assets import asset_url
+
+    version = app.config["ASSET_VERSION"]
+    for base in ("http://localhost/", "http://localhost/compliance/"):
+        with app.test_request_context("/", base_url=base):
+            built = url_for("asset", version=version, filename="css/app.css")
+            assert asset_url("css/app.css") == built == f"{base[16:]}assets/v/{version}/css/app.css"
+            assert asset_url("css/app.css") == built, "the second time, as kept"
+            assert asset_url("js/app.js") == url_for("asset", version=version, filename="js/app.js")
+
+
 def test_a_signed_in_persons_session_never_travels_with_a_file_proxies_may_keep(app):
     add_person(app, "lead@org.example")
     client = app.test_client()

@@ -13,7 +13,7 @@ import pytest
 from markupsafe import Markup
 
 from compliance.web.forms.answers import AnswerForm
-from compliance.web.forms.lean import LeanCharacterCount, LeanRadioInput, LeanTextArea, lean_render
+from compliance.web.forms.lean import LeanCharacterCount, LeanRadioInput, LeanTextArea, lean_render, merged
 from tests.builders import make_app
 
 GOVUK = {
@@ -177,7 +177,7 @@ def test_the_answer_forms_fields_render_as_govuks_widgets_would(app, formdata):
     widgets = {"rating": (LeanRadioInput, GovRadioInput), "narrative": (LeanCharacterCount, GovCharacterCount),
                "reason": (LeanTextArea, GovTextArea)}
     params = {"rating": {"fieldset": {"legend": {"text": "Your rating", "classes": "govuk-fieldset__legend--m"}},
-                         "hint": {"text": "Choose one."}},
+                         "hint": {"text": "Choose one."}, "items": [{"hint": {"text": "First"}}, {}, {"hint": {}}]},
               "narrative": {"label": {"text": "Explain", "classes": "govuk-label--m"}, "maxlength": 5000, "rows": 8,
                             "textareaDescriptionText": "You can enter up to 5,000 characters"},
               "reason": {"rows": 4, "hint": {"text": "Say why."}}}
@@ -216,3 +216,41 @@ def test_a_memoised_macro_renders_a_callers_content_every_time(app):
         '{% endfor %}{{ govukTag({"text": missing}) }}')
     html = page.render()
     assert "Ann" in html and "Bob" in html and 'class="govuk-tag"' in html
+
+
+def test_the_lean_widgets_merge_parameters_as_govuk_frontend_wtfs_merger_does():
+    from govuk_frontend_wtf.main import merger
+
+    cases = [({"a": 1, "b": {"c": [1], "k": {"x": 1}}}, {"b": {"c": [2], "d": 3, "k": {"y": 2}}, "e": None}),
+             ([1], [2, 3]), ({"a": [1]}, {"a": "x"}), ("x", {"a": 1}), ({"a": {"b": 1}}, {"a": None}),
+             (None, {"a": 1}), ({"items": [{"x": 1}]}, {"items": [{"y": 2}]}), ({"a": True}, {"a": 0}),
+             ({"a": Markup("<b>")}, {"a": "<i>"}), ({}, {})]
+    for base, extra in cases:
+        ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+        assert merged(ours, copy.deepcopy(extra)) == merger.merge(theirs, copy.deepcopy(extra))
+        assert ours == theirs, "the base is changed in place the same way"
+
+
+def test_the_form_token_renders_as_wtforms_hidden_input_writes_it(app):
+    from wtforms.widgets import HiddenInput
+
+    from compliance.web.forms import SignInForm
+
+    with app.test_request_context("/"):
+        for prefix in ("", "second"):
+            token = SignInForm(prefix=prefix).csrf_token
+            assert str(token) == str(HiddenInput()(token))
+            assert f'value="{token.current_token}"' in str(token) and f'name="{token.name}"' in str(token)
+            assert str(token(**{"data-x": '"1"'})) == str(HiddenInput()(token, **{"data-x": '"1"'}))
+
+
+def test_the_macros_govuks_page_template_imports_are_the_memoised_ones_on_every_page(app):
+    """template.html imports its own govukServiceNavigation and govukSkipLink, which hide the memoised globals
+    of those names from base.html's blocks: base.html calls them through `memoised`."""
+    memoised = app.jinja_env.globals["memoised"]
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/sign-in").status_code == 200
+    for name in ("govukServiceNavigation", "govukSkipLink"):
+        assert len(getattr(memoised, name).memo) == 1, name
+        assert getattr(memoised, name) is app.jinja_env.globals[name]

@@ -154,16 +154,47 @@ def character_count(params: dict) -> str:
 
 
 RENDERERS = {"radios": radios, "textarea": textarea, "character_count": character_count}
+def merged(base, extra):
+    """govuk-frontend-wtf's `merger` (deepmerge: lists appended, dicts merged into `base`, anything else replaced),
+    without deepmerge's dispatch through strategy objects for each value: a tenth of a field's rendering."""
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + extra
+    if isinstance(base, dict) and isinstance(extra, dict):
+        for key, value in extra.items():
+            base[key] = merged(base[key], value) if key in base else value
+        return base
+    return extra
+
+
 class LeanRadioInput(GovRadioInput):
+    def __call__(self, field, **kwargs):
+        """GovIterableBase's, with the items made from the field's choices rather than from a subfield built for
+        each one (what WTForms' iteration does, and half the widget's time)."""
+        kwargs.setdefault("id", field.id)
+        if "required" not in kwargs and "required" in getattr(field, "flags", []):
+            kwargs["required"] = True
+        kwargs["items"] = [{"text": choice.label or choice.value, "value": str(choice.value),
+                            **({"checked": True} if choice.selected else {})} for choice in field.iter_choices()]
+        return self.render(self.map_gov_params(field, **kwargs))
+
+    def merge_params(self, a, b):
+        return merged(a, b)
+
     def render(self, params):
         return lean_render("radios", params) or super().render(params)
 
 
 class LeanTextArea(GovTextArea):
+    def merge_params(self, a, b):
+        return merged(a, b)
+
     def render(self, params):
         return lean_render("textarea", params) or super().render(params)
 
 
 class LeanCharacterCount(GovCharacterCount):
+    def merge_params(self, a, b):
+        return merged(a, b)
+
     def render(self, params):
         return lean_render("character_count", params) or super().render(params)

@@ -25,6 +25,7 @@ def row(db: Database, sql: str, params=()) -> dict | None:
 
 
 _COLUMNS: dict[str, tuple[str, ...]] = {}
+_STATEMENTS: dict[tuple, str] = {}  # each set of queries' one statement, written once
 
 
 def rows_in_one_step(db: Database, sql: str, params=(), *, order: str = "") -> list[dict]:
@@ -41,14 +42,19 @@ def rows_in_one_step(db: Database, sql: str, params=(), *, order: str = "") -> l
 def several_in_one_step(db: Database, *queries: tuple[str, list, str]) -> list[list[dict]]:
     """The rows of several queries (each `(sql, params, order)` as rows_in_one_step takes them), read by one
     statement in one step: a request's reads that would each hand the interpreter's lock over, row by row."""
-    parts = ", ".join(f"({_as_json_array(db, sql, params, order)})" for sql, params, order in queries)
-    values = db.execute(f"SELECT {parts}", [value for _, params, _ in queries for value in params]).fetchone()  # nosec B608
+    shape = tuple((sql, order) for sql, _, order in queries)
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        parts = ", ".join(f"({_as_json_array(db, sql, params, order)})" for sql, params, order in queries)
+        statement = _STATEMENTS[shape] = f"SELECT {parts}"  # nosec B608
+    values = db.execute(statement, [value for _, params, _ in queries for value in params]).fetchone()
     return [_decoded(value, ordered=bool(order)) for value, (_, _, order) in zip(values, queries)]
 
 
 def forget_columns() -> None:
     """Forget the columns rows_in_one_step has read for each query (after a migration changes a table)."""
     _COLUMNS.clear()
+    _STATEMENTS.clear()
 
 
 def keyed_lists(found: list[dict]) -> dict[tuple[str, str], list[dict]]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 
 def csp_nonce() -> str:
@@ -46,3 +47,47 @@ class SessionInterface(SecureCookieSessionInterface):
         if request.endpoint in SHARED_FILES:  # no cookie, and no "Vary: Cookie" (Flask-Login reads the session)
             return
         super().save_session(app, session, response)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's, made once for each secret key (and its fallbacks) rather than twice a request."""
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_serializer")
+        if kept is None or kept[0] != key:
+            kept = app.extensions["session_serializer"] = (key, super().get_signing_serializer(app))
+        return kept[1]
+
+
+# Form tokens ------------------------------------------------------------------------------------------------------
+# Flask-WTF signs the session's form token afresh for every request (a timestamp, compressed and signed: a
+# twentieth of a page's time). With WTF_CSRF_TIME_LIMIT None that timestamp is never read, so the signed token
+# a session was given once is kept here and given again; Flask-WTF checks a form's token as before.
+_SIGNED_TOKENS_KEPT = 10_000  # sessions' tokens kept; past that the store starts again
+
+
+def reuse_signed_form_token() -> None:
+    """Before a request: the token this session was given last time, where Flask-WTF looks first (g)."""
+    raw = session.get("csrf_token") if _tokens_keep() else None
+    if isinstance(raw, str):
+        signed = current_app.extensions.setdefault("signed_form_tokens", {}).get((current_app.secret_key, raw))
+        if signed is not None:
+            g.csrf_token = signed
+
+
+def keep_signed_form_token(response):
+    """After a request: a token signed during it, kept for the session's next requests."""
+    raw, signed = session.get("csrf_token"), g.get("csrf_token")
+    if isinstance(raw, str) and isinstance(signed, str) and _tokens_keep():
+        kept = current_app.extensions.setdefault("signed_form_tokens", {})
+        if len(kept) >= _SIGNED_TOKENS_KEPT:
+            kept.clear()
+        kept[(current_app.secret_key, raw)] = signed
+    return response
+
+
+def _tokens_keep() -> bool:
+    """Only while tokens never expire, and are signed with the app's key under Flask-WTF's usual name."""
+    config = current_app.config
+    return (config.get("WTF_CSRF_TIME_LIMIT", 3600) is None and config.get("WTF_CSRF_SECRET_KEY") is None
+            and config.get("WTF_CSRF_FIELD_NAME", "csrf_token") == "csrf_token" and request.endpoint not in SHARED_FILES)

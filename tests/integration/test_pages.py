@@ -1,11 +1,14 @@
 """Public pages: each renders in GOV.UK style with the partnership's name and no GOV.UK branding."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from compliance.web.access import public
 from compliance.web.assets import fingerprint
-from tests.builders import add_person, page_text, sign_in
+from tests.builders import add_person, make_app, page_text, sign_in
 
 PAGES = [
     ("/", "Annual statement of compliance"),
@@ -164,3 +167,55 @@ def test_demo_banner_only_when_the_demo_is_loaded(app, client):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     banner = "Every organisation, person and rating in this demo partnership is fictional"
     assert banner in client.get("/").get_data(as_text=True)
+
+
+def _page_token(response) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_a_sessions_signed_form_token_is_given_again_and_each_session_has_its_own(app):
+    add_person(app, "lead@org.example")
+    add_person(app, "other@org.example")
+    first, second = app.test_client(), app.test_client()
+    assert sign_in(first, "lead@org.example").status_code == 302
+    assert sign_in(second, "other@org.example").status_code == 302
+    token = _page_token(first.get("/account"))
+    assert _page_token(first.get("/account")) == token, "the same token on the next page"
+    assert _page_token(second.get("/account")) != token
+    # the kept token is the one Flask-WTF signed for this session, and its forms take it
+    with first.session_transaction() as session:
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        assert URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token) == raw
+    assert first.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    # another session's token is refused, kept or not
+    assert sign_in(first, "lead@org.example").status_code == 302
+    assert first.post("/sign-out", data={"csrf_token": _page_token(second.get("/account"))}).status_code == 400
+    assert page_text(first.get("/account")).h1, "still signed in"
+
+
+def test_form_tokens_are_signed_afresh_for_each_request_when_they_can_expire(tmp_path):
+    kept = make_app(tmp_path / "kept")
+    expiring = make_app(tmp_path / "expiring", WTF_CSRF_TIME_LIMIT=3600)
+    for app in (kept, expiring):
+        add_person(app, "lead@org.example")
+        client = app.test_client()
+        assert sign_in(client, "lead@org.example").status_code == 302
+        assert client.get("/account").status_code == 200
+    assert kept.extensions["signed_form_tokens"], "the sign-in page's token, and the new one signing in gives"
+    assert not expiring.extensions.get("signed_form_tokens"), "a token that can expire carries its own time"
+
+
+def test_a_new_secret_key_signs_sessions_with_itself_at_once(app):
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    assert sign_in(client, "lead@org.example").status_code == 302
+    assert client.get("/account").status_code == 200
+    before = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = before + "-rotated"
+    try:
+        assert client.get("/account").status_code == 302, "a cookie signed with the old key is no session now"
+        assert sign_in(client, "lead@org.example").status_code == 302
+        assert client.get("/account").status_code == 200
+    finally:
+        app.secret_key = app.config["SECRET_KEY"] = before

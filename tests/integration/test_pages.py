@@ -219,3 +219,24 @@ def test_a_new_secret_key_signs_sessions_with_itself_at_once(app):
         assert client.get("/account").status_code == 200
     finally:
         app.secret_key = app.config["SECRET_KEY"] = before
+
+
+def test_session_cookies_are_written_uncompressed_and_compressed_ones_are_still_read(app):
+    from flask.sessions import SecureCookieSessionInterface
+
+    add_person(app, "lead@org.example")
+    client = app.test_client()
+    assert sign_in(client, "lead@org.example").status_code == 302
+    assert client.get("/account").status_code == 200
+    written = client.get_cookie("session").value
+    assert not written.startswith("."), "zlib is not tried on the cookie"
+    with app.test_request_context("/"):
+        ours = app.session_interface.get_signing_serializer(app)
+        contents = ours.loads(written)
+        assert contents["_user_id"] and contents["csrf_token"]
+        # a cookie an earlier release wrote, compressed, with the same key: still this person's session
+        compressed = SecureCookieSessionInterface().get_signing_serializer(app).dumps(
+            {**contents, "padding": "x" * 400})
+    assert compressed.startswith(".")
+    client.set_cookie("session", compressed)
+    assert client.get("/account").status_code == 200, "still signed in"

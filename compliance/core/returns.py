@@ -332,6 +332,12 @@ class ReturnContext:
     answers: dict[Key, Row]
     actions: dict[Key, list[Row]]  # oldest first
     evidence: dict[Key, list[Row]]
+    library_items: int = 0  # how many items the organisation's evidence library held when the return was read
+
+    def has_evidence_besides(self, key: Key) -> bool:
+        """Whether the organisation's library holds items this requirement's answer does not already use."""
+        own = {item["id"] for item in self.evidence.get(key, []) if item["organisation_id"] == self.ret.organisation_id}
+        return self.library_items > len(own)
 
     @property
     def editable(self) -> bool:

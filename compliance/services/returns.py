@@ -43,8 +43,9 @@ def load_return(db: Database, return_id: int) -> ReturnContext | None:
     found = store.return_and_contents(db, return_id)  # one statement: each row read is a hand-over between threads
     if found is None:
         return None
-    ret, framework_rows, answers, actions, evidence = found
-    return ReturnContext(ReturnRow.from_row(ret), _frameworks(db, framework_rows), answers, actions, evidence)
+    ret, framework_rows, answers, actions, evidence, library_items = found
+    return ReturnContext(ReturnRow.from_row(ret), _frameworks(db, framework_rows), answers, actions, evidence,
+                         library_items)
 
 
 def save_answer(db: Database, context: ReturnContext, framework: Framework, requirement_id: str, values: dict, *,

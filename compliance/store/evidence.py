@@ -1,7 +1,6 @@
 """SQL for an organisation's evidence library and the answers each item backs."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -10,7 +9,7 @@ from compliance.store._common import iso, keyed_lists, row, rows
 from compliance.store.audit import Actor, record
 
 __all__ = [
-    "add_evidence", "evidence_item", "organisation_evidence", "has_evidence_besides", "evidence_for_return",
+    "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return",
     "evidence_for_answer",
     "link_evidence", "unlink_evidence", "evidence_register", "count_evidence_register", "evidence_digests",
 ]
@@ -42,14 +41,6 @@ def organisation_evidence(db: Database, organisation_id: int) -> list[dict]:
                        LEFT JOIN answer_evidence ae ON ae.evidence_id = e.id
                        WHERE e.organisation_id = ? GROUP BY e.id ORDER BY e.created_at DESC, e.id DESC""",
                 [organisation_id])
-
-
-def has_evidence_besides(db: Database, organisation_id: int, ids: set[int]) -> bool:
-    """Whether the organisation's library holds any item other than these: one row, not the library's."""
-    return bool(db.execute(
-        "SELECT EXISTS (SELECT 1 FROM evidence WHERE organisation_id = ?"
-        " AND id NOT IN (SELECT value FROM json_each(?)))",
-        [organisation_id, json.dumps(sorted(ids))]).fetchone()[0])
 
 
 # A return's evidence, each item with the answer it backs; in EVIDENCE_ORDER (its own column names) by title.

@@ -109,17 +109,24 @@ def return_row(db: Database, return_id: int) -> dict | None:
     return row(db, f"{_RETURNS} WHERE r.id = ?", [return_id])
 
 
-def return_and_contents(db: Database, return_id: int) -> tuple[dict, list[dict], dict, dict, dict] | None:
+def return_and_contents(db: Database, return_id: int) -> tuple[dict, list[dict], dict, dict, dict, int] | None:
     """What every page of a return reads, in one statement: return_row, its cycle's cycle_framework_rows, and
-    answers_for_return, actions_for_return and evidence_for_return, as those give them; None for no such return."""
+    answers_for_return, actions_for_return and evidence_for_return, as those give them, and how many items its
+    organisation's evidence library holds; None for no such return."""
     # bandit B608: the queries are this module's constants
-    ret, frameworks, answers, actions, evidence = several_in_one_step(
+    ret, frameworks, answers, actions, evidence, library = several_in_one_step(
         db, (f"{_RETURNS} WHERE r.id = ?", [return_id], ""),  # nosec B608
         (f"{_CYCLE_FRAMEWORKS}(SELECT cycle_id FROM returns WHERE id = ?)", [return_id], "position"),  # nosec B608
-        (_ANSWERS, [return_id], ""), (_ACTIONS, [return_id], "id"), (EVIDENCE_OF_RETURN, [return_id], EVIDENCE_ORDER))
+        (_ANSWERS, [return_id], ""), (_ACTIONS, [return_id], "id"), (EVIDENCE_OF_RETURN, [return_id], EVIDENCE_ORDER),
+        (_LIBRARY_SIZE, [return_id], ""))
     if not ret:
         return None
-    return ret[0], frameworks, _keyed_answers(answers), keyed_lists(actions), keyed_lists(evidence)
+    return (ret[0], frameworks, _keyed_answers(answers), keyed_lists(actions), keyed_lists(evidence),
+            library[0]["items"])
+
+
+_LIBRARY_SIZE = ("SELECT COUNT(*) AS items FROM evidence"
+                 " WHERE organisation_id = (SELECT organisation_id FROM returns WHERE id = ?)")
 
 
 def returns_for_cycle(db: Database, cycle_id: int) -> list[dict]:

@@ -168,6 +168,27 @@ def test_the_pages_own_scripts_carry_the_content_security_policy_nonce(world, ed
     scripts = re.findall(r"<script([^>]*)>", response.get_data(as_text=True))
     inline = [attributes for attributes in scripts if "src=" not in attributes]
     assert len(inline) >= 2 and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    # 18 random bytes each time: never the same twice, across a thread's 4 KB of read-ahead and past it
+    nonces = {re.search(r"'nonce-([^']+)'", editor.get("/home").headers["Content-Security-Policy"]).group(1)
+              for _ in range(300)}
+    assert len(nonces) == 300 and {len(each) for each in nonces} == {24}
+
+
+def test_a_forked_child_never_makes_the_nonces_its_parent_makes():
+    import os
+
+    from compliance.web.security import _random_bytes
+
+    _random_bytes(18)  # the parent has read ahead
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(writer, _random_bytes(18))
+        os._exit(0)
+    os.close(writer)
+    childs = os.read(reader, 18)
+    os.waitpid(child, 0)
+    assert len(childs) == 18 and childs != _random_bytes(18)
 
 
 def test_a_draft_framework_shows_its_notice(world, editor):
@@ -749,7 +770,8 @@ def test_a_return_and_its_contents_read_in_one_step_are_what_each_read_alone_giv
             assert store.return_and_contents(database, return_id) == (
                 ret, store.cycle_framework_rows(database, ret["cycle_id"]),
                 store.answers_for_return(database, return_id), store.actions_for_return(database, return_id),
-                store.evidence_for_return(database, return_id))
+                store.evidence_for_return(database, return_id),
+                len(store.organisation_evidence(database, ret["organisation_id"])))
         assert store.return_and_contents(database, 10**9) is None
         counts = database.execute("SELECT (SELECT COUNT(*) FROM actions), (SELECT COUNT(*) FROM answer_evidence)"
                                   ).fetchone()

@@ -177,14 +177,13 @@ def _answer_page(context, framework, requirement, form: AnswerForm, *, conflict:
     key = (framework.key, requirement.id)
     stored = context.answers.get(key)
     evidence = context.evidence.get(key, [])
-    linked = {item["id"] for item in evidence}
     touched = context.state(framework, requirement) in ("in-progress", "carried-forward")
     problems = context.problems_for(framework, requirement) if touched else []
     return render_template(
         "returns/answer.html", context=context, framework=framework, requirement=requirement, form=form,
         caption=caption(framework, requirement), answer=stored, actions=context.actions.get(key, []),
         evidence=evidence, problems=problems,
-        has_other_evidence=store.has_evidence_besides(database, context.ret.organisation_id, linked),
+        has_other_evidence=context.has_evidence_besides(key),
         conflict=conflict_details(database, framework, conflict) if conflict else None,
         reason_level=_reason_level(framework), action_levels=[lv.label for lv in framework.scale if lv.needs_action],
         amendment=return_service.open_amendment_requests(database, context).get(key),

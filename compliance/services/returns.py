@@ -59,7 +59,7 @@ def save_answer(db: Database, context: ReturnContext, framework: Framework, requ
     if changes_nothing(current, values):
         return True, current
     return store.save_answer(db, context.ret.id, framework.key, requirement_id, values, revision=revision,
-                             actor=actor, now=now, via=via)
+                             actor=actor, now=now, via=via, known=current)
 
 
 def open_cycle(db: Database, cycle_id: int, *, actor: Actor, now: datetime) -> int:

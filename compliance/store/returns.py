@@ -182,20 +182,22 @@ def ensure_answer(db: Database, return_id: int, framework_key: str, requirement_
 
 
 def save_answer(db: Database, return_id: int, framework_key: str, requirement_id: str, values: dict, *,
-                revision: int, actor: Actor, now: datetime, via: str = "") -> tuple[bool, dict]:
+                revision: int, actor: Actor, now: datetime, via: str = "", known: dict | None = None
+                ) -> tuple[bool, dict]:
     """Save if nobody else saved since `revision` was read. Returns (saved, the answer as it now stands).
 
-    via: how it came, when not typed on the requirement page ("a spreadsheet"), for the audit log."""
+    via: how it came, when not typed on the requirement page ("a spreadsheet"), for the audit log.
+    known: the answer's row as the caller read it. While the row's revision is still the one read, it holds what
+    was read (every change to an answer adds one to its revision), so at that revision it is not read again: the
+    update, made only at that revision, says whether it still is."""
     with db.atomic():
-        current = ensure_answer(db, return_id, framework_key, requirement_id)
-        if current["revision"] != revision:
-            return False, current
+        current = known if known is not None and known["revision"] == revision else None
+        if current is None or not _update_answer(db, current["id"], revision, values, actor=actor, now=now):
+            current = ensure_answer(db, return_id, framework_key, requirement_id)
+            if current["revision"] != revision or not _update_answer(db, current["id"], revision, values,
+                                                                     actor=actor, now=now):
+                return False, current
         old, new = changed_fields({k: current[k] for k in _AUDITED_ANSWER}, values)
-        db.execute(
-            "UPDATE answers SET rating = ?, narrative = ?, reason = ?, carried_forward = ?, revision = revision + 1,"
-            " updated_by = ?, updated_at = ? WHERE id = ? AND revision = ?",
-            [values["rating"], values["narrative"], values["reason"], int(values.get("carried_forward", 0)),
-             actor.id, iso(now), current["id"], revision])
         organisation_id = _touch_return(db, return_id, actor=actor, now=now)
         if new:
             record(db, actor, action="answer-changed", object_type="answer", object_id=current["id"],
@@ -204,6 +206,15 @@ def save_answer(db: Database, return_id: int, framework_key: str, requirement_id
                         **({"via": via} if via else {})}, now=now)
     return True, {**current, **values, "carried_forward": int(values.get("carried_forward", 0)),
                   "revision": revision + 1, "updated_by": actor.id, "updated_at": iso(now)}
+
+
+def _update_answer(db: Database, answer_id: int, revision: int, values: dict, *, actor: Actor, now: datetime) -> bool:
+    """Write the answer if its revision is still `revision`; whether it was."""
+    return db.execute(
+        "UPDATE answers SET rating = ?, narrative = ?, reason = ?, carried_forward = ?, revision = revision + 1,"
+        " updated_by = ?, updated_at = ? WHERE id = ? AND revision = ?",
+        [values["rating"], values["narrative"], values["reason"], int(values.get("carried_forward", 0)),
+         actor.id, iso(now), answer_id, revision]).rowcount == 1
 
 
 def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime) -> None:

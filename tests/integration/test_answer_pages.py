@@ -191,6 +191,33 @@ def test_a_forked_child_never_makes_the_nonces_its_parent_makes():
     assert len(childs) == 18 and childs != _random_bytes(18)
 
 
+def test_a_requirement_page_and_its_save_ask_the_database_only_what_they_need(world, editor):
+    """Each statement lets another server thread in, twice or more: the page reads the person and the return
+    (everything on it, in one statement); a save of an answer read at its revision does not read it again."""
+    from compliance.web import requests as web_requests
+
+    url = world.url(world.requirements()[0])
+    for revision in ("0", "1"):  # the answer's first save makes its row; the second finds it on the page
+        assert post(editor, url, answer_data(rating="met", narrative=f"Saved {revision}.", revision=revision)
+                    ).status_code == 302
+    asked: list[str] = []
+    connection = web_requests._kept.connection[1].conn
+    connection.set_trace_callback(asked.append)
+    try:
+        revision = revision_in(editor.get(url))
+        page, asked[:] = list(asked), []
+        assert post(editor, url, answer_data(rating="met", narrative="Saved again.", revision=revision)
+                    ).status_code == 302
+        save = list(asked)
+    finally:
+        connection.set_trace_callback(None)
+    assert len(page) == 2 and page[0].startswith("SELECT u.") and page[1].startswith("SELECT (SELECT json_group_array")
+    kinds = [" ".join(statement.split()[:2]) for statement in dict.fromkeys(save)]
+    assert kinds == ["SELECT u.id,", "SELECT (SELECT", "BEGIN IMMEDIATE", "UPDATE answers", "UPDATE returns",
+                     "INSERT INTO", "COMMIT"], save
+    assert "Saved again." in text_of(editor.get(url))
+
+
 def test_a_draft_framework_shows_its_notice(world, editor):
     first = world.requirements("west-midlands-dv-standards-2014")[0]
     body = text_of(editor.get(world.url(first, framework_id="west-midlands-dv-standards-2014")))

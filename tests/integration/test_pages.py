@@ -240,3 +240,24 @@ def test_session_cookies_are_written_uncompressed_and_compressed_ones_are_still_
     assert compressed.startswith(".")
     client.set_cookie("session", compressed)
     assert client.get("/account").status_code == 200, "still signed in"
+
+
+def test_template_addresses_are_remembered_and_always_what_flask_builds(app):
+    from flask import url_for
+
+    memoised = app.jinja_env.globals["url_for"]
+    cases = [("pages.start", {}), ("returns.overview", {"return_id": 3}), ("returns.overview", {"return_id": "3"}),
+             ("account.account", {}), ("returns.overview", {"return_id": 3, "tab": "a b&c"}),
+             ("returns.overview", {"return_id": 3, "_anchor": "evidence"}), ("pages.start", {"_external": True})]
+    for base, path in (("http://localhost/", "/returns/3"), ("https://other.example/root/", "/home")):
+        for _ in range(2):  # built, then remembered
+            with app.test_request_context(path, base_url=base):
+                for endpoint, values in cases:
+                    assert memoised(endpoint, **values) == url_for(endpoint, **values), (base, endpoint, values)
+    with app.test_request_context("/returns/3"):  # relative to the request's blueprint, as Flask resolves it
+        request_blueprint_address = memoised(".overview", return_id=4)
+        assert request_blueprint_address == url_for(".overview", return_id=4) == "/returns/4"
+    with app.test_request_context("/"):
+        assert memoised(".start") == url_for(".start") == "/"
+    assert memoised.memo, "addresses are kept"
+    assert any(key[0][0] == "/root" for key in memoised.memo), "each root its own"

@@ -192,10 +192,10 @@ def save_answer(db: Database, return_id: int, framework_key: str, requirement_id
     update, made only at that revision, says whether it still is."""
     with db.atomic():
         current = known if known is not None and known["revision"] == revision else None
-        if current is None or not _update_answer(db, current["id"], revision, values, actor=actor, now=now):
+        if current is None or not _update_answer(db, current, revision, values, actor=actor, now=now):
             current = ensure_answer(db, return_id, framework_key, requirement_id)
-            if current["revision"] != revision or not _update_answer(db, current["id"], revision, values,
-                                                                     actor=actor, now=now):
+            if current["revision"] != revision or not _update_answer(db, current, revision, values, actor=actor,
+                                                                     now=now):
                 return False, current
         old, new = changed_fields({k: current[k] for k in _AUDITED_ANSWER}, values)
         organisation_id = _touch_return(db, return_id, actor=actor, now=now)
@@ -208,13 +208,16 @@ def save_answer(db: Database, return_id: int, framework_key: str, requirement_id
                   "revision": revision + 1, "updated_by": actor.id, "updated_at": iso(now)}
 
 
-def _update_answer(db: Database, answer_id: int, revision: int, values: dict, *, actor: Actor, now: datetime) -> bool:
-    """Write the answer if its revision is still `revision`; whether it was."""
+def _update_answer(db: Database, row: dict, revision: int, values: dict, *, actor: Actor, now: datetime) -> bool:
+    """Write the answer (this row, of its return and requirement) if its revision is still `revision`; whether it
+    was."""
     return db.execute(
         "UPDATE answers SET rating = ?, narrative = ?, reason = ?, carried_forward = ?, revision = revision + 1,"
-        " updated_by = ?, updated_at = ? WHERE id = ? AND revision = ?",
+        " updated_by = ?, updated_at = ? WHERE id = ? AND return_id = ? AND framework_key = ? AND requirement_id = ?"
+        " AND revision = ?",
         [values["rating"], values["narrative"], values["reason"], int(values.get("carried_forward", 0)),
-         actor.id, iso(now), answer_id, revision]).rowcount == 1
+         actor.id, iso(now), row["id"], row["return_id"], row["framework_key"], row["requirement_id"],
+         revision]).rowcount == 1
 
 
 def confirm_answer(db: Database, answer_id: int, *, actor: Actor, now: datetime) -> None:

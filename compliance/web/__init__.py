@@ -17,7 +17,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, errors.handle_csrf_error)
     app.teardown_appcontext(close_db)
     app.after_request(security.security_headers)
-    app.before_request(security.reuse_signed_form_token)
-    app.after_request(security.keep_signed_form_token)
     app.register_error_handler(HTTPException, errors.handle_http_error)
     app.register_error_handler(Exception, errors.handle_unexpected_error)

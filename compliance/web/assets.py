@@ -44,6 +44,8 @@ def asset_url(filename: str) -> str:
     known = current_app.extensions.setdefault("asset_urls", {})
     found = known.get(key)
     if found is None:
+        if len(known) >= 256:  # a few files under one root or two, in practice
+            known.clear()
         found = known[key] = url_for("asset", version=current_app.config["ASSET_VERSION"], filename=filename)
     return found
 

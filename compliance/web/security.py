@@ -5,7 +5,7 @@ import base64
 import os
 import threading
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
@@ -89,38 +89,3 @@ class _PlainCookies(URLSafeTimedSerializer):
 
     def dump_payload(self, obj) -> bytes:
         return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
-
-
-# Form tokens ------------------------------------------------------------------------------------------------------
-# Flask-WTF signs the session's form token afresh for every request (a timestamp, compressed and signed: a
-# twentieth of a page's time). With WTF_CSRF_TIME_LIMIT None that timestamp is never read, so the signed token
-# a session was given once is kept here and given again; Flask-WTF checks a form's token as before.
-_SIGNED_TOKENS_KEPT = 10_000  # sessions' tokens kept; past that the store starts again
-
-
-def reuse_signed_form_token() -> None:
-    """Before a request: the token this session was given last time, where Flask-WTF looks first (g)."""
-    raw = session.get("csrf_token") if _tokens_keep() else None
-    if isinstance(raw, str):
-        signed = current_app.extensions.setdefault("signed_form_tokens", {}).get((current_app.secret_key, raw))
-        if signed is not None:
-            g.csrf_token = signed
-
-
-def keep_signed_form_token(response):
-    """After a request: a token signed during it, kept for the session's next requests."""
-    raw, signed = session.get("csrf_token"), g.get("csrf_token")
-    if isinstance(raw, str) and isinstance(signed, str) and _tokens_keep():
-        kept = current_app.extensions.setdefault("signed_form_tokens", {})
-        if len(kept) >= _SIGNED_TOKENS_KEPT:
-            kept.clear()
-        kept[(current_app.secret_key, raw)] = signed
-    return response
-
-
-def _tokens_keep() -> bool:
-    """Only while tokens never expire, and are signed with the app's key under Flask-WTF's usual name."""
-    config = current_app.config
-    return (config.get("WTF_CSRF_TIME_LIMIT", 3600) is None and config.get("WTF_CSRF_SECRET_KEY") is None
-            and config.get("WTF_CSRF_FIELD_NAME", "csrf_token") == "csrf_token"
-            and request.endpoint not in SHARED_FILES)

@@ -65,9 +65,9 @@ MEMOISED = {
     "govukServiceNavigation": "service-navigation", "govukSkipLink": "skip-link", "govukTag": "tag",
     "govukWarningText": "warning-text",
 }
-# GOV.UK's page template imports four of these itself, and a name a template imports hides the global of that
-# name from every block of the pages built on it: base.html calls those as memoised.govukSkipLink(...).
-SHADOWED = ("govukHeader", "govukServiceNavigation", "govukSkipLink", "govukFooter")
+# GOV.UK's page template imports its own header, service navigation, skip link and footer, and a name a template
+# imports hides the global of that name from every block of the pages built on it: base.html calls those it uses as
+# memoised.govukServiceNavigation(...).
 _MEMO_LIMIT = 4096  # distinct parameter sets kept per macro; past that the memo starts again
 
 
@@ -139,6 +139,7 @@ class _Template(jinja2.Template):
 
 
 _URL_MEMO_LIMIT = 4096  # addresses kept; past that the memo starts again
+_PLAIN = frozenset({str, int, bool, type(None)})  # values whose key is exactly what the address shows
 
 
 def memoised_url_for(app: Flask):
@@ -157,11 +158,10 @@ def memoised_url_for(app: Flask):
         if base is None:  # once a request: what its addresses depend on besides the endpoint and values
             req = current.request
             base = current.__dict__["url_memo_base"] = (req.script_root, req.host, req.scheme, req.blueprint)
-        try:
-            key = (base, endpoint, *((name, type(value), value) for name, value in values.items()))
-            found = memo.get(key)
-        except TypeError:  # a value that cannot be a key
+        if not all(type(value) in _PLAIN for value in values.values()):  # 1.0 and -0.0, (1,) and (True,) are equal
             return build(endpoint, **values)
+        key = (base, endpoint, *((name, type(value), value) for name, value in values.items()))
+        found = memo.get(key)
         if found is None:
             found = build(endpoint, **values)
             if len(memo) >= _URL_MEMO_LIMIT:

@@ -216,6 +216,10 @@ def test_a_requirement_page_and_its_save_ask_the_database_only_what_they_need(wo
     assert kinds == ["SELECT u.id,", "SELECT (SELECT", "BEGIN IMMEDIATE", "UPDATE answers", "UPDATE returns",
                      "INSERT INTO", "COMMIT"], save
     assert "Saved again." in text_of(editor.get(url))
+    with world.app.app_context():  # the audit's "before" is the answer as the page read it, not read again
+        old, new = get_db().execute("SELECT old_value, new_value FROM audit_log WHERE action = 'answer-changed'"
+                                    " ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(old) == {"narrative": "Saved 1."} and json.loads(new)["narrative"] == "Saved again."
 
 
 def test_a_draft_framework_shows_its_notice(world, editor):

@@ -22,6 +22,7 @@ from wtforms import DateField, PasswordField, RadioField, SelectField, StringFie
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
 
 from compliance.core import limits
 from compliance.core.limits import too_long
@@ -122,7 +123,8 @@ class Form(FlaskForm):
         def render_field(self, field, render_kw):
             """The form token's hidden input as WTForms writes it, without its general attribute writer (a
             twentieth of a page's rendering); any other field, or the token with attributes, as WTForms renders it."""
-            if type(field) is CSRFTokenField and not render_kw and not field.render_kw:
+            if (type(field) is CSRFTokenField and type(field.widget) is HiddenInput and not render_kw
+                    and not field.render_kw):
                 # bandit B704: the id, name and token are escaped
                 return Markup(f'<input id="{escape(field.id)}" name="{escape(field.name)}" type="hidden" '  # nosec B704
                               f'value="{escape(field._value())}">')

@@ -146,8 +146,10 @@ def memoised_url_for(app: Flask):
     """url_for for templates, remembering each address it builds: a page builds ten to twenty, most of them the
     same on every page (the header's, the footer's, the session dialog's), at 5 microseconds each.
 
-    An address depends on the endpoint, its values, and the request's root, host and scheme, which are the key;
-    calls naming an anchor, method, scheme or external address, and any app with url_defaults, build as Flask does."""
+    An address depends on the endpoint, its values, and the request's root, host, scheme and blueprint (for an
+    endpoint relative to it), which are the key; values other than strings, integers and booleans, calls naming an
+    anchor, method, scheme or external address, and any app with url_defaults, build as Flask does. The request
+    is found as Flask's own has_request_context finds it (its context variable), a proxy lookup cheaper."""
     build, memo = app.url_for, {}
 
     def url_for(endpoint: str, **values):

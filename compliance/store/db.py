@@ -61,7 +61,8 @@ class ImmediateDatabase(Database):
                 self.rollback()
                 raise
             try:
-                self.conn.execute("COMMIT")
+                # commit() runs COMMIT in one call that lets other threads in once; execute("COMMIT") does twice
+                self.conn.commit()
             except BaseException:
                 self.rollback()
                 raise

@@ -53,7 +53,7 @@ def answer_to_check(db: Database, context: ReturnContext, framework_id: str,
     key = (framework.key, requirement.id)
     return AnswerToCheck(context, framework, requirement, version, answers,
                          store.verifications_for_return(db, context.ret.id).get(key),
-                         store.evidence_for_return(db, context.ret.id).get(key, []))
+                         context.evidence.get(key, []))
 
 
 def save_check(db: Database, found: AnswerToCheck, *, status: str, validated_rating: str, comment: str,

@@ -9,8 +9,7 @@ from compliance.store._common import iso, keyed_lists, row, rows
 from compliance.store.audit import Actor, record
 
 __all__ = [
-    "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return",
-    "evidence_for_answer",
+    "add_evidence", "evidence_item", "organisation_evidence", "evidence_for_return", "evidence_for_answer",
     "link_evidence", "unlink_evidence", "evidence_register", "count_evidence_register", "evidence_digests",
 ]
 

@@ -12,7 +12,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app
 
 from compliance.web.access import public
 
@@ -37,17 +37,10 @@ def init_app(app: Flask) -> None:
 
 
 def asset_url(filename: str) -> str:
-    """The address of a file in static/ at the current version, for templates: asset_url('css/app.css').
-
-    Built once for each file and each root the app is served under (a page asks for four)."""
-    key = (request.script_root if has_request_context() else None, filename)
-    known = current_app.extensions.setdefault("asset_urls", {})
-    found = known.get(key)
-    if found is None:
-        if len(known) >= 256:  # a few files under one root or two, in practice
-            known.clear()
-        found = known[key] = url_for("asset", version=current_app.config["ASSET_VERSION"], filename=filename)
-    return found
+    """The address of a file in static/ at the current version, for templates: asset_url('css/app.css'). Built by
+    the templates' url_for, which remembers the addresses it builds (web/templating.py)."""
+    return current_app.jinja_env.globals["url_for"]("asset", version=current_app.config["ASSET_VERSION"],
+                                                    filename=filename)
 
 
 def asset(version: str, filename: str):

@@ -76,6 +76,7 @@ def test_an_asset_address_is_built_once_for_each_root_the_app_is_served_under(ap
             assert asset_url("css/app.css") == built == f"{base[16:]}assets/v/{version}/css/app.css"
             assert asset_url("css/app.css") == built, "the second time, as kept"
             assert asset_url("js/app.js") == url_for("asset", version=version, filename="js/app.js")
+    assert any(key[1] == "asset" for key in app.jinja_env.globals["url_for"].memo), "kept by the templates' url_for"
 
 
 def test_a_signed_in_persons_session_never_travels_with_a_file_proxies_may_keep(app):

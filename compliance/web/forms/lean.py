@@ -154,6 +154,8 @@ def character_count(params: dict) -> str:
 
 
 RENDERERS = {"radios": radios, "textarea": textarea, "character_count": character_count}
+
+
 def merged(base, extra):
     """govuk-frontend-wtf's `merger` (deepmerge: lists appended, dicts merged into `base`, anything else replaced),
     without deepmerge's dispatch through strategy objects for each value: a tenth of a field's rendering."""

@@ -21,7 +21,7 @@ from compliance.core.sectors import Sectors, SectorsError
 from compliance.services import catalogue
 from compliance.store import db, files, migrations
 from compliance.web import access as auth
-from compliance.web.requests import get_db
+from compliance.web.requests import person_for_request
 from compliance.web.views import (
     account,
     accreditations,
@@ -127,10 +127,11 @@ def load_user(session_id: str) -> auth.User | None:
     """The person a session belongs to, while the person's token is current, this browser's session has not been
     ended and the account is active."""
     user_id, token, key = (session_id.split(":") + ["", ""])[:3]
-    row = store.user_for_session(get_db(), int(user_id), key) if user_id.isdigit() and key else None
+    row = person_for_request(int(user_id), key) if user_id.isdigit() and key else None
     if row is not None:
         g.demo_mode = bool(row["demo_present"])  # asked in the same statement, for the banner (web/templating.py)
     if not store.may_sign_in(row) or row["session_token"] != token or not row["session_live"]:
+        g.pop("read_with_sign_in", None)  # a return read for someone not signed in is never shown
         return None
     return auth.User(row, key)
 

@@ -40,7 +40,11 @@ def _frameworks(db: Database, found: list[dict]) -> tuple[Framework, ...]:
 
 
 def load_return(db: Database, return_id: int) -> ReturnContext | None:
-    found = store.return_and_contents(db, return_id)  # one statement: each row read is a hand-over between threads
+    return return_from(db, store.return_and_contents(db, return_id))  # one statement: see web.requests.read_return
+
+
+def return_from(db: Database, found: tuple | None) -> ReturnContext | None:
+    """The return as store.return_and_contents (or store.person_and_return) read it; None for no such return."""
     if found is None:
         return None
     ret, framework_rows, answers, actions, evidence, library_items = found

@@ -26,7 +26,7 @@ _USER_COLUMNS = (
 )
 # bandit B608: fixed column list
 _USERS = f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id"  # nosec B608
-_USER_FOR_SESSION = (
+USER_FOR_SESSION = (
     f"SELECT {_USER_COLUMNS}, EXISTS (SELECT 1 FROM sessions s WHERE s.key_hash = ? AND s.user_id = u.id"  # nosec B608
     " AND s.ended_at IS NULL) AS session_live, EXISTS (SELECT 1 FROM organisations WHERE demo = 1) AS demo_present"
     " FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id = ?"
@@ -43,7 +43,7 @@ def user_for_session(db: Database, user_id: int, key: str) -> dict | None:
     """A person as user_by_id gives them, with two answers every signed-in request needs, in one statement:
     `session_live` (this browser's session of theirs, `key`, has not been ended) and `demo_present` (the database
     holds the demo partnership, for the banner on every page)."""
-    return row(db, _USER_FOR_SESSION, [token_hash(key), user_id])
+    return row(db, USER_FOR_SESSION, [token_hash(key), user_id])
 
 
 def user_by_email(db: Database, email: str) -> dict | None:

@@ -193,7 +193,7 @@ def test_a_forked_child_never_makes_the_nonces_its_parent_makes():
 
 def test_a_requirement_page_and_its_save_ask_the_database_only_what_they_need(world, editor):
     """Each statement lets another server thread in, twice or more: the page reads the person and the return
-    (everything on it, in one statement); a save of an answer read at its revision does not read it again."""
+    (everything on it) in one statement; a save of an answer read at its revision does not read it again."""
     from compliance.web import requests as web_requests
 
     url = world.url(world.requirements()[0])
@@ -211,10 +211,11 @@ def test_a_requirement_page_and_its_save_ask_the_database_only_what_they_need(wo
         save = list(asked)
     finally:
         connection.set_trace_callback(None)
-    assert len(page) == 2 and page[0].startswith("SELECT u.") and page[1].startswith("SELECT (SELECT json_group_array")
+    [both] = page
+    assert both.startswith("SELECT (SELECT json_group_array") and "FROM users u" in both and "FROM answers" in both
     kinds = [" ".join(statement.split()[:2]) for statement in dict.fromkeys(save)]
-    assert kinds == ["SELECT u.id,", "SELECT (SELECT", "BEGIN IMMEDIATE", "UPDATE answers", "UPDATE returns",
-                     "INSERT INTO", "COMMIT"], save
+    assert kinds == ["SELECT (SELECT", "BEGIN IMMEDIATE", "UPDATE answers", "UPDATE returns", "INSERT INTO",
+                     "COMMIT"], save
     assert "Saved again." in text_of(editor.get(url))
     with world.app.app_context():  # the audit's "before" is the answer as the page read it, not read again
         old, new = get_db().execute("SELECT old_value, new_value FROM audit_log WHERE action = 'answer-changed'"
@@ -786,6 +787,79 @@ def test_a_new_action_due_in_the_past_is_refused_unless_it_is_already_done(world
     assert kept_date.status_code == 302, "an action already dated in the past may still be changed"
     page = text_of(editor.get(world.url(first)))
     assert re.search(r"1 January 2020\s*<strong class=\"govuk-tag govuk-tag--red\">\s*Overdue", page)
+
+
+def test_a_person_and_a_return_read_together_are_what_each_read_alone_gives(tmp_path):
+    """A return's page checks who is signed in and reads the return with one statement (store.person_and_return):
+    for people of the demo, with this browser's session live or ended, and for returns that do and do not exist, the
+    same as user_for_session and return_and_contents give."""
+    app = demo_app(tmp_path)
+    with app.app_context():
+        database = get_db()
+        people = [found["id"] for found in database.query("SELECT id FROM users ORDER BY id")]
+        return_ids = [found["id"] for found in database.query("SELECT id FROM returns ORDER BY id")]
+        keys = {person: store.note_sign_in(database, person, now=NOW) for person in people}
+        store.end_session(database, keys[people[1]], now=NOW)
+        database.conn.commit()
+        cases = [(person, keys[person], return_id) for person, return_id in zip(people, return_ids * len(people))]
+        cases += [(people[0], "not-this-browser", return_ids[0]), (10**9, "none", return_ids[0]),
+                  (people[0], keys[people[0]], 10**9)]
+        for person, key, return_id in cases:
+            assert store.person_and_return(database, person, key, return_id) == (
+                store.user_for_session(database, person, key), store.return_and_contents(database, return_id))
+        assert [store.person_and_return(database, person, keys[person], return_ids[0])[0]["session_live"]
+                for person in people[:3]] == [1, 0, 1]
+
+
+def test_a_returns_page_uses_the_return_read_with_the_sign_in_check_once_and_only_while_nothing_is_written(world,
+                                                                                                             editor):
+    """web.requests: the return a page reads with its sign-in check is used by the view that asks for that return,
+    once, and only while the request has written nothing since; otherwise it is read again. Nothing read ahead is
+    kept for a session that the check refuses."""
+    from flask import g
+    from flask_login import current_user
+
+    from compliance.web import requests as web_requests
+
+    url = world.url(world.requirements()[0])
+    assert post(editor, url, answer_data(rating="met", narrative="Saved.")).status_code == 302
+    cookie = {"headers": {"Cookie": f"session={editor.get_cookie('session').value}"}}
+    with world.app.test_request_context(url, **cookie):
+        world.app.preprocess_request()  # the request's first step: the sign-in check
+        assert g.read_with_sign_in[0] == world.return_id
+        asked: list[str] = []
+        get_db().conn.set_trace_callback(asked.append)
+        try:
+            first = web_requests.read_return(world.return_id)
+            assert asked == [] and first == return_service.load_return(get_db(), world.return_id), \
+                "the return as read with the sign-in check, with no statement of its own"
+            asked.clear()
+            assert "read_with_sign_in" not in g and web_requests.read_return(world.return_id) == first
+            assert len(asked) == 1, "used once: a second read asks the database"
+        finally:
+            get_db().conn.set_trace_callback(None)
+    with world.app.test_request_context(url, **cookie):
+        world.app.preprocess_request()
+        with get_db().atomic():
+            get_db().execute("UPDATE answers SET narrative = 'Written since.' WHERE return_id = ?", [world.return_id])
+        assert [a["narrative"] for a in web_requests.read_return(world.return_id).answers.values()] == \
+            ["Written since."], "written since the sign-in check: read again"
+    with world.app.app_context():
+        other = get_db().execute("SELECT id FROM returns WHERE id != ? ORDER BY id LIMIT 1",
+                                 [world.return_id]).fetchone()[0]
+    with world.app.test_request_context(url, **cookie):
+        world.app.preprocess_request()
+        with world.app.app_context():
+            expected = return_service.load_return(get_db(), other)
+        assert web_requests.read_return(other) == expected and expected.ret.id == other, "another return: its own"
+    with world.app.app_context():
+        person = store.user_by_email(get_db(), "editor@police.example")
+        store.rotate_session(get_db(), person["id"])  # signed out everywhere
+        get_db().conn.commit()
+    with world.app.test_request_context(url, **cookie):
+        world.app.preprocess_request()
+        assert not current_user.is_authenticated and "read_with_sign_in" not in g, \
+            "a return read for a session the check refuses is not kept"
 
 
 def test_a_return_and_its_contents_read_in_one_step_are_what_each_read_alone_gives(tmp_path):

@@ -101,11 +101,12 @@ def test_several_queries_in_one_step_keep_each_ones_order_and_rows(tmp_path):
 
 def test_the_tables_read_in_one_step_hold_no_reals_or_bytes(tmp_path):
     """rows_in_one_step reads through JSON, which has no bytes and where SQLite writes a REAL with 15 digits: the
-    tables a return's pages read that way (store.return_and_contents) must have neither."""
+    tables a return's pages read that way (store.return_and_contents, and store.person_and_return with the person
+    signed in) must have neither."""
     database = db.connect(tmp_path / "types.sqlite")
     migrations.migrate(database)
     for table in ("returns", "organisations", "cycles", "cycle_frameworks", "frameworks", "answers", "actions",
-                  "evidence", "answer_evidence"):
+                  "evidence", "answer_evidence", "users", "sessions"):
         kinds = {column[1]: column[2].upper() for column in database.execute(f"PRAGMA table_info({table})")}
         assert kinds and not [name for name, kind in kinds.items() if kind in {"REAL", "FLOAT", "DOUBLE", "BLOB", ""}
                               or "REAL" in kind or "FLOA" in kind or "DOUB" in kind], (table, kinds)

@@ -16,22 +16,16 @@ from compliance.core.returns import (
     due_text,
     is_overdue,
 )
-from compliance.services.returns import ReturnContext, load_return
+from compliance.services.returns import ReturnContext
 from compliance.web.access import check_organisation
-from compliance.web.requests import get_db, today
+from compliance.web.requests import read_return, today
 
 bp = Blueprint("returns", __name__)
 
 
-
-
-
-
-
-
 def visible_return(return_id: int) -> ReturnContext:
     """The return, if this person may see it: 404 for another organisation's, so ids cannot be probed."""
-    context = load_return(get_db(), return_id)
+    context = read_return(return_id)
     if context is None:
         abort(404)
     check_organisation(context.ret.organisation_id)
@@ -40,7 +34,7 @@ def visible_return(return_id: int) -> ReturnContext:
 
 def own_return(return_id: int) -> ReturnContext:
     """The return of the signed-in person's own organisation (editors and signatories); 404 for any other."""
-    context = load_return(get_db(), return_id)
+    context = read_return(return_id)
     if context is None or context.ret.organisation_id != current_user.organisation_id:
         abort(404)
     return context

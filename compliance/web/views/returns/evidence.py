@@ -13,12 +13,11 @@ from flask_login import current_user
 from compliance import store
 from compliance.core import filetypes as uploads
 from compliance.services import evidence
-from compliance.services.returns import load_return
 from compliance.store import files
 from compliance.web.access import can, check_organisation, requires, signed_in
 from compliance.web.forms import ConfirmForm
 from compliance.web.forms.answers import AttachForm, LinkForm, UploadForm
-from compliance.web.requests import actor, get_db, now
+from compliance.web.requests import actor, get_db, now, read_return
 from compliance.web.uploads import checked_upload
 from compliance.web.views.returns import bp, frozen_page, offline
 from compliance.web.views.returns.answers import (
@@ -89,7 +88,7 @@ def _upload_page_context():
     if not can(current_user, "edit_return"):
         return None
     arguments = request.view_args or {}
-    context = load_return(get_db(), arguments.get("return_id", 0))
+    context = read_return(arguments.get("return_id", 0))
     if context is None or context.ret.organisation_id != current_user.organisation_id or not context.editable:
         return None
     found = context.find(arguments.get("framework_id", ""), arguments.get("requirement_id", ""))

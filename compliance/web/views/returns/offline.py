@@ -16,11 +16,11 @@ from compliance.core.return_workbook import MAX_ROWS, Item
 from compliance.core.text import file_size, plural, slug
 from compliance.core.workbook import MAX_BYTES
 from compliance.services import offline as offline_service
-from compliance.services.returns import load_return, requirement_name
+from compliance.services.returns import requirement_name
 from compliance.web.access import can, requires
 from compliance.web.forms import ConfirmForm
 from compliance.web.forms.offline import WorkbookForm
-from compliance.web.requests import actor, get_db, now
+from compliance.web.requests import actor, get_db, now, read_return
 from compliance.web.responses import attachment
 from compliance.web.views.board import XLSX
 from compliance.web.views.returns import bp, frozen_page, own_return
@@ -158,7 +158,7 @@ def _saved_message(done: offline_service.Saved) -> str:
 def too_large(error):
     """A file over the service's upload limit never reaches the view: say so on the upload page, if this person
     may use it."""
-    context = load_return(get_db(), (request.view_args or {}).get("return_id", 0))
+    context = read_return((request.view_args or {}).get("return_id", 0))
     if (context is None or not can(current_user, "edit_return") or not context.editable
             or context.ret.organisation_id != current_user.organisation_id):
         return render_template("errors/generic.html", error=error), 413

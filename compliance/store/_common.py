@@ -1,9 +1,9 @@
 """Small helpers shared by the store modules."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
+import orjson
 from sqlite_utils import Database
 
 
@@ -84,7 +84,7 @@ def _as_json_array(db: Database, sql: str, params, order: str) -> str:
 
 
 def _decoded(value: str, *, ordered: bool) -> list[dict]:
-    found = json.loads(value)
+    found = orjson.loads(value)
     if ordered:
         found.sort(key=lambda item: item["#"])
         for item in found:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compliance.store import db, migrations
 
@@ -81,6 +83,23 @@ def test_rows_read_in_one_step_are_the_rows_as_read_one_by_one(tmp_path):
         rows_in_one_step(database, "SELECT id AS \"it's\" FROM t")
     with pytest.raises(ValueError, match="plain, distinct column names"):
         rows_in_one_step(database, "SELECT id, id FROM t")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), max_size=4),
+       numbers=st.lists(st.integers(min_value=-2**63, max_value=2**63 - 1), max_size=4))
+def test_any_text_and_integer_read_in_one_step_is_as_stored(texts, numbers):
+    """Any text (but lone surrogates, which SQLite cannot store) and any 64-bit integer comes back from
+    rows_in_one_step, through SQLite's JSON and its decoder, exactly as rows() reads it."""
+    from sqlite_utils import Database
+
+    from compliance.store._common import rows, rows_in_one_step
+
+    database = Database(memory=True)
+    database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, n INTEGER)")
+    database.conn.executemany("INSERT INTO t (s, n) VALUES (?, ?)", [
+        (text, number) for text, number in zip(texts + [""] * len(numbers), numbers + [None] * len(texts))])
+    assert rows_in_one_step(database, "SELECT * FROM t ORDER BY id") == rows(database, "SELECT * FROM t ORDER BY id")
 
 
 def test_several_queries_in_one_step_keep_each_ones_order_and_rows(tmp_path):

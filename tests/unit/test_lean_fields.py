@@ -244,6 +244,21 @@ def test_the_form_token_renders_as_wtforms_hidden_input_writes_it(app):
             assert str(token(**{"data-x": '"1"'})) == str(HiddenInput()(token, **{"data-x": '"1"'}))
 
 
+def test_a_forms_token_is_signed_when_the_form_is_shown_and_is_one_the_service_accepts(app):
+    """A posted form that is accepted is never shown again: its token is signed only when the form is rendered."""
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from compliance.web.forms import ConfirmForm
+
+    with app.test_request_context("/"):
+        form = ConfirmForm()
+        assert "current_token" not in vars(form.csrf_token), "built, not signed"
+        shown = str(form.csrf_token)
+        token = form.csrf_token.current_token
+        assert f'value="{token}"' in shown and token == generate_csrf()
+        validate_csrf(token)  # raises if the service would refuse it
+
+
 def test_the_macros_govuks_page_template_imports_are_the_memoised_ones_on_every_page(app):
     """template.html imports its own govukServiceNavigation and govukSkipLink, which hide the memoised globals
     of those names from base.html's blocks: base.html calls them through `memoised`."""

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import threading
 
 from flask import Flask, g, request
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
@@ -55,9 +57,26 @@ def security_headers(response):
 SHARED_FILES = frozenset({"static", "asset"})
 
 
+_UNTAGGED = frozenset({str, int, float, bool, type(None)})
+
+
+class _SessionTags(TaggedJSONSerializer):
+    """Flask's session format, the same text: a value of a type no tag is for (text, a number, true or false, null)
+    is written as it is, rather than after asking each of the eight tags whether it is theirs."""
+
+    def tag(self, value):
+        return value if type(value) in _UNTAGGED else super().tag(value)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Session cookies are Secure whenever the request came over HTTPS, whatever the configuration says, and never
-    sent with a shared file: a proxy that keeps the file must not keep anyone's session with it."""
+    sent with a shared file: a proxy that keeps the file must not keep anyone's session with it.
+
+    Signed as Flask signs them (HMAC with SHA-1), with hashlib's own SHA-1, which lets the hmac module sign in one
+    call to OpenSSL: Flask's default, a function that calls it, makes hmac compute the signature in Python."""
+
+    serializer = _SessionTags()
+    digest_method = staticmethod(hashlib.sha1)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

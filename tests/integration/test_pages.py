@@ -228,6 +228,29 @@ def test_session_cookies_are_written_uncompressed_and_compressed_ones_are_still_
     assert client.get("/account").status_code == 200, "still signed in"
 
 
+def test_session_cookies_are_flasks_own_text_and_read_both_ways(app):
+    """The session's serializer skips asking the tags about plain values, and signs with hashlib's SHA-1 itself:
+    the same text and signatures as Flask's own, so each reads what the other wrote."""
+    from datetime import datetime, timezone
+    from uuid import UUID
+
+    from flask.json.tag import TaggedJSONSerializer
+    from flask.sessions import SecureCookieSessionInterface
+    from markupsafe import Markup
+
+    values = {"_user_id": "3:token:key", "_fresh": True, "seen": 1796501772.25, "n": 0, "none": None, "": "",
+              "_flashes": [("important", "Saved, but <b>not</b> complete"), ("message", Markup("<b>Bold</b>"))],
+              "nested": {" t": ["a dict whose one key is a tag's"], "list": [1, (2, 3), b"bytes"]},
+              "when": datetime(2026, 12, 5, 20, 0, tzinfo=timezone.utc),
+              "uuid": UUID("12345678-1234-5678-1234-567812345678"), "text": "Line\n\"quoted\" \u00e9 \U0001f4a9"}
+    assert app.session_interface.serializer.dumps(values) == TaggedJSONSerializer().dumps(values)
+    with app.test_request_context("/"):
+        ours = app.session_interface.get_signing_serializer(app)
+        flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+        assert ours.loads(flasks.dumps(values)) == values == flasks.loads(ours.dumps(values))
+        assert isinstance(ours.loads(flasks.dumps(values))["_flashes"][1][1], Markup)
+
+
 def test_template_addresses_are_remembered_and_always_what_flask_builds(app):
     from flask import url_for
 

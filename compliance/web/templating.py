@@ -1,6 +1,7 @@
 """What every template sees: the partnership's names, the filters for dates, times and sizes, the error summary."""
 from __future__ import annotations
 
+from collections import ChainMap
 from types import SimpleNamespace
 
 import jinja2
@@ -136,6 +137,18 @@ class _Template(jinja2.Template):
         if self._module is None:
             self._module = self.make_module()
         return self._module
+
+    def new_context(self, vars=None, shared=False, locals=None) -> jinja2.runtime.Context:  # noqa: A002
+        """Jinja's, given the environment's globals as the dict they are when the template adds none of its own.
+        Jinja layers them under the template's (empty) ones in a ChainMap, which a page's context copies (its
+        variables) and an included template's context too (their names), each time walking every layer's keys in
+        Python."""
+        layered = self.globals
+        if (isinstance(layered, ChainMap) and len(layered.maps) == 2 and not layered.maps[0]
+                and layered.maps[1] is self.environment.globals):
+            return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars, shared,
+                                              self.environment.globals, locals)
+        return super().new_context(vars, shared, locals)
 
 
 _URL_MEMO_LIMIT = 4096  # addresses kept; past that the memo starts again

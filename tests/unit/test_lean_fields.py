@@ -269,3 +269,22 @@ def test_the_macros_govuks_page_template_imports_are_the_memoised_ones_on_every_
     for name in ("govukServiceNavigation", "govukSkipLink"):
         assert len(getattr(memoised, name).memo) == 1, name
         assert getattr(memoised, name) is app.jinja_env.globals[name]
+
+
+def test_a_templates_context_is_the_one_jinja_makes(app):
+    """Templates take the environment's globals as the dict they are, not through Jinja's ChainMap: the same
+    variables and global names, for a page, an included template, and a template with globals of its own (which
+    keeps Jinja's way)."""
+    import jinja2
+
+    env = app.jinja_env
+    page = env.get_template("base.html")
+    own = env.from_string("{{ mine }} {{ memoised is defined }}", globals={"mine": "its own"})
+    with app.test_request_context("/"):
+        for template in (page, own):
+            for shared in (False, True):
+                ours = template.new_context({"x": 1}, shared, {"l_1_y": 2})
+                jinjas = jinja2.Template.new_context(template, {"x": 1}, shared, {"l_1_y": 2})
+                assert ours.get_all() == jinjas.get_all() and ours.globals_keys == jinjas.globals_keys
+                assert ours.vars == jinjas.vars and ours.name == jinjas.name
+        assert own.render() == "its own True"

@@ -1,7 +1,10 @@
 """SQL for cycles, returns, answers and improvement actions."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from operator import itemgetter
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -9,7 +12,7 @@ from compliance.core.returns import SIGNED, sql_list
 from compliance.store._common import iso, keyed_lists, row, rows, rows_in_one_step, several_in_one_step
 from compliance.store.accounts import USER_FOR_SESSION, token_hash
 from compliance.store.audit import Actor, changed_fields, record
-from compliance.store.evidence import EVIDENCE_OF_RETURN, EVIDENCE_ORDER
+from compliance.store.evidence import EVIDENCE_OF_RETURN, evidence_order
 
 __all__ = [
     "create_cycle", "cycles", "cycle", "cycle_framework_keys", "cycle_framework_rows", "open_cycle", "close_cycle",
@@ -121,17 +124,18 @@ def person_and_return(db: Database, user_id: int, key: str, return_id: int
                       ) -> tuple[dict | None, tuple[dict, list[dict], dict, dict, dict, int] | None]:
     """user_for_session and return_and_contents, read by one statement: a return's page checks who is signed in
     and reads the return it shows together, one hand-over between server threads fewer. Both as those give them."""
-    person, *contents = several_in_one_step(db, (USER_FOR_SESSION, [token_hash(key), user_id], ""),
+    person, *contents = several_in_one_step(db, (USER_FOR_SESSION, [token_hash(key), user_id], None),
                                             *_contents_queries(return_id))
     return (person[0] if person else None), _contents(contents)
 
 
-def _contents_queries(return_id: int) -> tuple[tuple[str, list, str], ...]:
+def _contents_queries(return_id: int) -> tuple[tuple[str, list, Callable[[dict], Any] | None], ...]:
     # bandit B608: the queries are this module's constants
-    return ((f"{_RETURNS} WHERE r.id = ?", [return_id], ""),  # nosec B608
-            (f"{_CYCLE_FRAMEWORKS}(SELECT cycle_id FROM returns WHERE id = ?)", [return_id], "position"),  # nosec B608
-            (_ANSWERS, [return_id], ""), (_ACTIONS, [return_id], "id"),
-            (EVIDENCE_OF_RETURN, [return_id], EVIDENCE_ORDER), (_LIBRARY_SIZE, [return_id], ""))
+    return ((f"{_RETURNS} WHERE r.id = ?", [return_id], None),  # nosec B608
+            (f"{_CYCLE_FRAMEWORKS}(SELECT cycle_id FROM returns WHERE id = ?)", [return_id],  # nosec B608
+             itemgetter("position")),
+            (_ANSWERS, [return_id], None), (_ACTIONS, [return_id], itemgetter("id")),
+            (EVIDENCE_OF_RETURN, [return_id], evidence_order), (_LIBRARY_SIZE, [return_id], None))
 
 
 def _contents(found: list[list[dict]]) -> tuple[dict, list[dict], dict, dict, dict, int] | None:

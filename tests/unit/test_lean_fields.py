@@ -288,3 +288,22 @@ def test_a_templates_context_is_the_one_jinja_makes(app):
                 assert ours.get_all() == jinjas.get_all() and ours.globals_keys == jinjas.globals_keys
                 assert ours.vars == jinjas.vars and ours.name == jinjas.name
         assert own.render() == "its own True"
+
+
+def test_a_requirements_text_is_rendered_once_and_as_its_template_renders_it(app):
+    """requirement_text (web/templating.py) renders a requirement's wording and guidance once for each requirement,
+    the same as the template included in a page."""
+    from flask import render_template_string
+
+    from compliance.core.frameworks import Guidance, Requirement
+
+    shown = app.jinja_env.globals["requirement_text"]
+    shown.memo.clear()
+    requirements = [Requirement("r1", "1", "Policy", "Have a <policy>", Guidance("Good & <b>dated</b>", "Upload it")),
+                    Requirement("r2", "2", "Training", "", Guidance("", "Records"))]
+    with app.test_request_context("/"):
+        for requirement in requirements * 2:
+            included = render_template_string('{% include "returns/_requirement_text.html" %}', requirement=requirement)
+            assert str(shown(requirement=requirement)) == included
+        assert "Have a &lt;policy&gt;" in shown(requirement=requirements[0]) and "<policy>" not in included
+    assert len(shown.memo) == 2, "once for each requirement"

@@ -23,7 +23,7 @@ from tests.load.server import Server, prepare_site
 
 CLIENTS = 16
 SECONDS = 15.0
-THREADS = (8, 4)  # waitress threads: 8, waitress's own default, and 4 as `make run` serves them (on 2 cores, less waiting)
+THREADS = (8, 4)  # waitress threads: 8, waitress's default, and 4 as `make run` serves them (on 2 cores)
 TARGETS = {"requests_per_second": 100, "p95_ms": 150}
 RATIO_TARGET = 3  # within 3x of the bare Flask + SQLite floor, for throughput and for the 95th percentile
 # Ours and the floor in turns, three times; the figures are the medians. On this shared machine one 15-second run of

@@ -63,10 +63,11 @@ def several_in_one_step(db: Database, *queries: tuple[str, list, Callable[[dict]
 _ASCII_CAPITALS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def nocase(text: str) -> str:
-    """A sort key that orders text as SQLite's NOCASE collation does: its 26 ASCII capitals folded to small letters,
-    and nothing else (Python compares code points in the order SQLite compares their UTF-8 bytes)."""
-    return text.translate(_ASCII_CAPITALS)
+def nocase(text: str) -> tuple[str, int]:
+    """A sort key that orders text as SQLite's NOCASE collation does. SQLite folds the 26 ASCII capitals to small
+    letters and nothing else, compares the UTF-8 bytes up to the first NUL (Python compares code points in the same
+    order), and on a tie the shorter text, by its bytes, comes first."""
+    return text.partition("\0")[0].translate(_ASCII_CAPITALS), len(text.encode("utf-8"))
 
 
 def forget_columns() -> None:

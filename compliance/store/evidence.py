@@ -48,7 +48,7 @@ EVIDENCE_OF_RETURN = """SELECT e.*, n.framework_key, n.requirement_id, n.id AS a
                         WHERE n.return_id = ?"""
 
 
-def evidence_order(item: dict) -> tuple[str, int]:
+def evidence_order(item: dict) -> tuple[tuple[str, int], int]:
     """A return's evidence in order of title (as ORDER BY title COLLATE NOCASE, id puts it)."""
     return nocase(item["title"]), item["id"]
 

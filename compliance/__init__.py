@@ -93,6 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     WTFormsHelpers(app)
     web.init_app(app)
+    # Before the sign-in check, which may read a return ahead of the view (web.requests.person_for_request).
+    app.before_request(lambda: _ensure_prepared(app))
     auth.init_app(app, load_user)
     for blueprint in (pages.bp, account.bp, admin.bp, cycles.bp, returns.bp, board.bp, statements.bp, boardpack.bp,
                       audit_trail.bp, evidence_register.bp, verification.bp, queries.bp, actions.bp,
@@ -104,7 +106,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     # `flask run` (which is also a CLI command) on its first request.
     if click.get_current_context(silent=True) is None:
         prepare_database(app)
-    app.before_request(lambda: _ensure_prepared(app))
     return app
 
 

@@ -73,10 +73,10 @@ class SessionInterface(SecureCookieSessionInterface):
     sent with a shared file: a proxy that keeps the file must not keep anyone's session with it.
 
     Signed as Flask signs them (HMAC with SHA-1), with hashlib's own SHA-1, which lets the hmac module sign in one
-    call to OpenSSL: Flask's default, a function that calls it, makes hmac compute the signature in Python."""
+    call to OpenSSL: Flask's default, a function that calls it, makes hmac compute the signature in Python. Taken
+    when the serializer is made, not on import, as Flask does (a build without SHA-1 fails on use, not on import)."""
 
     serializer = _SessionTags()
-    digest_method = staticmethod(hashlib.sha1)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
@@ -96,7 +96,7 @@ class SessionInterface(SecureCookieSessionInterface):
         if kept is None or kept[0] != (app.secret_key, fallbacks):
             serializer = _PlainCookies(
                 [*fallbacks, app.secret_key], salt=self.salt, serializer=self.serializer,  # current key last, as Flask
-                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": hashlib.sha1})
             kept = app.extensions["session_serializer"] = ((app.secret_key, fallbacks), serializer)
         return kept[1]
 

@@ -164,12 +164,18 @@ class _Template(jinja2.Template):
         Jinja layers them under the template's (empty) ones in a ChainMap, which a page's context copies (its
         variables) and an included template's context too (their names), each time walking every layer's keys in
         Python."""
+        plain = self.plain_globals()
+        if plain is not None:
+            return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars, shared, plain, locals)
+        return super().new_context(vars, shared, locals)
+
+    def plain_globals(self) -> dict | None:
+        """The environment's globals, when this template's are exactly those; None when it has its own."""
         layered = self.globals
         if (isinstance(layered, ChainMap) and len(layered.maps) == 2 and not layered.maps[0]
                 and layered.maps[1] is self.environment.globals):
-            return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars, shared,
-                                              self.environment.globals, locals)
-        return super().new_context(vars, shared, locals)
+            return self.environment.globals
+        return None
 
 
 _URL_MEMO_LIMIT = 4096  # addresses kept; past that the memo starts again

@@ -60,7 +60,6 @@ def close_db(_exc: BaseException | None = None) -> None:
         database.conn.rollback()
 
 
-
 def person_for_request(user_id: int, key: str) -> dict | None:
     """The sign-in check (store.user_for_session). On a page of one return, the return is read by the same statement
     (one hand-over between server threads fewer) and kept for `read_return`, which the view calls next."""

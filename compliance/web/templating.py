@@ -69,7 +69,18 @@ MEMOISED = {
 # GOV.UK's page template imports its own header, service navigation, skip link and footer, and a name a template
 # imports hides the global of that name from every block of the pages built on it: base.html calls those it uses as
 # memoised.govukServiceNavigation(...).
-_MEMO_LIMIT = 4096  # distinct parameter sets kept per macro; past that the memo starts again
+_MEMO_LIMIT = 4096  # distinct keys kept in each memo below; past that the memo starts again
+
+
+def _remembered(memo: dict, key, make):
+    """What `make()` gives, kept in `memo` under `key` (at most _MEMO_LIMIT keys)."""
+    found = memo.get(key)
+    if found is None:
+        found = make()
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 class _Unfrozen(Exception):
@@ -107,13 +118,7 @@ class MemoisedMacro:
             key = _freeze(params)
         except _Unfrozen:
             return self.macro()(params)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.macro()(params)
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-            self.memo[key] = found
-        return found
+        return _remembered(self.memo, key, lambda: self.macro()(params))
 
 
 class MemoisedTemplate:
@@ -126,15 +131,9 @@ class MemoisedTemplate:
         self.memo: dict = {}
 
     def __call__(self, **values) -> Markup:
-        key = tuple(sorted(values.items()))
-        found = self.memo.get(key)
-        if found is None:
-            # bandit B704: the template's own output, escaped as it was rendered
-            found = Markup(self.environment.get_template(self.name).render(**values))  # nosec B704
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-            self.memo[key] = found
-        return found
+        # bandit B704: the template's own output, escaped as it was rendered
+        return _remembered(self.memo, tuple(sorted(values.items())),
+                           lambda: Markup(self.environment.get_template(self.name).render(**values)))  # nosec B704
 
 
 class _Template(jinja2.Template):
@@ -178,7 +177,6 @@ class _Template(jinja2.Template):
         return None
 
 
-_URL_MEMO_LIMIT = 4096  # addresses kept; past that the memo starts again
 _PLAIN = frozenset({str, int, bool, type(None)})  # values whose key is exactly what the address shows
 
 
@@ -203,13 +201,7 @@ def memoised_url_for(app: Flask):
         if not all(type(value) in _PLAIN for value in values.values()):  # 1.0 and -0.0, (1,) and (True,) are equal
             return build(endpoint, **values)
         key = (base, endpoint, *((name, type(value), value) for name, value in values.items()))
-        found = memo.get(key)
-        if found is None:
-            found = build(endpoint, **values)
-            if len(memo) >= _URL_MEMO_LIMIT:
-                memo.clear()
-            memo[key] = found
-        return found
+        return _remembered(memo, key, lambda: build(endpoint, **values))
 
     url_for.memo = memo
     return url_for

@@ -65,7 +65,7 @@ def settle_collector() -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; test_config overrides the environment."""
-    app = Flask(
+    app = web.App(
         __name__,
         static_folder=str(ROOT / "static"),
         static_url_path="/assets",

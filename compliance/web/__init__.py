@@ -2,12 +2,31 @@
 access rules, forms and the views (one blueprint per area). A view calls one use case and renders what it returns."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from compliance.web import assets, errors, security, templating
 from compliance.web.requests import close_db
+
+
+class App(Flask):
+    """Flask, asking once for each function whether it is a coroutine. Flask asks before it calls every view and
+    every before-request, after-request and teardown function (eleven times a request here), through
+    inspect.iscoroutinefunction; the answer never changes for a function. This service has no async views."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        found = self._sync.get(func)
+        if found is None:
+            found = self._sync[func] = super().ensure_sync(func)
+        return found
 
 
 def init_app(app: Flask) -> None:

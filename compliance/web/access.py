@@ -82,9 +82,10 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.can(permission):
+            if not user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -158,14 +159,15 @@ def _expire_idle_session():
     if request.endpoint in SHARED_FILES or not current_user.is_authenticated:
         return None
     now = datetime.now(timezone.utc).timestamp()
-    seen = session.get("seen")
+    kept = session._get_current_object()  # read and written below: once through the proxy (see web/requests.py)
+    seen = kept.get("seen")
     if seen is not None and now - seen > current_app.permanent_session_lifetime.total_seconds():
         logout_user()
-        session.clear()
+        kept.clear()
         flash("You were signed out because you had not done anything for 30 minutes. Sign in again.", "important")
         return _unauthorized()
-    session["seen"] = now
-    session.permanent = True
+    kept["seen"] = now
+    kept.permanent = True
     return None
 
 

@@ -39,8 +39,8 @@ def init_app(app: Flask) -> None:
 def asset_url(filename: str) -> str:
     """The address of a file in static/ at the current version, for templates: asset_url('css/app.css'). Built by
     the templates' url_for, which remembers the addresses it builds (web/templating.py)."""
-    return current_app.jinja_env.globals["url_for"]("asset", version=current_app.config["ASSET_VERSION"],
-                                                    filename=filename)
+    app = current_app._get_current_object()
+    return app.jinja_env.globals["url_for"]("asset", version=app.config["ASSET_VERSION"], filename=filename)
 
 
 def asset(version: str, filename: str):

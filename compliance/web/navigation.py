@@ -48,9 +48,10 @@ def navigation() -> list[dict]:
 
     The same for every page of an endpoint and every person of a role, so each is made once (eight url_for a
     page, otherwise)."""
-    endpoint = request.endpoint or ""
+    asking, user = request._get_current_object(), current_user._get_current_object()
+    endpoint = asking.endpoint or ""
     made = current_app.extensions.setdefault("navigation", {})
-    key = (request.script_root, endpoint, current_user.role if current_user.is_authenticated else None)
+    key = (asking.script_root, endpoint, user.role if user.is_authenticated else None)
     if key not in made:
         made[key] = tuple(_navigation(endpoint))
     return [dict(item) for item in made[key]]

@@ -33,12 +33,13 @@ def template_context() -> dict:
 
 def _demo_mode() -> bool:
     """Asked once a request: every form field GOV.UK's widgets render is a template, with this context too."""
-    if "demo_mode" not in g:
+    here = g._get_current_object()
+    if "demo_mode" not in here:
         try:
-            g.demo_mode = store.demo_loaded(get_db())
+            here.demo_mode = store.demo_loaded(get_db())
         except Exception:  # the banner must never stop an error page from rendering
-            g.demo_mode = False
-    return g.demo_mode
+            here.demo_mode = False
+    return here.demo_mode
 
 
 def lines(text: str | None) -> Markup:

@@ -177,3 +177,17 @@ def test_the_server_process_settles_its_garbage_collector_once_started(tmp_path)
     shown = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
                            text=True).stdout.split()
     assert int(shown[0]) == YOUNG_COLLECTION_EVERY and int(shown[1]) > 10_000
+
+
+def test_the_app_asks_once_whether_each_function_is_a_coroutine(tmp_path):
+    """Flask asks before every view and hook it calls; web.App remembers the answer for each function."""
+    app = make_app(tmp_path)
+
+    def plain():
+        return "plain"
+
+    assert plain not in app._sync
+    assert app.ensure_sync(plain) is plain and app._sync[plain] is plain and app.ensure_sync(plain) is plain
+    with app.test_client() as client:
+        assert client.get("/healthz").status_code == 200
+    assert app.view_functions["pages.healthz"] in app._sync, "the view of a request served is remembered"

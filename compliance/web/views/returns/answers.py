@@ -96,15 +96,16 @@ def evidence_kind(item: dict) -> str:
 def answer(return_id: int, framework_id: str, requirement_id: str):
     context, framework, requirement = requirement_context(return_id, framework_id, requirement_id)
     stored = context.answers.get((framework.key, requirement.id))
-    kept = _kept_typing() if request.method == "GET" else None
+    method = request.method
+    kept = _kept_typing() if method == "GET" else None
     started = None
     if kept is not None:
         form = AnswerForm.for_framework(framework, formdata=kept)
         flash("This is what you typed before you were signed out. It has not been saved yet: check it, then "
               "choose Save and continue or Save and come back later.", "important")
     else:
-        started = started_from(context, framework, requirement, stored) if request.method == "GET" else None
-        form = AnswerForm.for_framework(framework, data=None if request.method == "POST" else
+        started = started_from(context, framework, requirement, stored) if method == "GET" else None
+        form = AnswerForm.for_framework(framework, data=None if method == "POST" else
                                         started[0] if started else _initial(stored))
     if not context.editable:
         if not form.is_submitted():

@@ -66,7 +66,10 @@ _ASCII_CAPITALS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopq
 def nocase(text: str) -> tuple[str, int]:
     """A sort key that orders text as SQLite's NOCASE collation does. SQLite folds the 26 ASCII capitals to small
     letters and nothing else, compares the UTF-8 bytes up to the first NUL (Python compares code points in the same
-    order), and on a tie the shorter text, by its bytes, comes first."""
+    order), and on a tie the shorter text, by its bytes, comes first. Text all in ASCII (most titles) is folded by
+    str.lower, which then folds the same 26 letters and nothing else, and much faster than translate's table."""
+    if text.isascii():
+        return text.partition("\0")[0].lower(), len(text)
     return text.partition("\0")[0].translate(_ASCII_CAPITALS), len(text.encode("utf-8"))
 
 

@@ -125,6 +125,7 @@ def test_several_queries_in_one_step_keep_each_ones_order_and_rows(tmp_path):
 @settings(max_examples=500, deadline=None)
 @given(titles=st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), max_size=12))
 @example(titles=["\0b", "\0a", "a\0", "a", "A\0z", "ab\0c", "ab", "abd", "x\0", "xy", "x\0z", "É", "é", "Z", "_"])
+@example(titles=["Zebra", "zebra", "ZEBRA\0x", "Äpfel", "apple", "APPLE", "Apple é", "apple É", "[", "`"])
 def test_nocase_orders_text_as_sqlites_nocase_collation_does(titles):
     """store._common.nocase, the sort key of a return's evidence by title, puts any text (but lone surrogates,
     which SQLite cannot store) in the order SQLite's ORDER BY title COLLATE NOCASE does, NUL characters included

@@ -35,15 +35,26 @@ REQUIRED = {"radios": ("name", "fieldset"), "textarea": ("name",), "character_co
 
 
 def fits(value, shape) -> bool:
-    """Whether parameters hold only what the lean renderers handle (None, for a part, means the part is absent)."""
+    """Whether parameters hold only what the lean renderers handle (None, for a part, means the part is absent).
+    Written as loops: a page checks about twenty parameters of each of its three fields."""
     if value is None:
         return shape != TEXT  # GOV.UK's macros write None as the text "None": leave that to them
     if isinstance(shape, dict):
-        return isinstance(value, dict) and all(
-            (key in shape or "*" in shape) and fits(part, shape.get(key, shape.get("*")))
-            for key, part in value.items())
+        if not isinstance(value, dict):
+            return False
+        anything = shape.get("*")
+        for key, part in value.items():
+            inner = shape.get(key, anything)
+            if (key not in shape and "*" not in shape) or not fits(part, inner):
+                return False
+        return True
     if isinstance(shape, list):
-        return isinstance(value, list) and all(fits(item, shape[0]) for item in value)
+        if not isinstance(value, list):
+            return False
+        for item in value:
+            if not fits(item, shape[0]):
+                return False
+        return True
     if shape == FLAG:
         return isinstance(value, bool)
     if shape == NUMBER:

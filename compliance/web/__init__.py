@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 from compliance.web import assets, errors, security, templating
 from compliance.web.requests import close_db
 
+_SYNC_LIMIT = 1000  # functions remembered by App.ensure_sync; this service registers about a hundred
+
 
 class App(Flask):
     """Flask, asking once for each function whether it is a coroutine. Flask asks before it calls every view and
@@ -25,7 +27,10 @@ class App(Flask):
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         found = self._sync.get(func)
         if found is None:
-            found = self._sync[func] = super().ensure_sync(func)
+            found = super().ensure_sync(func)
+            if len(self._sync) >= _SYNC_LIMIT:  # a function made for one request (after_this_request, a class-based
+                self._sync.clear()              # view) would otherwise be kept for good, one a request
+            self._sync[func] = found
         return found
 
 

@@ -191,3 +191,6 @@ def test_the_app_asks_once_whether_each_function_is_a_coroutine(tmp_path):
     with app.test_client() as client:
         assert client.get("/healthz").status_code == 200
     assert app.view_functions["pages.healthz"] in app._sync, "the view of a request served is remembered"
+    for number in range(1500):  # functions made for one request each are not kept for good
+        app.ensure_sync(lambda number=number: number)
+    assert len(app._sync) <= 1000

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from compliance.web import assets, errors, security, templating
 from compliance.web.requests import close_db
 
-_SYNC_LIMIT = 1000  # functions remembered by App.ensure_sync; this service registers about a hundred
+_SYNC_LIMIT = 1000  # functions remembered by App.ensure_sync; this service registers about 140
 
 
 class App(Flask):

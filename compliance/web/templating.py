@@ -201,16 +201,20 @@ def memoised_url_for(app: Flask):
 
     def url_for(endpoint: str, **values):
         current = _cv_request.get(None)
-        if current is None or (values and any(name[:1] == "_" for name in values)) or app.url_default_functions:
+        if current is None or app.url_default_functions:
             return build(endpoint, **values)
+        parts = []
+        for name, value in values.items():  # a loop, not generators: a page asks ten to twenty times
+            if name[:1] == "_" or type(value) not in _PLAIN:  # 1.0 and -0.0, (1,) and (True,) are equal
+                return build(endpoint, **values)
+            parts.append((name, type(value), value))
         base = current.__dict__.get("url_memo_base")
         if base is None:  # once a request: what its addresses depend on besides the endpoint and values
             req = current.request
             base = current.__dict__["url_memo_base"] = (req.script_root, req.host, req.scheme, req.blueprint)
-        if not all(type(value) in _PLAIN for value in values.values()):  # 1.0 and -0.0, (1,) and (True,) are equal
-            return build(endpoint, **values)
-        key = (base, endpoint, *((name, type(value), value) for name, value in values.items()))
-        return _remembered(memo, key, lambda: build(endpoint, **values))
+        key = (base, endpoint, *parts)
+        found = memo.get(key)
+        return found if found is not None else _remembered(memo, key, lambda: build(endpoint, **values))
 
     url_for.memo = memo
     return url_for

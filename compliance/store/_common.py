@@ -68,9 +68,10 @@ def nocase(text: str) -> tuple[str, int]:
     letters and nothing else, compares the UTF-8 bytes up to the first NUL (Python compares code points in the same
     order), and on a tie the shorter text, by its bytes, comes first. Text all in ASCII (most titles) is folded by
     str.lower, which then folds the same 26 letters and nothing else, and much faster than translate's table."""
+    compared = text.partition("\0")[0]
     if text.isascii():
-        return text.partition("\0")[0].lower(), len(text)
-    return text.partition("\0")[0].translate(_ASCII_CAPITALS), len(text.encode("utf-8"))
+        return compared.lower(), len(text)
+    return compared.translate(_ASCII_CAPITALS), len(text.encode("utf-8"))
 
 
 def forget_columns() -> None:

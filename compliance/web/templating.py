@@ -212,9 +212,7 @@ def memoised_url_for(app: Flask):
         if base is None:  # once a request: what its addresses depend on besides the endpoint and values
             req = current.request
             base = current.__dict__["url_memo_base"] = (req.script_root, req.host, req.scheme, req.blueprint)
-        key = (base, endpoint, *parts)
-        found = memo.get(key)
-        return found if found is not None else _remembered(memo, key, lambda: build(endpoint, **values))
+        return _remembered(memo, (base, endpoint, *parts), lambda: build(endpoint, **values))
 
     url_for.memo = memo
     return url_for
